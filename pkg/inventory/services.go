@@ -1,0 +1,148 @@
+// Package inventory answers "which services and gateways does this mesh have?" from
+// whichever CP resources carry them: ServiceInsights in Kuma 2.x, MeshServices where a
+// mesh runs meshServices mode Exclusive and in Kuma 3.0 (whose service insights are empty).
+package inventory
+
+import (
+	"sort"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+)
+
+// Service kinds, as Kuma's serviceType names them.
+const (
+	KindInternal         = kuma.ServiceTypeInternal
+	KindExternal         = kuma.ServiceTypeExternal
+	KindGatewayBuiltin   = kuma.ServiceTypeGatewayBuiltin
+	KindGatewayDelegated = kuma.ServiceTypeGatewayDelegated
+)
+
+// Service statuses, as ServiceInsight names them.
+const (
+	StatusOnline            = kuma.ServiceOnline
+	StatusOffline           = kuma.ServiceOffline
+	StatusPartiallyDegraded = kuma.ServicePartiallyDegraded
+	StatusNotAvailable      = kuma.ServiceNotAvailable
+)
+
+// labelNamespace is set by the Kubernetes CP on synced MeshServices.
+const labelNamespace = "k8s.kuma.io/namespace"
+
+// Service is one service of a mesh, however the CP described it.
+type Service struct {
+	Name       string
+	Kind       string
+	Status     string
+	Online     int
+	Offline    int
+	Total      int
+	Zones      []string
+	Namespaces []string
+	Address    string
+	Protocol   string
+	MTLS       bool
+}
+
+// Services merges ServiceInsights with MeshServices and MeshExternalServices. Insights win
+// where both name a service; MeshServices of several zones sharing a display name are one
+// service, as they are in Kuma's GUI.
+func Services(insights []kuma.ServiceInsight, meshServices []kuma.MeshService, externals []kuma.MeshExternalService) []Service {
+	byName := map[string]*Service{}
+	for _, si := range insights {
+		s := &Service{Name: si.DisplayName(), Kind: si.Type(), Status: si.Status, Zones: sortedCopy(si.Zones), Address: si.AddressPort, MTLS: len(si.IssuedBackends) > 0}
+		if si.Dataplanes != nil {
+			s.Online, s.Offline, s.Total = si.Dataplanes.Online, si.Dataplanes.Offline, si.Dataplanes.Total
+		}
+		if s.Status == "" {
+			s.Status = statusOf(s.Online, s.Total)
+		}
+		byName[s.Name] = s
+	}
+	counted := make(map[string]bool, len(byName))
+	for name := range byName {
+		counted[name] = true
+	}
+	for _, ms := range meshServices {
+		name := ms.DisplayName()
+		s := byName[name]
+		if s == nil {
+			s = &Service{Name: name, Kind: KindInternal}
+			byName[name] = s
+		}
+		if s.Protocol == "" {
+			s.Protocol = protocolOf(ms.Spec.Ports)
+		}
+		s.Namespaces = addSorted(s.Namespaces, ms.Labels[labelNamespace])
+		if counted[name] {
+			continue // the insight already counted these proxies
+		}
+		s.Zones = addSorted(s.Zones, ms.Zone())
+		if p := proxies(ms); p != nil {
+			s.Online += p.Healthy
+			s.Total += p.Total
+			s.Offline = s.Total - s.Online
+		}
+		s.Status = statusOf(s.Online, s.Total)
+	}
+	for _, es := range externals {
+		name := es.DisplayName()
+		if _, known := byName[name]; known {
+			continue
+		}
+		byName[name] = &Service{Name: name, Kind: KindExternal, Status: StatusNotAvailable, Protocol: es.Spec.Match.Protocol}
+	}
+	out := make([]Service, 0, len(byName))
+	for _, s := range byName {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func proxies(ms kuma.MeshService) *kuma.DataplaneProxies {
+	if ms.Status == nil {
+		return nil
+	}
+	return ms.Status.DataplaneProxies
+}
+
+func protocolOf(ports []kuma.Port) string {
+	for _, p := range ports {
+		if p.AppProtocol != "" {
+			return p.AppProtocol
+		}
+	}
+	return ""
+}
+
+// statusOf applies Kuma's service rule: online when every proxy is, offline when none is.
+func statusOf(online, total int) string {
+	switch {
+	case total > 0 && online == total:
+		return StatusOnline
+	case online == 0:
+		return StatusOffline
+	default:
+		return StatusPartiallyDegraded
+	}
+}
+
+func addSorted(list []string, v string) []string {
+	if v == "" {
+		return list
+	}
+	i := sort.SearchStrings(list, v)
+	if i < len(list) && list[i] == v {
+		return list
+	}
+	list = append(list, "")
+	copy(list[i+1:], list[i:])
+	list[i] = v
+	return list
+}
+
+func sortedCopy(list []string) []string {
+	out := append([]string(nil), list...)
+	sort.Strings(out)
+	return out
+}

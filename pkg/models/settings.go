@@ -1,0 +1,169 @@
+// Package models decodes what Grafana hands the plugin: instance settings and query JSON.
+package models
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// Defaults chosen so that a slow CP or Prometheus fails one panel, not the whole dashboard.
+const (
+	DefaultCPTimeout         = 30 * time.Second
+	DefaultPrometheusTimeout = 30 * time.Second
+)
+
+// ErrLegacyPrometheusID is returned for provisioning files written for the community plugin,
+// which proxied Prometheus through a numeric data source id that Grafana 13 no longer serves.
+var ErrLegacyPrometheusID = errors.New("jsonData.prometheusDataSourceId is no longer supported: set jsonData.prometheusUrl to the Prometheus (or Thanos/Mimir/VictoriaMetrics) query URL instead")
+
+// PrometheusAuth says how the plugin authenticates to Prometheus.
+type PrometheusAuth string
+
+const (
+	PrometheusAuthNone   PrometheusAuth = "none"
+	PrometheusAuthBasic  PrometheusAuth = "basic"
+	PrometheusAuthBearer PrometheusAuth = "bearer"
+)
+
+// Header is one custom HTTP header sent to a peer.
+type Header struct {
+	Name  string
+	Value string
+}
+
+// Prometheus holds everything needed to reach the Prometheus-compatible store.
+type Prometheus struct {
+	URL           string
+	Auth          PrometheusAuth
+	User          string
+	Password      string
+	Token         string
+	CACert        string
+	TLSSkipVerify bool
+	Timeout       time.Duration
+	Headers       []Header
+}
+
+// Configured reports whether a Prometheus URL was set at all.
+func (p Prometheus) Configured() bool { return p.URL != "" }
+
+// Settings is the decoded instance configuration.
+type Settings struct {
+	CPURL      string
+	CPToken    string
+	CPTimeout  time.Duration
+	Prometheus Prometheus
+}
+
+type jsonSettings struct {
+	URL                     string          `json:"url"`
+	Timeout                 json.Number     `json:"timeout"`
+	PrometheusURL           string          `json:"prometheusUrl"`
+	PrometheusAuth          PrometheusAuth  `json:"prometheusAuth"`
+	PrometheusUser          string          `json:"prometheusUser"`
+	PrometheusTLSSkipVerify bool            `json:"prometheusTlsSkipVerify"`
+	PrometheusTimeout       json.Number     `json:"prometheusTimeout"`
+	PrometheusDataSourceID  json.RawMessage `json:"prometheusDataSourceId"`
+}
+
+// LoadSettings decodes and validates the instance settings. Secrets are read from the
+// decrypted secure JSON and never appear in returned errors.
+func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
+	var js jsonSettings
+	if len(s.JSONData) > 0 {
+		if err := json.Unmarshal(s.JSONData, &js); err != nil {
+			return Settings{}, fmt.Errorf("invalid jsonData: %w", err)
+		}
+	}
+	if len(js.PrometheusDataSourceID) > 0 && string(js.PrometheusDataSourceID) != "null" && string(js.PrometheusDataSourceID) != `""` && js.PrometheusURL == "" {
+		return Settings{}, ErrLegacyPrometheusID
+	}
+	secure := s.DecryptedSecureJSONData
+	cpURL := s.URL
+	if cpURL == "" {
+		cpURL = js.URL
+	}
+	cpURL, err := validURL("control plane URL", cpURL)
+	if err != nil {
+		return Settings{}, err
+	}
+	cpTimeout, err := seconds("timeout", js.Timeout, DefaultCPTimeout)
+	if err != nil {
+		return Settings{}, err
+	}
+	prom := Prometheus{
+		Auth:          js.PrometheusAuth,
+		User:          js.PrometheusUser,
+		Password:      secure["prometheusPassword"],
+		Token:         secure["prometheusToken"],
+		CACert:        secure["prometheusCACert"],
+		TLSSkipVerify: js.PrometheusTLSSkipVerify,
+		Headers:       numberedHeaders(s.JSONData, secure, "prometheusHeaderName", "prometheusHeaderValue"),
+	}
+	if js.PrometheusURL != "" {
+		if prom.URL, err = validURL("Prometheus URL", js.PrometheusURL); err != nil {
+			return Settings{}, err
+		}
+	}
+	if prom.Timeout, err = seconds("prometheusTimeout", js.PrometheusTimeout, DefaultPrometheusTimeout); err != nil {
+		return Settings{}, err
+	}
+	switch prom.Auth {
+	case "":
+		prom.Auth = PrometheusAuthNone
+	case PrometheusAuthNone, PrometheusAuthBasic, PrometheusAuthBearer:
+	default:
+		return Settings{}, fmt.Errorf("prometheusAuth %q is not one of none, basic, bearer", prom.Auth)
+	}
+	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, Prometheus: prom}, nil
+}
+
+func validURL(what, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", fmt.Errorf("%s is not set", what)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL", what, raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {
+	if n == "" {
+		return def, nil
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("%s must be a number of seconds, got %q", field, n.String())
+	}
+	if f == 0 {
+		return def, nil
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// numberedHeaders reads Grafana's numbered header convention (name in jsonData, value secure).
+func numberedHeaders(jsonData json.RawMessage, secure map[string]string, namePrefix, valuePrefix string) []Header {
+	var raw map[string]any
+	if json.Unmarshal(jsonData, &raw) != nil {
+		return nil
+	}
+	var headers []Header
+	for i := 1; ; i++ {
+		name, ok := raw[fmt.Sprintf("%s%d", namePrefix, i)].(string)
+		if !ok {
+			return headers
+		}
+		if name = strings.TrimSpace(name); name != "" {
+			headers = append(headers, Header{Name: name, Value: secure[fmt.Sprintf("%s%d", valuePrefix, i)]})
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+func TestLoadSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      backend.DataSourceInstanceSettings
+		want    func(t *testing.T, s Settings)
+		wantErr string
+	}{
+		{
+			name: "data source URL, token and Prometheus with tenant header",
+			in: backend.DataSourceInstanceSettings{
+				URL:      "http://kuma-cp:5681/",
+				JSONData: []byte(`{"prometheusUrl":"https://mimir:9009/prometheus","prometheusAuth":"bearer","prometheusHeaderName1":"X-Scope-OrgID","timeout":5}`),
+				DecryptedSecureJSONData: map[string]string{
+					"cpToken": "cp-secret", "prometheusToken": "prom-secret", "prometheusHeaderValue1": "tenant-a",
+				},
+			},
+			want: func(t *testing.T, s Settings) {
+				if s.CPURL != "http://kuma-cp:5681" || s.CPToken != "cp-secret" || s.CPTimeout != 5*time.Second {
+					t.Errorf("CP settings = %+v", s)
+				}
+				p := s.Prometheus
+				if p.URL != "https://mimir:9009/prometheus" || p.Auth != PrometheusAuthBearer || p.Token != "prom-secret" {
+					t.Errorf("Prometheus settings = %+v", p)
+				}
+				if len(p.Headers) != 1 || p.Headers[0] != (Header{Name: "X-Scope-OrgID", Value: "tenant-a"}) {
+					t.Errorf("headers = %+v", p.Headers)
+				}
+				if p.Timeout != DefaultPrometheusTimeout {
+					t.Errorf("Prometheus timeout = %v", p.Timeout)
+				}
+			},
+		},
+		{
+			name: "community plugin stored the CP URL in jsonData.url",
+			in:   backend.DataSourceInstanceSettings{JSONData: []byte(`{"url":"http://127.0.0.1:5681"}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.CPURL != "http://127.0.0.1:5681" || s.Prometheus.Configured() || s.Prometheus.Auth != PrometheusAuthNone {
+					t.Errorf("settings = %+v", s)
+				}
+			},
+		},
+		{
+			name:    "legacy prometheusDataSourceId is refused with what to set instead",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"prometheusDataSourceId":"3"}`)},
+			wantErr: "prometheusUrl",
+		},
+		{name: "missing CP URL", in: backend.DataSourceInstanceSettings{}, wantErr: "control plane URL is not set"},
+		{name: "relative CP URL", in: backend.DataSourceInstanceSettings{URL: "kuma-cp:5681"}, wantErr: "absolute http"},
+		{name: "bad Prometheus URL", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusUrl":"ftp://x"}`)}, wantErr: "Prometheus URL"},
+		{name: "bad auth", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusAuth":"kerberos"}`)}, wantErr: "prometheusAuth"},
+		{name: "bad timeout", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":-1}`)}, wantErr: "seconds"},
+		{name: "malformed jsonData", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{`)}, wantErr: "invalid jsonData"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := LoadSettings(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to mention %q", err, tt.wantErr)
+				}
+				for _, secret := range tt.in.DecryptedSecureJSONData {
+					if strings.Contains(err.Error(), secret) {
+						t.Fatalf("error leaks a secret: %v", err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.want(t, s)
+		})
+	}
+	if _, err := LoadSettings(backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusDataSourceId":1}`)}); !errors.Is(err, ErrLegacyPrometheusID) {
+		t.Errorf("numeric legacy id: error = %v", err)
+	}
+}

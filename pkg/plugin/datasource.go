@@ -1,0 +1,92 @@
+// Package plugin is the Grafana SDK surface of the Kuma data source: instance lifecycle,
+// query dispatch, health checks and resources. The work itself lives in other packages.
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+)
+
+// ID is the plugin id; existing Kuma provisioning and dashboards refer to it.
+const ID = "kumahq-kuma-datasource"
+
+var (
+	_ backend.QueryDataHandler      = (*Datasource)(nil)
+	_ backend.CheckHealthHandler    = (*Datasource)(nil)
+	_ backend.CallResourceHandler   = (*Datasource)(nil)
+	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
+)
+
+// Datasource is one configured instance. Settings errors are kept, not returned, so that
+// the health check and every query can say what is wrong with the configuration.
+type Datasource struct {
+	settings    models.Settings
+	settingsErr error
+	cp          *kuma.Client
+	cpHTTP      *http.Client
+	promHTTP    *http.Client
+	queries     *datasource.QueryTypeMux
+	resources   backend.CallResourceHandler
+}
+
+// NewDatasource is the instance factory Grafana calls when settings are created or change.
+func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	ds := &Datasource{}
+	ds.queries = ds.newQueryMux()
+	ds.resources = httpadapter.New(ds.newResourceMux())
+	s, err := models.LoadSettings(is)
+	if err != nil {
+		ds.settingsErr = err
+		return ds, nil
+	}
+	ds.settings = s
+	if ds.cpHTTP, err = newCPHTTPClient(ctx, is, s); err != nil {
+		ds.settingsErr = err
+		return ds, nil
+	}
+	if ds.cp, err = kuma.NewClient(kuma.Options{BaseURL: s.CPURL, HTTPClient: ds.cpHTTP, RequestTimeout: s.CPTimeout}); err != nil {
+		ds.settingsErr = fmt.Errorf("control plane client: %w", err)
+		return ds, nil
+	}
+	if s.Prometheus.Configured() {
+		if ds.promHTTP, err = newPrometheusHTTPClient(s.Prometheus); err != nil {
+			ds.settingsErr = fmt.Errorf("Prometheus client: %w", err)
+		}
+	}
+	return ds, nil
+}
+
+// Dispose closes idle connections when Grafana replaces the instance.
+func (ds *Datasource) Dispose() {
+	for _, c := range []*http.Client{ds.cpHTTP, ds.promHTTP} {
+		if c != nil {
+			c.CloseIdleConnections()
+		}
+	}
+}
+
+// QueryData answers each query independently; one failing query never fails the others.
+func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	if ds.settingsErr != nil {
+		resp := backend.NewQueryDataResponse()
+		for _, q := range req.Queries {
+			resp.Responses[q.RefID] = backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "data source configuration: "+ds.settingsErr.Error())
+		}
+		return resp, nil
+	}
+	return ds.queries.QueryData(ctx, req)
+}
+
+// CallResource serves the editors' look-ups.
+func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
+	return ds.resources.CallResource(ctx, req, sender)
+}

@@ -1,0 +1,110 @@
+package plugin
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+)
+
+// CheckHealth reports the CP's version and mode and, when configured, Prometheus' version.
+// Each failure names the side that failed and why.
+func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	if ds.settingsErr != nil {
+		return healthError("Configuration: " + ds.settingsErr.Error()), nil
+	}
+	var problems, facts []string
+	if cp, err := ds.checkCP(ctx); err != nil {
+		problems = append(problems, fmt.Sprintf("Control plane (%s): %s", ds.settings.CPURL, describe(err)))
+	} else {
+		facts = append(facts, cp)
+	}
+	if ds.settings.Prometheus.Configured() {
+		if version, err := ds.prometheusVersion(ctx); err != nil {
+			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", ds.settings.Prometheus.URL, describe(err)))
+		} else {
+			facts = append(facts, "Prometheus "+version)
+		}
+	} else {
+		facts = append(facts, "no Prometheus URL set: the service map and metric panels need one")
+	}
+	if len(problems) > 0 {
+		return healthError(strings.Join(append(problems, facts...), "; ")), nil
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: strings.Join(facts, "; ")}, nil
+}
+
+func healthError(msg string) *backend.CheckHealthResult {
+	return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: msg}
+}
+
+// checkCP reads the index (never authenticated) and the config (authenticated), so a bad
+// token shows here and not only in panels.
+func (ds *Datasource) checkCP(ctx context.Context) (string, error) {
+	idx, err := ds.cp.Index(ctx)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := ds.cp.Config(ctx)
+	if err != nil {
+		return "", err
+	}
+	product := idx.Product
+	if product == "" {
+		product = "Kuma"
+	}
+	return fmt.Sprintf("%s control plane %s (%s mode)", product, idx.Version, cfg.Mode), nil
+}
+
+func (ds *Datasource) prometheusVersion(ctx context.Context) (string, error) {
+	client, err := promapi.NewClient(promapi.Config{Address: ds.settings.Prometheus.URL, Client: ds.promHTTP})
+	if err != nil {
+		return "", err
+	}
+	info, err := promv1.NewAPI(client).Buildinfo(ctx)
+	if err != nil {
+		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", err)
+	}
+	return info.Version, nil
+}
+
+// describe names the class of a connection failure before its details, because "x509:"
+// or "dial tcp" alone do not tell an operator what to fix.
+func describe(err error) string {
+	var dnsErr *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var invalidCert x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	var recordHeader tls.RecordHeaderError
+	var certVerify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("DNS lookup of %q failed: %v", dnsErr.Name, err)
+	case errors.As(err, &unknownCA):
+		return "TLS: the server certificate is signed by an unknown authority (set the CA certificate or skip TLS verification): " + err.Error()
+	case errors.As(err, &invalidCert):
+		return "TLS: the server certificate is invalid or expired: " + err.Error()
+	case errors.As(err, &hostname):
+		return "TLS: the server certificate does not match the host name: " + err.Error()
+	case errors.As(err, &certVerify):
+		return "TLS: the server certificate could not be verified: " + err.Error()
+	case errors.As(err, &recordHeader):
+		return "TLS: the server does not speak TLS (use http://): " + err.Error()
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused (is the URL and port right, is the server running?): " + err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out: " + err.Error()
+	case strings.Contains(err.Error(), "remote error: tls"):
+		return "TLS: the server rejected the client certificate (check the client certificate and key): " + err.Error()
+	default:
+		return err.Error()
+	}
+}

@@ -1,0 +1,57 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+)
+
+// newCPHTTPClient builds the CP's client from Grafana's standard HTTP settings (TLS, mTLS,
+// custom headers, proxy), adding the CP token as a bearer header.
+func newCPHTTPClient(ctx context.Context, is backend.DataSourceInstanceSettings, s models.Settings) (*http.Client, error) {
+	opts, err := is.HTTPClientOptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("control plane HTTP settings: %w", err)
+	}
+	if opts.Header == nil {
+		opts.Header = http.Header{}
+	}
+	if s.CPToken != "" {
+		opts.Header.Set("Authorization", "Bearer "+s.CPToken)
+	}
+	opts.Timeouts = timeouts(s.CPTimeout)
+	// Grafana's basic-auth fields are meaningless for the CP, which only takes tokens.
+	opts.BasicAuth = nil
+	return httpclient.New(opts)
+}
+
+// newPrometheusHTTPClient builds the client for the Prometheus-compatible store from the
+// plugin's own prometheus* keys, so CP and Prometheus can differ in auth and TLS.
+func newPrometheusHTTPClient(p models.Prometheus) (*http.Client, error) {
+	opts := httpclient.Options{Header: http.Header{}, Timeouts: timeouts(p.Timeout)}
+	switch p.Auth {
+	case models.PrometheusAuthBasic:
+		opts.BasicAuth = &httpclient.BasicAuthOptions{User: p.User, Password: p.Password}
+	case models.PrometheusAuthBearer:
+		opts.Header.Set("Authorization", "Bearer "+p.Token)
+	}
+	for _, h := range p.Headers {
+		opts.Header.Set(h.Name, h.Value)
+	}
+	if p.TLSSkipVerify || p.CACert != "" {
+		opts.TLS = &httpclient.TLSOptions{InsecureSkipVerify: p.TLSSkipVerify, CACertificate: p.CACert}
+	}
+	return httpclient.New(opts)
+}
+
+func timeouts(total time.Duration) *httpclient.TimeoutOptions {
+	t := httpclient.DefaultTimeoutOptions
+	t.Timeout = total
+	return &t
+}

@@ -1,0 +1,183 @@
+package plugin
+
+import (
+	"context"
+	"sync"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+)
+
+// queryHandler answers one decoded query.
+type queryHandler func(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse
+
+// newQueryMux routes each query type to its handler. Unknown types reach the fallback,
+// where LoadQuery names the problem for that query alone.
+func (ds *Datasource) newQueryMux() *datasource.QueryTypeMux {
+	mux := datasource.NewQueryTypeMux()
+	handlers := map[string]queryHandler{
+		models.QueryTypeMeshes:       ds.frameQuery(ds.meshes),
+		models.QueryTypeZones:        ds.frameQuery(ds.zones),
+		models.QueryTypeServices:     ds.frameQuery(ds.services),
+		models.QueryTypeDataplanes:   ds.frameQuery(ds.dataplanes),
+		models.QueryTypeGateways:     ds.frameQuery(ds.gateways),
+		models.QueryTypeMeshInsights: ds.frameQuery(ds.meshInsights),
+		models.QueryTypeMeshGraph:    ds.meshGraph,
+	}
+	for queryType, h := range handlers {
+		mux.HandleFunc(queryType, each(h))
+	}
+	mux.HandleFunc("", each(nil))
+	return mux
+}
+
+// each answers the queries of one request concurrently, each with its own response.
+func each(h queryHandler) backend.QueryDataHandlerFunc {
+	return func(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+		resp := backend.NewQueryDataResponse()
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, dq := range req.Queries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := answer(ctx, dq, h)
+				mu.Lock()
+				resp.Responses[dq.RefID] = r
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return resp, nil
+	}
+}
+
+func answer(ctx context.Context, dq backend.DataQuery, h queryHandler) backend.DataResponse {
+	q, err := models.LoadQuery(dq)
+	if err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	}
+	return h(ctx, q, dq)
+}
+
+// frameQuery adapts a CP look-up that yields one frame into a query handler.
+func (ds *Datasource) frameQuery(fetch func(ctx context.Context, q models.Query) (*data.Frame, error)) queryHandler {
+	return func(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
+		frame, err := fetch(ctx, q)
+		if err != nil {
+			return errorResponse(ds.explainMeshError(ctx, q.Mesh, err))
+		}
+		frame.RefID = dq.RefID
+		return backend.DataResponse{Frames: data.Frames{frame}}
+	}
+}
+
+func (ds *Datasource) meshes(ctx context.Context, _ models.Query) (*data.Frame, error) {
+	meshes, err := ds.cp.Meshes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return frames.Meshes(meshes), nil
+}
+
+func (ds *Datasource) zones(ctx context.Context, _ models.Query) (*data.Frame, error) {
+	zones, err := ds.cp.Zones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return frames.Zones(inventory.Zones(zones)), nil
+}
+
+func (ds *Datasource) services(ctx context.Context, q models.Query) (*data.Frame, error) {
+	services, err := ds.serviceInventory(ctx, q.Mesh)
+	if err != nil {
+		return nil, err
+	}
+	return frames.Services(filterZones(services, q.Zones)), nil
+}
+
+// serviceInventory fetches every CP resource that can describe a mesh's services.
+func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inventory.Service, error) {
+	insights, err := ds.cp.ServiceInsights(ctx, mesh)
+	if err != nil {
+		return nil, err
+	}
+	meshServices, err := ds.cp.MeshServices(ctx, mesh)
+	if err != nil {
+		return nil, err
+	}
+	externals, err := ds.cp.MeshExternalServices(ctx, mesh)
+	if err != nil {
+		return nil, err
+	}
+	return inventory.Services(insights, meshServices, externals), nil
+}
+
+func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Frame, error) {
+	filter := kuma.DataplaneFilter{}
+	if q.Service != "" {
+		filter.Tags = map[string]string{kuma.TagService: q.Service}
+	}
+	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, filter)
+	if err != nil {
+		return nil, err
+	}
+	dps := inventory.Dataplanes(overviews)
+	if len(q.Zones) > 0 {
+		kept := dps[:0]
+		for _, d := range dps {
+			if containsString(q.Zones, d.Zone) {
+				kept = append(kept, d)
+			}
+		}
+		dps = kept
+	}
+	return frames.Dataplanes(dps), nil
+}
+
+func (ds *Datasource) gateways(ctx context.Context, q models.Query) (*data.Frame, error) {
+	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, kuma.DataplaneFilter{Gateway: "true"})
+	if err != nil {
+		return nil, err
+	}
+	return frames.Gateways(inventory.Gateways(overviews)), nil
+}
+
+func (ds *Datasource) meshInsights(ctx context.Context, q models.Query) (*data.Frame, error) {
+	insight, err := ds.cp.MeshInsight(ctx, q.Mesh)
+	if err != nil {
+		return nil, err
+	}
+	return frames.MeshInsights([]kuma.MeshInsight{*insight}), nil
+}
+
+func filterZones(services []inventory.Service, zones []string) []inventory.Service {
+	if len(zones) == 0 {
+		return services
+	}
+	kept := services[:0]
+	for _, s := range services {
+		for _, z := range s.Zones {
+			if containsString(zones, z) {
+				kept = append(kept, s)
+				break
+			}
+		}
+	}
+	return kept
+}
+
+func containsString(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
