@@ -3,8 +3,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
 	"github.com/grafana/grafana-plugin-sdk-go/build"
 	"github.com/magefile/mage/mg"
+	"github.com/magefile/mage/sh"
 
 	//mage:import
 	_ "github.com/grafana/grafana-plugin-sdk-go/build"
@@ -31,4 +37,40 @@ func All() {
 // WindowsARM64 builds the backend for Windows on ARM64.
 func WindowsARM64() error {
 	return build.Build{}.Custom("windows", "arm64")
+}
+
+// Frontend builds dist/module.js and copies plugin.json, dashboards and images into dist/.
+func Frontend() error {
+	return sh.RunV("npm", "run", "build")
+}
+
+// Plugin builds what Grafana loads on this machine: the backend for this platform and the front end.
+func Plugin() {
+	mg.SerialDeps(build.Build{}.Backend, Frontend)
+}
+
+// TestAll runs every test: Go (unit, golden, gRPC protocol against the built binary in
+// dist/, real-Prometheus tests) and the front end (types and jest).
+func TestAll() error {
+	mg.SerialDeps(Plugin)
+	binary, err := filepath.Abs(filepath.Join("dist", fmt.Sprintf("gpx_kuma-datasource_%s_%s", runtime.GOOS, runtime.GOARCH)))
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"go", "vet", "./..."}},
+		{map[string]string{"KUMA_PLUGIN_BINARY": binary}, []string{"go", "test", "-count=1", "./..."}},
+		{nil, []string{"npm", "run", "typecheck"}},
+		{nil, []string{"npm", "run", "test:ci"}},
+	}
+	for _, s := range steps {
+		if err := sh.RunWithV(s.env, s.args[0], s.args[1:]...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(os.Stdout, "all tests passed")
+	return nil
 }

@@ -78,7 +78,7 @@ func Services(insights []kuma.ServiceInsight, meshServices []kuma.MeshService, e
 		}
 		s.Zones = addSorted(s.Zones, ms.Zone())
 		if p := proxies(ms); p != nil {
-			s.Online += p.Healthy
+			s.Online += min(p.Connected, p.Healthy) // healthy but disconnected is offline
 			s.Total += p.Total
 			s.Offline = s.Total - s.Online
 		}

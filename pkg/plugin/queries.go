@@ -142,7 +142,7 @@ func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Fra
 }
 
 func (ds *Datasource) gateways(ctx context.Context, q models.Query) (*data.Frame, error) {
-	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, kuma.DataplaneFilter{Gateway: "true"})
+	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, kuma.DataplaneFilter{Gateway: kuma.GatewayFilterOnly})
 	if err != nil {
 		return nil, err
 	}
