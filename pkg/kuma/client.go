@@ -1,0 +1,183 @@
+// Package kuma is a read-only client for the Kuma control-plane (CP) REST API and the
+// API's types. Authentication, TLS and extra headers belong to the *http.Client the
+// caller passes in.
+package kuma
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Limits and defaults.
+const (
+	// MaxPageSize is the largest page the CP accepts; it answers 400 above it.
+	MaxPageSize         = 1000
+	DefaultPageSize     = MaxPageSize
+	DefaultMaxBodyBytes = 32 << 20
+	// DefaultMaxPages bounds a list at DefaultMaxPages*PageSize items, so a CP that
+	// keeps answering with a next link cannot keep the plugin busy forever.
+	DefaultMaxPages = 100
+)
+
+// Options configure a Client. Zero values take the defaults.
+type Options struct {
+	// BaseURL is the CP API URL, e.g. https://kuma-cp:5682. It may carry a path prefix.
+	BaseURL string
+	// HTTPClient carries auth, TLS and headers; nil means a plain http.Client.
+	HTTPClient *http.Client
+	// RequestTimeout bounds each HTTP request (each page of a list); 0 = no own bound.
+	RequestTimeout time.Duration
+	// MaxBodyBytes caps every response body.
+	MaxBodyBytes int64
+	// PageSize is the size sent on list requests (1..MaxPageSize).
+	PageSize int
+	// MaxPages stops a list that never ends.
+	MaxPages int
+}
+
+// Client reads the CP API. It is safe for concurrent use.
+type Client struct {
+	base     *url.URL
+	http     *http.Client
+	timeout  time.Duration
+	maxBody  int64
+	pageSize int
+	maxPages int
+}
+
+// NewClient checks the options and builds a Client.
+func NewClient(o Options) (*Client, error) {
+	base, err := url.Parse(o.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("kuma CP URL %q: %w", o.BaseURL, err)
+	}
+	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("kuma CP URL %q: want an absolute http:// or https:// URL", o.BaseURL)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("kuma CP URL %q: must not carry a query or fragment", o.BaseURL)
+	}
+	if o.PageSize < 0 || o.PageSize > MaxPageSize {
+		return nil, fmt.Errorf("kuma CP page size %d: must be between 1 and %d", o.PageSize, MaxPageSize)
+	}
+	if o.MaxBodyBytes < 0 || o.MaxPages < 0 || o.RequestTimeout < 0 {
+		return nil, errors.New("kuma CP client: MaxBodyBytes, MaxPages and RequestTimeout must not be negative")
+	}
+	c := &Client{
+		base:     base,
+		http:     o.HTTPClient,
+		timeout:  o.RequestTimeout,
+		maxBody:  orDefault(o.MaxBodyBytes, DefaultMaxBodyBytes),
+		pageSize: orDefault(o.PageSize, DefaultPageSize),
+		maxPages: orDefault(o.MaxPages, DefaultMaxPages),
+	}
+	if c.http == nil {
+		c.http = &http.Client{}
+	}
+	return c, nil
+}
+
+func orDefault[N int | int64](v, def N) N {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// url builds base + escaped path segments + query. Every segment goes through
+// url.PathEscape, so a mesh or resource name cannot add path elements or a query.
+func (c *Client) url(q url.Values, segments ...string) *url.URL {
+	escaped := make([]string, len(segments))
+	for i, s := range segments {
+		escaped[i] = url.PathEscape(s)
+	}
+	u := *c.base
+	u.RawPath = strings.TrimSuffix(c.base.EscapedPath(), "/") + "/" + strings.Join(escaped, "/")
+	// RawPath is a valid encoding by construction, so unescaping cannot fail.
+	u.Path, _ = url.PathUnescape(u.RawPath)
+	u.RawQuery = q.Encode()
+	return &u
+}
+
+// endpoint names a request in errors: method, path and query, never the host or
+// credentials.
+func endpoint(u *url.URL) string {
+	return http.MethodGet + " " + u.RequestURI()
+}
+
+// get fetches u and decodes the JSON answer into out. Non-2xx answers become *APIError.
+func (c *Client) get(ctx context.Context, u *url.URL, out any) error {
+	name := endpoint(u)
+	reqCtx := ctx
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		reqCtx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return fmt.Errorf("kuma CP: %s: %w", name, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.transportError(ctx, name, err)
+	}
+	defer resp.Body.Close()
+	body, err := c.readBody(resp.Body)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return fmt.Errorf("kuma CP: %s: %w", name, err)
+		}
+		return c.transportError(ctx, name, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newAPIError(name, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("kuma CP: %s: the answer is not the expected JSON%s: %w",
+			name, contentTypeHint(resp.Header.Get("Content-Type")), err)
+	}
+	return nil
+}
+
+// contentTypeHint points at a wrong URL when the answer is not JSON at all, e.g. the
+// data source URL points at a web page instead of the CP API.
+func contentTypeHint(ct string) string {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/json" {
+		return ""
+	}
+	return fmt.Sprintf(" (Content-Type %q: is the URL the CP API?)", ct)
+}
+
+var errBodyTooLarge = errors.New("response body exceeds the limit")
+
+// readBody reads at most maxBody bytes; one byte more proves the body is too large.
+func (c *Client) readBody(r io.Reader) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, c.maxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > c.maxBody {
+		return nil, fmt.Errorf("%w of %d bytes", errBodyTooLarge, c.maxBody)
+	}
+	return body, nil
+}
+
+// transportError says whether our per-request timeout fired (the caller's context
+// still live) or the caller gave up; the cause stays wrapped for errors.Is.
+func (c *Client) transportError(ctx context.Context, name string, err error) error {
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("kuma CP: %s: no answer within the %s request timeout: %w", name, c.timeout, err)
+	}
+	return fmt.Errorf("kuma CP: %s: %w", name, err)
+}

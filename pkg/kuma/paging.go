@@ -1,0 +1,76 @@
+package kuma
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// listAll fetches every page of a list endpoint. It asks for PageSize items and then
+// follows the CP's absolute next links. The CP builds next from the request's Host
+// header, so a next link to another origin means a proxy or the CP is misbehaving:
+// following it would send the caller's credentials elsewhere, so it is refused. A next
+// link seen before (a loop) and more than MaxPages pages are errors too.
+func listAll[T any](ctx context.Context, c *Client, q url.Values, segments ...string) ([]T, error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("size", strconv.Itoa(c.pageSize))
+	u := c.url(q, segments...)
+	first := endpoint(u)
+	requested := map[string]bool{}
+	var items []T
+	for page := 1; ; page++ {
+		requested[u.String()] = true
+		var l List[T]
+		if err := c.get(ctx, u, &l); err != nil {
+			return nil, err
+		}
+		items = append(items, l.Items...)
+		if l.Next == nil || *l.Next == "" {
+			return items, nil
+		}
+		if page >= c.maxPages {
+			return nil, fmt.Errorf("kuma CP: %s: more than %d pages of %d items; stopping (raise MaxPages if the mesh is this large)", first, c.maxPages, c.pageSize)
+		}
+		next, err := c.nextURL(*l.Next)
+		if err != nil {
+			return nil, fmt.Errorf("kuma CP: %s: %w", endpoint(u), err)
+		}
+		if requested[next.String()] {
+			return nil, fmt.Errorf("kuma CP: %s: the next link %s was already fetched (a pagination loop); stopping", endpoint(u), endpoint(next))
+		}
+		u = next
+	}
+}
+
+// nextURL parses a next link and checks it points at the data source's own CP.
+func (c *Client) nextURL(next string) (*url.URL, error) {
+	u, err := url.Parse(next)
+	if err != nil {
+		return nil, fmt.Errorf("the next link %q is not a URL: %w", next, err)
+	}
+	u = c.base.ResolveReference(u)
+	if origin(u) != origin(c.base) {
+		return nil, fmt.Errorf("the next link points to %s, not to the CP URL's %s; refusing to follow it (a proxy in front of the CP may rewrite the Host header)", origin(u), origin(c.base))
+	}
+	return u, nil
+}
+
+// origin is scheme://host:port with the scheme's default port made explicit, so
+// http://cp and http://cp:80 are the same origin.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
