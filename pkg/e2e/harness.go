@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"os/exec"
@@ -156,9 +157,17 @@ func (in Instance) pluginContext() *pluginv2.PluginContext {
 			Url:                     in.URL,
 			JsonData:                []byte(orEmptyObject(in.JSONData)),
 			DecryptedSecureJsonData: in.Secure,
-			LastUpdatedMS:           1,
+			LastUpdatedMS:           in.version(),
 		},
 	}
+}
+
+// version stands for the "updated" time Grafana sends: it changes whenever the settings
+// do, so the plugin's instance cache builds a new instance as it would in Grafana.
+func (in Instance) version() int64 {
+	h := fnv.New64a()
+	fmt.Fprint(h, in.URL, in.JSONData, in.Secure)
+	return int64(h.Sum64() >> 1)
 }
 
 func orEmptyObject(s string) string {
