@@ -165,3 +165,23 @@ func IsInternalCluster(name string) bool {
 	}
 	return false
 }
+
+// inboundStatPrefixes are HTTP connection manager prefixes of inbound
+// listeners: legacy "localhost_<port>" (and older "inbound_<ip>_<port>"),
+// unified "self_inbound_<name>".
+var inboundStatPrefixes = []string{"localhost_", "inbound_", "self_inbound_"}
+
+// IsInboundStatPrefix reports whether an HTTP connection manager stat prefix
+// belongs to a sidecar's inbound listener, whose downstream stats count the
+// requests the service received. Outbound and passthrough listeners do not.
+func IsInboundStatPrefix(prefix string) bool {
+	if strings.Contains(prefix, "passthrough") {
+		return false
+	}
+	for _, p := range inboundStatPrefixes {
+		if strings.HasPrefix(prefix, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -156,3 +156,19 @@ func TestRegimeLabels(t *testing.T) {
 		t.Error(`Regime("x") is valid`)
 	}
 }
+
+func TestIsInboundStatPrefix(t *testing.T) {
+	for prefix, want := range map[string]bool{
+		"localhost_8080":                        true,
+		"inbound_10.0.0.1_8080":                 true,
+		"self_inbound_dp_80":                    true,
+		"inbound_passthrough_ipv4":              false,
+		"backend":                               false,
+		"kri_msvc_default_zone-1__backend_http": false,
+		"admin":                                 false,
+	} {
+		if got := IsInboundStatPrefix(prefix); got != want {
+			t.Errorf("IsInboundStatPrefix(%q) = %v, want %v", prefix, got, want)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+)
+
+// fold keeps the busiest nodes and folds the rest into one "other" node per
+// zone, so that a mesh of thousands of services still renders. Edges are
+// re-pointed and merged; traffic inside a folded group is dropped because an
+// edge cannot loop on one node.
+func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[string]*Node, map[string]*Edge, *sample.Notice) {
+	if len(nodes) <= maxNodes {
+		return nodes, edges, nil
+	}
+	ranked := rank(nodes, edges)
+	keep := keptCount(ranked, maxNodes)
+
+	kept, moved := map[string]*Node{}, map[string]string{}
+	for _, n := range ranked[:keep] {
+		kept[n.ID] = n
+		moved[n.ID] = n.ID
+	}
+	for _, n := range ranked[keep:] {
+		zone := foldZone(n)
+		id := nodeID("other", zone)
+		other, ok := kept[id]
+		if !ok {
+			other = &Node{ID: id, Name: "other", Zone: zone, Kind: KindOther, Zones: addZones(nil, zone)}
+			kept[id] = other
+		}
+		other.Folded = append(other.Folded, n.Name)
+		other.Stats.add(n.Stats)
+		moved[n.ID] = id
+	}
+	for _, n := range kept {
+		if n.Kind == KindOther {
+			slices.Sort(n.Folded)
+			n.Idle = !n.Stats.Active()
+		}
+	}
+
+	merged := map[string]*Edge{}
+	for _, e := range edges {
+		src, dst := moved[e.Source], moved[e.Target]
+		if src == dst {
+			continue
+		}
+		id := edgeID(src, dst)
+		m, ok := merged[id]
+		if !ok {
+			m = &Edge{ID: id, Source: src, Target: dst}
+			merged[id] = m
+		}
+		m.Stats.add(e.Stats)
+	}
+	for _, e := range merged {
+		kept[e.Source].Idle, kept[e.Target].Idle = false, false
+	}
+	notice := &sample.Notice{Severity: sample.SeverityInfo, Text: fmt.Sprintf(
+		"%d of %d services folded into \"other\" nodes (maxNodes %d)", len(ranked)-keep, len(ranked), maxNodes)}
+	return kept, merged, notice
+}
+
+// rank orders nodes by traffic in and out: requests first, bytes second,
+// then by ID so that equal nodes fold the same way on every refresh.
+func rank(nodes map[string]*Node, edges map[string]*Edge) []*Node {
+	type weight struct{ requests, bytes float64 }
+	w := map[string]weight{}
+	for _, n := range nodes {
+		w[n.ID] = weight{n.Stats.Requests.Total(), n.Stats.RxBytes + n.Stats.TxBytes}
+	}
+	for _, e := range edges {
+		out := w[e.Source]
+		out.requests += e.Stats.Requests.Total()
+		out.bytes += e.Stats.RxBytes + e.Stats.TxBytes
+		w[e.Source] = out
+	}
+	ranked := make([]*Node, 0, len(nodes))
+	for _, n := range nodes {
+		ranked = append(ranked, n)
+	}
+	slices.SortFunc(ranked, func(a, b *Node) int {
+		wa, wb := w[a.ID], w[b.ID]
+		return cmp.Or(cmp.Compare(wb.requests, wa.requests), cmp.Compare(wb.bytes, wa.bytes), cmp.Compare(a.ID, b.ID))
+	})
+	return ranked
+}
+
+// keptCount is how many ranked nodes fit when each zone of the rest needs
+// an "other" node too.
+func keptCount(ranked []*Node, maxNodes int) int {
+	for keep := min(maxNodes, len(ranked)) - 1; keep > 0; keep-- {
+		zones := map[string]bool{}
+		for _, n := range ranked[keep:] {
+			zones[foldZone(n)] = true
+		}
+		if keep+len(zones) <= maxNodes {
+			return keep
+		}
+	}
+	return 0
+}
+
+// foldZone is the zone an unkept node is folded into: its own, or its first.
+func foldZone(n *Node) string {
+	if n.Zone != "" || len(n.Zones) == 0 {
+		return n.Zone
+	}
+	return n.Zones[0]
+}

@@ -1,0 +1,182 @@
+// Package graph joins control-plane topology and Prometheus samples into a
+// service map. It is pure: data in, graph out, no I/O, no clock.
+package graph
+
+import (
+	"math"
+	"regexp"
+	"time"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// DefaultMaxNodes is used when Options.MaxNodes is not positive.
+const DefaultMaxNodes = 200
+
+// Options shape the map. The caller validates user input up front (rollup
+// and service regexes), so that Build cannot fail.
+type Options struct {
+	// Normaliser maps every name to a node name (split suffix, rollup).
+	Normaliser naming.Normaliser
+	// Zones keeps only services in these zones, plus their direct peers.
+	Zones []string
+	// ServiceRegex keeps only matching services, plus their direct peers.
+	ServiceRegex *regexp.Regexp
+	// HideIdle drops nodes without any traffic in the window.
+	HideIdle bool
+	// MaxNodes keeps the busiest nodes and folds the rest into one "other"
+	// node per zone.
+	MaxNodes int
+	// GroupByZone splits a service into one node per zone wherever its zone
+	// is known (MeshService and KRI names, single-zone services, callers).
+	GroupByZone bool
+}
+
+// Graph is the service map.
+type Graph struct {
+	Regime naming.Regime
+	Window time.Duration
+	// Nodes and Edges are sorted by ID.
+	Nodes   []Node
+	Edges   []Edge
+	Notices []sample.Notice
+}
+
+// Node is one service, gateway, workload or folded group.
+type Node struct {
+	ID string
+	// Name is the normalised service name; Zone is set when the node stands
+	// for one zone of it (GroupByZone, or an "other" node).
+	Name       string
+	Zone       string
+	Namespace  string
+	Kind       Kind
+	Zones      []string
+	Protocol   string
+	Status     Status
+	Dataplanes Dataplanes
+	MTLS       bool
+	// KnownToCP is false for destinations seen only in metrics.
+	KnownToCP bool
+	// Idle is true when nothing went in or out during the window.
+	Idle bool
+	// Folded lists the node names an "other" node stands for.
+	Folded []string
+	// Stats is the traffic into the node: what its own proxies received
+	// when they report inbound stats, else the sum of its incoming edges.
+	Stats Stats
+}
+
+// Edge is traffic from one node to another, as the callers' proxies saw it.
+type Edge struct {
+	ID     string
+	Source string
+	Target string
+	Stats  Stats
+}
+
+// Stats is traffic over the window. Counts are totals over the window;
+// rates are per second.
+type Stats struct {
+	Requests     StatusCounts
+	GRPCFailures float64
+	RxBytes      float64
+	TxBytes      float64
+	Connections  float64
+	// Latency is in milliseconds, from merged histogram buckets.
+	Latency Latency
+
+	RequestRate float64
+	ByteRate    float64
+	// ErrorRatio is (5xx + gRPC failures) / requests, capped at 1.
+	ErrorRatio float64
+
+	hist histogram
+}
+
+// StatusCounts are request counts by status class.
+type StatusCounts struct {
+	Class2xx, Class3xx, Class4xx, Class5xx float64
+}
+
+// Total is the number of requests.
+func (c StatusCounts) Total() float64 {
+	return c.Class2xx + c.Class3xx + c.Class4xx + c.Class5xx
+}
+
+// Latency holds request time quantiles in milliseconds.
+type Latency struct {
+	P50, P95, P99 float64
+	// Known is false when there were no latency observations.
+	Known bool
+}
+
+// IsTCP reports traffic that has bytes but no HTTP requests.
+func (s Stats) IsTCP() bool {
+	return s.Requests.Total() == 0 && (s.RxBytes > 0 || s.TxBytes > 0 || s.Connections > 0)
+}
+
+// Active reports whether there was any traffic at all.
+func (s Stats) Active() bool {
+	return s.Requests.Total() > 0 || s.RxBytes > 0 || s.TxBytes > 0 || s.Connections > 0
+}
+
+func (s *Stats) add(o Stats) {
+	s.Requests.Class2xx += o.Requests.Class2xx
+	s.Requests.Class3xx += o.Requests.Class3xx
+	s.Requests.Class4xx += o.Requests.Class4xx
+	s.Requests.Class5xx += o.Requests.Class5xx
+	s.GRPCFailures += o.GRPCFailures
+	s.RxBytes += o.RxBytes
+	s.TxBytes += o.TxBytes
+	s.Connections += o.Connections
+	s.hist.merge(o.hist)
+}
+
+// addSample adds one upstream or inbound sample's value.
+func (s *Stats) addSample(smp sample.Sample) {
+	switch smp.Kind {
+	case sample.Requests, sample.InboundRequests:
+		s.addClass(smp.Class, smp.Value)
+	case sample.GRPCFailures:
+		s.GRPCFailures += smp.Value
+	case sample.LatencyBucket:
+		s.hist.add(smp.LE, smp.Value)
+	case sample.RxBytes:
+		s.RxBytes += smp.Value
+	case sample.TxBytes:
+		s.TxBytes += smp.Value
+	case sample.Connections:
+		s.Connections += smp.Value
+	}
+}
+
+func (s *Stats) addClass(class string, v float64) {
+	switch class {
+	case "2xx":
+		s.Requests.Class2xx += v
+	case "3xx":
+		s.Requests.Class3xx += v
+	case "4xx":
+		s.Requests.Class4xx += v
+	case "5xx":
+		s.Requests.Class5xx += v
+	}
+}
+
+// finish derives rates, the error ratio and quantiles.
+func (s *Stats) finish(window time.Duration) {
+	if secs := window.Seconds(); secs > 0 {
+		s.RequestRate = s.Requests.Total() / secs
+		s.ByteRate = (s.RxBytes + s.TxBytes) / secs
+	}
+	if total := s.Requests.Total(); total > 0 {
+		s.ErrorRatio = min(1, (s.Requests.Class5xx+s.GRPCFailures)/total)
+	}
+	p50 := s.hist.quantile(0.5)
+	if math.IsNaN(p50) { // no observations
+		return
+	}
+	s.Latency = Latency{P50: p50, P95: s.hist.quantile(0.95), P99: s.hist.quantile(0.99), Known: true}
+}

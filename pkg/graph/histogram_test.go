@@ -1,0 +1,48 @@
+package graph
+
+import (
+	"math"
+	"testing"
+)
+
+func TestHistogramQuantile(t *testing.T) {
+	inf := math.Inf(1)
+	tests := []struct {
+		name string
+		h    histogram
+		q    float64
+		want float64
+	}{
+		// 100 observations: 50 ≤10ms, 90 ≤100ms, all ≤1000ms.
+		{"median at bucket edge", histogram{10: 50, 100: 90, 1000: 100, inf: 100}, 0.5, 10},
+		{"p95 interpolated", histogram{10: 50, 100: 90, 1000: 100, inf: 100}, 0.95, 100 + 900*0.5},
+		{"p25 in first bucket from 0", histogram{10: 50, 100: 90, 1000: 100, inf: 100}, 0.25, 5},
+		{"p99 in +Inf gives last finite bound", histogram{10: 50, 100: 90, inf: 100}, 0.99, 100},
+		{"non-monotonic evened out", histogram{10: 50, 100: 40, inf: 100}, 0.5, 10},
+		{"no +Inf", histogram{10: 50, 100: 90}, 0.5, math.NaN()},
+		{"no observations", histogram{10: 0, inf: 0}, 0.5, math.NaN()},
+		{"single bucket", histogram{inf: 5}, 0.5, math.NaN()},
+		{"negative first bound", histogram{-1: 10, inf: 10}, 0.5, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.h.quantile(tt.q)
+			if math.IsNaN(tt.want) != math.IsNaN(got) || (!math.IsNaN(got) && math.Abs(got-tt.want) > 1e-9) {
+				t.Errorf("quantile(%v) = %v, want %v", tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+// Merging buckets and then taking the quantile differs from the max of the
+// per-series quantiles; this pins the merge semantics.
+func TestHistogramMergeBeforeQuantile(t *testing.T) {
+	inf := math.Inf(1)
+	var merged histogram
+	merged.merge(histogram{10: 90, 100: 100, inf: 100}) // fast caller
+	merged.merge(histogram{10: 0, 100: 10, inf: 10})    // slow caller
+	// 110 observations, 90 ≤10ms, 110 ≤100ms: p50 rank 55 → 10*55/90.
+	if got, want := merged.quantile(0.5), 10*55.0/90; math.Abs(got-want) > 1e-9 {
+		t.Errorf("p50 = %v, want %v", got, want)
+	}
+}
