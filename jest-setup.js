@@ -1,0 +1,2 @@
+// Project-level test setup; browser shims live in .config/jest-setup.js.
+import './.config/jest-setup';

@@ -1,0 +1,155 @@
+import {
+  CoreApp,
+  CustomVariableSupport,
+  DataQueryRequest,
+  DataQueryResponse,
+  DataSourceInstanceSettings,
+  ScopedVars,
+} from '@grafana/data';
+import { DataSourceWithBackend, getTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import { Observable } from 'rxjs';
+
+import { VariableQueryEditor } from './components/VariableQueryEditor';
+import {
+  DEFAULT_QUERY,
+  KumaDataSourceOptions,
+  KumaQuery,
+  KumaVariableQuery,
+  KumaVariableQueryType,
+  NamedResource,
+  needsMesh,
+  QueryType,
+  VARIABLE_QUERY_TYPES,
+} from './types';
+
+// Separates the values of a multi-value variable while interpolating `zones`; it cannot occur in a zone name.
+const MULTI_VALUE_SEPARATOR = '\u001f';
+
+export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceOptions> {
+  private readonly templateSrv: TemplateSrv;
+
+  constructor(instanceSettings: DataSourceInstanceSettings<KumaDataSourceOptions>, templateSrv?: TemplateSrv) {
+    super(instanceSettings);
+    this.templateSrv = templateSrv ?? getTemplateSrv();
+    this.variables = new KumaVariableSupport(this);
+  }
+
+  getDefaultQuery(_app: CoreApp): Partial<KumaQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  /** Queries that cannot run (hidden, or mesh-scoped without a mesh) are not sent to the backend. */
+  filterQuery(query: KumaQuery): boolean {
+    if (query.hide) {
+      return false;
+    }
+    if (needsMesh(query.queryType) && !query.mesh?.trim()) {
+      return false;
+    }
+    return true;
+  }
+
+  applyTemplateVariables(query: KumaQuery, scopedVars: ScopedVars): KumaQuery {
+    const replace = (value: string | undefined, format?: string) =>
+      value === undefined ? undefined : this.templateSrv.replace(value, scopedVars, format);
+
+    const resolved: KumaQuery = {
+      ...query,
+      mesh: replace(query.mesh),
+      zone: replace(query.zone),
+      service: replace(query.service),
+      // Multi-value variables inside a regex become an escaped alternation.
+      serviceRegex: replace(query.serviceRegex, 'regex'),
+      rollupRegEx: replace(query.rollupRegEx, 'regex'),
+      rateInterval: replace(query.rateInterval),
+    };
+    if (query.zones !== undefined) {
+      resolved.zones = this.resolveMultiValue(query.zones, scopedVars);
+    }
+    // Do not send keys the query did not have.
+    for (const key of ['mesh', 'zone', 'service', 'serviceRegex', 'rollupRegEx', 'rateInterval'] as const) {
+      if (resolved[key] === undefined) {
+        delete resolved[key];
+      }
+    }
+    return resolved;
+  }
+
+  /** Expands each entry; a multi-value variable yields one entry per selected value. Empties and repeats are dropped. */
+  private resolveMultiValue(values: string[], scopedVars: ScopedVars): string[] {
+    const out: string[] = [];
+    for (const value of values) {
+      const expanded = this.templateSrv.replace(value, scopedVars, (v: string | string[]) =>
+        Array.isArray(v) ? v.join(MULTI_VALUE_SEPARATOR) : String(v)
+      );
+      for (const part of expanded.split(MULTI_VALUE_SEPARATOR)) {
+        const trimmed = part.trim();
+        if (trimmed !== '' && !out.includes(trimmed)) {
+          out.push(trimmed);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Meshes known to the control plane (`GET meshes`). */
+  getMeshes(): Promise<NamedResource[]> {
+    return this.getResource<NamedResource[]>('meshes');
+  }
+
+  /** Zones of a multi-zone deployment (`GET zones`). */
+  getZones(): Promise<NamedResource[]> {
+    return this.getResource<NamedResource[]>('zones');
+  }
+
+  /** Services of a mesh (`GET services?mesh=`); the mesh may be a `$variable`. */
+  getServices(mesh: string): Promise<NamedResource[]> {
+    return this.getResource<NamedResource[]>('services', { mesh: this.templateSrv.replace(mesh) });
+  }
+
+  /** Names of the dashboard variables, as `$name`, for offering them in editors. */
+  getVariableNames(): string[] {
+    return this.templateSrv.getVariables().map((v) => `$${v.name}`);
+  }
+}
+
+/** Turns a stored variable query (this plugin's object, or a bare string) into a backend query. */
+export function toKumaQuery(query: KumaVariableQuery | string, refId = 'variable'): KumaQuery {
+  if (typeof query === 'string') {
+    const queryType = (VARIABLE_QUERY_TYPES as readonly string[]).includes(query.trim())
+      ? (query.trim() as KumaVariableQueryType)
+      : QueryType.Meshes;
+    return { refId, queryType };
+  }
+  const out: KumaQuery = { refId: query.refId || refId, queryType: query.queryType ?? QueryType.Meshes };
+  if (needsMesh(out.queryType) && query.mesh) {
+    out.mesh = query.mesh;
+  }
+  return out;
+}
+
+/**
+ * Dashboard variables (`$mesh`, `$zone`, `$service`, …) from this data source: the backend answers the
+ * list query types with frames whose first text field is the value.
+ */
+export class KumaVariableSupport extends CustomVariableSupport<
+  DataSource,
+  KumaVariableQuery,
+  KumaQuery,
+  KumaDataSourceOptions
+> {
+  editor = VariableQueryEditor;
+
+  constructor(private readonly datasource: DataSource) {
+    super();
+  }
+
+  getDefaultQuery(): Partial<KumaQuery> {
+    return { queryType: QueryType.Meshes };
+  }
+
+  query(request: DataQueryRequest<KumaVariableQuery>): Observable<DataQueryResponse> {
+    const targets = request.targets.map((t, i) => toKumaQuery(t, `variable-${i}`));
+    return this.datasource.query({ ...request, targets });
+  }
+}

@@ -1,0 +1,133 @@
+import { DataSourceJsonData } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
+
+/** Query types the backend dispatches on (`queryType`). */
+export const QueryType = {
+  Meshes: 'meshes',
+  Zones: 'zones',
+  Services: 'services',
+  Dataplanes: 'dataplanes',
+  Gateways: 'gateways',
+  MeshInsights: 'mesh-insights',
+  MeshGraph: 'mesh-graph',
+} as const;
+
+export type KumaQueryType = (typeof QueryType)[keyof typeof QueryType];
+
+// Editor order: the service map first, as the backend lists them.
+export const ALL_QUERY_TYPES: KumaQueryType[] = [
+  QueryType.MeshGraph,
+  QueryType.Meshes,
+  QueryType.Zones,
+  QueryType.Services,
+  QueryType.Dataplanes,
+  QueryType.Gateways,
+  QueryType.MeshInsights,
+];
+
+export const QUERY_TYPE_LABELS: Record<KumaQueryType, { label: string; description: string }> = {
+  meshes: { label: 'Meshes', description: 'Meshes known to the control plane' },
+  zones: { label: 'Zones', description: 'Zones of a multi-zone deployment' },
+  services: { label: 'Services', description: 'Services of a mesh' },
+  dataplanes: { label: 'Dataplanes', description: 'Dataplane proxies of a mesh, optionally of one service' },
+  gateways: { label: 'Gateways', description: 'Gateways of a mesh' },
+  'mesh-insights': { label: 'Mesh insights', description: 'Summary statistics of a mesh' },
+  'mesh-graph': { label: 'Service map', description: 'Node graph of service-to-service traffic' },
+};
+
+/** Query types that cannot run without a mesh. */
+export const MESH_SCOPED_TYPES: readonly KumaQueryType[] = [
+  QueryType.Services,
+  QueryType.Dataplanes,
+  QueryType.Gateways,
+  QueryType.MeshInsights,
+  QueryType.MeshGraph,
+];
+
+export function needsMesh(queryType: string | undefined): boolean {
+  return MESH_SCOPED_TYPES.includes(queryType as KumaQueryType);
+}
+
+/** The query model the backend reads (see docs/architecture.md). */
+export interface KumaQuery extends DataQuery {
+  queryType?: KumaQueryType;
+  mesh?: string;
+  /** The community plugin's single-zone field; kept and honoured. */
+  zone?: string;
+  /** Multi-zone form for the service map. */
+  zones?: string[];
+  service?: string;
+  serviceRegex?: string;
+  hideIdle?: boolean;
+  rollupRegEx?: string;
+  maxNodes?: number;
+  groupByZone?: boolean;
+  rateInterval?: string;
+}
+
+/** Rolls `backend_svc_8080` up to `backend` as the community plugin did. */
+export const DEFAULT_ROLLUP_REGEX = '(.*)(_svc(_[0-9]+)?)';
+export const DEFAULT_MAX_NODES = 200;
+
+export const DEFAULT_QUERY: Partial<KumaQuery> = {
+  queryType: QueryType.MeshGraph,
+  rollupRegEx: DEFAULT_ROLLUP_REGEX,
+  maxNodes: DEFAULT_MAX_NODES,
+  hideIdle: false,
+  groupByZone: false,
+};
+
+/** Query types a dashboard variable can list. */
+export const VARIABLE_QUERY_TYPES = [
+  QueryType.Meshes,
+  QueryType.Zones,
+  QueryType.Services,
+  QueryType.Dataplanes,
+] as const;
+export type KumaVariableQueryType = (typeof VARIABLE_QUERY_TYPES)[number];
+
+export interface KumaVariableQuery extends DataQuery {
+  queryType: KumaVariableQueryType;
+  mesh?: string;
+}
+
+export type PrometheusAuth = 'none' | 'basic' | 'bearer';
+
+/** A custom HTTP header; its value is stored in secureJsonData (`cpHeaderValue<i>` / `prometheusHeaderValue<i>`). */
+export interface HeaderName {
+  name: string;
+}
+
+export interface KumaDataSourceOptions extends DataSourceJsonData {
+  /** Where the community plugin stored the CP URL; the data source URL takes precedence. */
+  url?: string;
+  prometheusUrl?: string;
+  prometheusAuth?: PrometheusAuth;
+  prometheusUser?: string;
+  cpTimeoutSeconds?: number;
+  prometheusTimeoutSeconds?: number;
+  tlsSkipVerify?: boolean;
+  tlsAuth?: boolean;
+  tlsAuthWithCACert?: boolean;
+  cpHeaders?: HeaderName[];
+  prometheusHeaders?: HeaderName[];
+  /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
+  prometheusDataSourceId?: number | string;
+}
+
+/** Secrets; the dynamic header keys are `cpHeaderValue<i>` and `prometheusHeaderValue<i>`. */
+export interface KumaSecureJsonData {
+  cpToken?: string;
+  tlsCACert?: string;
+  tlsClientCert?: string;
+  tlsClientKey?: string;
+  prometheusPassword?: string;
+  prometheusToken?: string;
+  [headerValueKey: string]: string | undefined;
+}
+
+/** One entry of the `meshes`, `zones` and `services` resources. */
+export interface NamedResource {
+  name: string;
+  [key: string]: unknown;
+}
