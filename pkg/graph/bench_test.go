@@ -19,8 +19,8 @@ func syntheticMesh(n int) (Topology, sample.Set) {
 	set := sample.Set{Regime: naming.RegimeLegacy, Window: time.Hour}
 	for i := range n {
 		zone := fmt.Sprintf("zone-%d", i%3)
-		topo.Services = append(topo.Services, Service{Name: name(i), Kind: KindInternal, Zones: []string{zone},
-			Status: StatusOnline, Dataplanes: Dataplanes{Online: 2, Total: 2}})
+		topo.Services = append(topo.Services, Service{Name: name(i), Info: Info{Kind: KindInternal, Zones: []string{zone},
+			Status: StatusOnline, Dataplanes: Dataplanes{Online: 2, Total: 2}}})
 		for k := 1; k <= 3; k++ {
 			dst := name((i*7 + k) % n)
 			for _, class := range []string{"2xx", "4xx", "5xx"} {

@@ -96,14 +96,14 @@ func (b *builder) addService(svc Service) {
 	id := nodeID(name, zone)
 	n, ok := b.nodes[id]
 	if !ok {
-		n = &Node{ID: id, Name: name, Zone: zone, Namespace: svc.Namespace, Kind: svc.Kind, Protocol: svc.Protocol,
-			Status: svc.Status, MTLS: svc.MTLS, KnownToCP: true}
-		b.nodes[id] = n
-	} else {
-		n.Status = n.Status.combine(svc.Status)
-		n.MTLS = n.MTLS && svc.MTLS
-		n.Protocol = cmp.Or(n.Protocol, svc.Protocol)
+		info := svc.Info
+		info.Zones = addZones(nil, svc.Zones...)
+		b.nodes[id] = &Node{ID: id, Name: name, Zone: zone, Namespace: svc.Namespace, Info: info, KnownToCP: true}
+		return
 	}
+	n.Status = n.Status.combine(svc.Status)
+	n.MTLS = n.MTLS && svc.MTLS
+	n.Protocol = cmp.Or(n.Protocol, svc.Protocol)
 	n.Dataplanes = n.Dataplanes.add(svc.Dataplanes)
 	n.Zones = addZones(n.Zones, svc.Zones...)
 }
@@ -120,7 +120,7 @@ func (b *builder) node(name, zone string, kind Kind) *Node {
 	if n, ok := b.nodes[name]; ok && n.KnownToCP {
 		return n
 	}
-	n := &Node{ID: nodeID(name, zone), Name: name, Zone: zone, Kind: kind}
+	n := &Node{ID: nodeID(name, zone), Name: name, Zone: zone, Info: Info{Kind: kind}}
 	b.nodes[n.ID] = n
 	return n
 }

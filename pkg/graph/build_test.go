@@ -21,12 +21,12 @@ func upstream(kind sample.Kind, src, zone, cluster, class string, le, v float64)
 func legacyMesh() (Topology, sample.Set) {
 	inf := math.Inf(1)
 	topo := Topology{Services: []Service{
-		{Name: "frontend", Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "http", Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}, MTLS: true},
-		{Name: "backend", Kind: KindInternal, Zones: []string{"zone-1", "zone-2"}, Protocol: "http", Status: StatusPartiallyDegraded, Dataplanes: Dataplanes{Online: 1, Offline: 1, Total: 2}, MTLS: true},
-		{Name: "redis", Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "tcp", Status: StatusOffline, Dataplanes: Dataplanes{Offline: 1, Total: 1}},
-		{Name: "catalog", Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "grpc", Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}},
-		{Name: "edge-gateway", Kind: KindGatewayBuiltin, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}},
-		{Name: "stripe-api", Kind: KindExternal, Status: StatusNotAvailable},
+		{Name: "frontend", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "http", Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}, MTLS: true}},
+		{Name: "backend", Info: Info{Kind: KindInternal, Zones: []string{"zone-1", "zone-2"}, Protocol: "http", Status: StatusPartiallyDegraded, Dataplanes: Dataplanes{Online: 1, Offline: 1, Total: 2}, MTLS: true}},
+		{Name: "redis", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "tcp", Status: StatusOffline, Dataplanes: Dataplanes{Offline: 1, Total: 1}}},
+		{Name: "catalog", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "grpc", Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}}},
+		{Name: "edge-gateway", Info: Info{Kind: KindGatewayBuiltin, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}}},
+		{Name: "stripe-api", Info: Info{Kind: KindExternal, Status: StatusNotAvailable}},
 	}}
 	gw := sample.Proxy{Mesh: "default", Zone: "zone-1", Source: "edge-gateway", Gateway: true}
 	set := sample.Set{Regime: naming.RegimeLegacy, Window: window, Samples: []sample.Sample{
@@ -55,7 +55,7 @@ func legacyMesh() (Topology, sample.Set) {
 		upstream(sample.InboundRequests, "frontend", "zone-1", "localhost_8080", "2xx", 0, 32),
 		upstream(sample.InboundRequests, "frontend", "zone-1", "localhost_8080", "4xx", 0, 6),
 		upstream(sample.InboundRequests, "frontend", "zone-1", "backend", "2xx", 0, 999), // outbound listener
-		upstream(sample.Requests, "", "zone-1", "backend", "2xx", 0, 999),              // zone proxy, no source
+		upstream(sample.Requests, "", "zone-1", "backend", "2xx", 0, 999),                // zone proxy, no source
 	}}
 	return topo, set
 }
@@ -205,7 +205,6 @@ func TestFoldKeepsTrafficAndSaysSo(t *testing.T) {
 	}
 }
 
-
 func mustNormaliser(t testing.TB, re string) naming.Normaliser {
 	t.Helper()
 	n, err := naming.NewNormaliser(re)
@@ -220,11 +219,11 @@ func mustNormaliser(t testing.TB, re string) naming.Normaliser {
 func unifiedMesh() (Topology, sample.Set) {
 	wl := map[string]string{WorkloadLabel: "backend"}
 	topo := Topology{Services: []Service{
-		{Name: "frontend", Kind: KindInternal, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}, Selector: map[string]string{WorkloadLabel: "frontend"}},
-		{Name: "backend", Kind: KindInternal, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}, Selector: wl},
-		{Name: "backend", Kind: KindInternal, Zones: []string{"zone-2"}, Status: StatusOffline, Dataplanes: Dataplanes{Offline: 1, Total: 1}, Selector: wl},
-		{Name: "billing", Kind: KindInternal, Zones: []string{"zone-1"}, Status: StatusOnline, Selector: map[string]string{"app": "billing"}},
-		{Name: "httpbin", Kind: KindExternal},
+		{Name: "frontend", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}}, Selector: map[string]string{WorkloadLabel: "frontend"}},
+		{Name: "backend", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}}, Selector: wl},
+		{Name: "backend", Info: Info{Kind: KindInternal, Zones: []string{"zone-2"}, Status: StatusOffline, Dataplanes: Dataplanes{Offline: 1, Total: 1}}, Selector: wl},
+		{Name: "billing", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Status: StatusOnline}, Selector: map[string]string{"app": "billing"}},
+		{Name: "httpbin", Info: Info{Kind: KindExternal}},
 	}}
 	set := sample.Set{Regime: naming.RegimeUnified, Window: window, Samples: []sample.Sample{
 		upstream(sample.Requests, "frontend", "zone-1", "kri_msvc_default_zone-1__backend_http", "2xx", 0, 60),

@@ -29,7 +29,7 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 		id := nodeID("other", zone)
 		other, ok := kept[id]
 		if !ok {
-			other = &Node{ID: id, Name: "other", Zone: zone, Kind: KindOther, Zones: addZones(nil, zone)}
+			other = &Node{ID: id, Name: "other", Zone: zone, Info: Info{Kind: KindOther, Zones: addZones(nil, zone)}}
 			kept[id] = other
 		}
 		other.Folded = append(other.Folded, n.Name)

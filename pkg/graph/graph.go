@@ -48,15 +48,10 @@ type Node struct {
 	ID string
 	// Name is the normalised service name; Zone is set when the node stands
 	// for one zone of it (GroupByZone, or an "other" node).
-	Name       string
-	Zone       string
-	Namespace  string
-	Kind       Kind
-	Zones      []string
-	Protocol   string
-	Status     Status
-	Dataplanes Dataplanes
-	MTLS       bool
+	Name      string
+	Zone      string
+	Namespace string
+	Info
 	// KnownToCP is false for destinations seen only in metrics.
 	KnownToCP bool
 	// Idle is true when nothing went in or out during the window.

@@ -16,17 +16,22 @@ type Service struct {
 	// kuma.io/display-name for MeshService and friends.
 	Name string
 	// Namespace is the Kubernetes namespace of a MeshService, if any.
-	Namespace  string
+	Namespace string
+	Info
+	// Selector is a MeshService's spec.selector.dataplaneLabels.matchLabels.
+	// Its kuma.io/workload value maps unified-naming sources (the
+	// kuma_workload label) to this service, so edges run service to service.
+	Selector map[string]string
+}
+
+// Info is what the CP reports about a service; its node carries it on.
+type Info struct {
 	Kind       Kind
 	Zones      []string
 	Protocol   string
 	Status     Status
 	Dataplanes Dataplanes
 	MTLS       bool
-	// Selector is a MeshService's spec.selector.dataplaneLabels.matchLabels.
-	// Its kuma.io/workload value maps unified-naming sources (the
-	// kuma_workload label) to this service, so edges run service to service.
-	Selector map[string]string
 }
 
 // WorkloadLabel is the dataplane label MeshService selectors use to pick a
