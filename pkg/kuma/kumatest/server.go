@@ -2,10 +2,13 @@ package kumatest
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +24,8 @@ type Server struct {
 	*httptest.Server
 	fixtures map[string]fixture
 	cfg      config
+	meshes   map[string]bool // names of the recorded meshes
+	routes   map[string]bool // mesh-scoped routes recorded for some mesh, e.g. "meshservices"
 
 	mu       sync.Mutex
 	requests []string
@@ -72,7 +77,10 @@ func NewServer(t testing.TB, dir string, opts ...Option) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{fixtures: fixtures, cfg: cfg}
+	s := &Server{fixtures: fixtures, cfg: cfg, meshes: map[string]bool{}, routes: map[string]bool{}}
+	if err := s.indexMeshes(); err != nil {
+		t.Fatal(err)
+	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -113,7 +121,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.servePage(w, r, q)
 		return
 	}
-	writeNotFound(w)
+	s.serveMissing(w, r)
+}
+
+// serveMissing answers a request nothing was recorded for. Under an unknown mesh the
+// CP answers its JSON 404 "Failed to retrieve Mesh" for any route it has; everything
+// else is the router's plain-text 404.
+func (s *Server) serveMissing(w http.ResponseWriter, r *http.Request) {
+	mesh, route, ok := meshRoute(r.URL.Path)
+	if !ok || s.meshes[mesh] || !s.routes[route] {
+		writeNotFound(w)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, &kuma.ErrorBody{Type: "/std-errors", Status: http.StatusNotFound,
+		Title: "Failed to retrieve Mesh", Detail: "Not found", Details: "Not found"})
 }
 
 // writeRecorded serves a recording as is, except that a list's next link is moved to
@@ -152,7 +173,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, q url.Values)
 	}
 	f, ok := s.fixtures[queryKey(r.URL.Path, base)]
 	if !ok {
-		writeNotFound(w)
+		s.serveMissing(w, r)
 		return
 	}
 	list, ok := decodeList(f)
@@ -209,3 +230,37 @@ func nextLink(r *http.Request, q url.Values) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// indexMeshes learns the recorded meshes (from GET /meshes) and the mesh-scoped
+// routes, to answer for unknown meshes like the CP.
+func (s *Server) indexMeshes() error {
+	f, ok := s.fixtures["/meshes"]
+	if !ok {
+		return errors.New("kumatest: no recording of GET /meshes")
+	}
+	var meshes kuma.List[kuma.Meta]
+	if err := json.Unmarshal(f.body, &meshes); err != nil {
+		return fmt.Errorf("kumatest: %s: %w", f.file, err)
+	}
+	for _, m := range meshes.Items {
+		s.meshes[m.Name] = true
+	}
+	for key, f := range s.fixtures {
+		p, _, _ := strings.Cut(key, "?")
+		if mesh, route, ok := meshRoute(p); ok && s.meshes[mesh] && f.status == http.StatusOK {
+			s.routes[route] = true
+		}
+	}
+	return nil
+}
+
+// meshRoute splits /meshes/{mesh}/{route...} into the mesh and the route's first segment.
+func meshRoute(p string) (mesh, route string, ok bool) {
+	rest, ok := strings.CutPrefix(p, "/meshes/")
+	if !ok {
+		return "", "", false
+	}
+	mesh, rest, ok = strings.Cut(rest, "/")
+	route, _, _ = strings.Cut(rest, "/")
+	return mesh, route, ok && mesh != "" && route != ""
+}
