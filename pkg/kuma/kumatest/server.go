@@ -137,12 +137,13 @@ func (s *Server) serveMissing(w http.ResponseWriter, r *http.Request) {
 		Title: "Failed to retrieve Mesh", Detail: "Not found", Details: "Not found"})
 }
 
-// writeRecorded serves a recording as is, except that a list's next link is moved to
-// this server's host, as the real CP builds it from the Host header.
+// writeRecorded serves a recording byte for byte, except that a list's next link is
+// moved to this server's host, as the real CP builds it from the Host header.
 func (s *Server) writeRecorded(w http.ResponseWriter, r *http.Request, f fixture) {
 	list, ok := decodeList(f)
-	if !ok {
-		write(w, f.status, f.contentType, f.body)
+	_, override := s.cfg.next[r.URL.Path]
+	if !ok || (list.Next == nil && !override) {
+		write(w, f.status, f.contentType, f.body) // byte for byte
 		return
 	}
 	if list.Next != nil {
