@@ -35,7 +35,14 @@ describe('applyTemplateVariables', () => {
   it('resolves $variables in mesh, zone, service and rateInterval', () => {
     const { ds } = makeDs();
     const out = ds.applyTemplateVariables(
-      { refId: 'A', queryType: 'dataplanes', mesh: '$mesh', zone: '${zone}', service: '$service', rateInterval: '$rate' },
+      {
+        refId: 'A',
+        queryType: 'dataplanes',
+        mesh: '$mesh',
+        zone: '${zone}',
+        service: '$service',
+        rateInterval: '$rate',
+      },
       {}
     );
     expect(out).toEqual({
@@ -65,9 +72,12 @@ describe('applyTemplateVariables', () => {
 
   it('uses scoped variables (repeated panels) before dashboard variables', () => {
     const { ds } = makeDs();
-    const out = ds.applyTemplateVariables({ refId: 'A', queryType: 'services', mesh: '$mesh' }, {
-      mesh: { text: 'payments', value: 'payments' },
-    });
+    const out = ds.applyTemplateVariables(
+      { refId: 'A', queryType: 'services', mesh: '$mesh' },
+      {
+        mesh: { text: 'payments', value: 'payments' },
+      }
+    );
     expect(out.mesh).toBe('payments');
   });
 

@@ -92,7 +92,10 @@ describe('ConfigEditor', () => {
 
     rerender(
       <ConfigEditor
-        options={makeOptions({ jsonData: { tlsAuth: true, tlsAuthWithCACert: true }, secureJsonFields: { tlsClientKey: true } })}
+        options={makeOptions({
+          jsonData: { tlsAuth: true, tlsAuthWithCACert: true },
+          secureJsonFields: { tlsClientKey: true },
+        })}
         onOptionsChange={onOptionsChange}
       />
     );
@@ -117,14 +120,24 @@ describe('ConfigEditor', () => {
     await userEvent.click(screen.getByLabelText('Basic auth'));
     expect(last().jsonData.prometheusAuth).toBe('basic');
 
-    rerender(<ConfigEditor options={makeOptions({ jsonData: { prometheusAuth: 'basic' } })} onOptionsChange={onOptionsChange} />);
+    rerender(
+      <ConfigEditor
+        options={makeOptions({ jsonData: { prometheusAuth: 'basic' } })}
+        onOptionsChange={onOptionsChange}
+      />
+    );
     fireEvent.change(screen.getByLabelText('User'), { target: { value: 'grafana' } });
     expect(last().jsonData.prometheusUser).toBe('grafana');
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'pw' } });
     expect(last().secureJsonData).toEqual({ prometheusPassword: 'pw' });
     expect(screen.queryByLabelText('Token')).not.toBeInTheDocument();
 
-    rerender(<ConfigEditor options={makeOptions({ jsonData: { prometheusAuth: 'bearer' } })} onOptionsChange={onOptionsChange} />);
+    rerender(
+      <ConfigEditor
+        options={makeOptions({ jsonData: { prometheusAuth: 'bearer' } })}
+        onOptionsChange={onOptionsChange}
+      />
+    );
     expect(screen.queryByLabelText('Password')).not.toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Token'), { target: { value: 'tok' } });
     expect(last().secureJsonData).toEqual({ prometheusToken: 'tok' });
@@ -136,7 +149,10 @@ describe('ConfigEditor', () => {
     expect(last().jsonData.prometheusHeaders).toEqual([{ name: '' }]);
 
     rerender(
-      <ConfigEditor options={makeOptions({ jsonData: { prometheusHeaders: [{ name: '' }] } })} onOptionsChange={onOptionsChange} />
+      <ConfigEditor
+        options={makeOptions({ jsonData: { prometheusHeaders: [{ name: '' }] } })}
+        onOptionsChange={onOptionsChange}
+      />
     );
     fireEvent.change(document.getElementById('prom-header-name-0')!, { target: { value: 'X-Scope-OrgID' } });
     expect(last().jsonData.prometheusHeaders).toEqual([{ name: 'X-Scope-OrgID' }]);
@@ -172,7 +188,10 @@ describe('ConfigEditor', () => {
 
   it('removing the last header only clears its own slot', () => {
     const o = removeHeader(
-      makeOptions({ jsonData: { prometheusHeaders: [{ name: 'A' }, { name: 'B' }] }, secureJsonFields: { prometheusHeaderValue0: true, prometheusHeaderValue1: true } }),
+      makeOptions({
+        jsonData: { prometheusHeaders: [{ name: 'A' }, { name: 'B' }] },
+        secureJsonFields: { prometheusHeaderValue0: true, prometheusHeaderValue1: true },
+      }),
       'prometheusHeaders',
       1
     );
