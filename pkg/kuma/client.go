@@ -73,16 +73,41 @@ func NewClient(o Options) (*Client, error) {
 	}
 	c := &Client{
 		base:     base,
-		http:     o.HTTPClient,
+		http:     sameOriginRedirects(o.HTTPClient),
 		timeout:  o.RequestTimeout,
 		maxBody:  orDefault(o.MaxBodyBytes, DefaultMaxBodyBytes),
 		pageSize: orDefault(o.PageSize, DefaultPageSize),
 		maxPages: orDefault(o.MaxPages, DefaultMaxPages),
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
-	}
 	return c, nil
+}
+
+// maxRedirects is net/http's own limit, kept when we replace its redirect policy.
+const maxRedirects = 10
+
+// sameOriginRedirects returns a copy of hc (which may be nil) that refuses redirects
+// to another origin. net/http drops Authorization on such a redirect but forwards
+// every other header, and the data source's custom CP headers may hold secrets too.
+// The caller's own redirect policy still applies after this check.
+func sameOriginRedirects(hc *http.Client) *http.Client {
+	var own http.Client
+	if hc != nil {
+		own = *hc
+	}
+	callerPolicy := own.CheckRedirect
+	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if origin(req.URL) != origin(via[0].URL) {
+			return fmt.Errorf("refusing to follow a redirect from %s to %s", origin(via[0].URL), origin(req.URL))
+		}
+		if callerPolicy != nil {
+			return callerPolicy(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+	return &own
 }
 
 func orDefault[N int | int64](v, def N) N {

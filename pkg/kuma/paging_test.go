@@ -115,3 +115,34 @@ func TestMaxPages(t *testing.T) {
 		t.Errorf("a client-side stop is not an APIError: %v", apiErr)
 	}
 }
+
+// TestRedirects: a redirect may move within the CP but not to another origin.
+func TestRedirects(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = w.Write([]byte(`{"hostname":"other"}`))
+	}))
+	defer other.Close()
+	cp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			http.Redirect(w, r, "/moved/", http.StatusFound)
+		case "/moved/":
+			_, _ = w.Write([]byte(`{"hostname":"cp"}`))
+		case "/config":
+			http.Redirect(w, r, other.URL+"/config", http.StatusFound)
+		}
+	}))
+	defer cp.Close()
+	client := newClient(t, cp.URL, nil)
+	if idx, err := client.Index(t.Context()); err != nil || idx.Hostname != "cp" {
+		t.Errorf("same-origin redirect: %+v %v", idx, err)
+	}
+	if _, err := client.Config(t.Context()); err == nil || !strings.Contains(err.Error(), "refusing to follow a redirect") {
+		t.Errorf("cross-origin redirect: %v", err)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the other origin got %d requests", n)
+	}
+}

@@ -261,7 +261,8 @@ const (
 	ServiceTypeGatewayDelegated = "gateway_delegated"
 )
 
-// Type is serviceType with the omitted default filled in.
+// Type is serviceType with the omitted default filled in. It shadows the embedded
+// Meta.Type ("ServiceInsight"); use s.Meta.Type for that.
 func (s ServiceInsight) Type() string {
 	if s.ServiceType == "" {
 		return ServiceTypeInternal
