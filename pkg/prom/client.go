@@ -1,0 +1,200 @@
+// Package prom reads a mesh's traffic from Prometheus: four instant queries
+// per map, built per naming regime with every label value escaped, run
+// concurrently, decoded into sample.Set.
+package prom
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// DefaultMaxSeries caps each sub-query's result unless WithMaxSeries says
+// otherwise; a mesh of 10,000 services stays well below it per sub-query
+// only with aggregation, so larger results are cut with a notice.
+const DefaultMaxSeries = 50_000
+
+// Client queries one Prometheus.
+type Client struct {
+	api       v1.API
+	maxSeries int
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithMaxSeries caps the series one sub-query may return; the rest is
+// dropped with a notice. Values below 1 keep the default.
+func WithMaxSeries(n int) Option {
+	return func(c *Client) {
+		if n > 0 {
+			c.maxSeries = n
+		}
+	}
+}
+
+// New builds a client for the Prometheus at url. hc carries the caller's
+// authentication, TLS, headers and timeout.
+func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
+	if url == "" {
+		return nil, errors.New("prometheus URL is required")
+	}
+	ac, err := api.NewClient(api.Config{Address: url, Client: hc})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client: %w", err)
+	}
+	c := &Client{api: v1.NewAPI(ac), maxSeries: DefaultMaxSeries}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// result is what one sub-query brought back.
+type result struct {
+	samples  []sample.Sample
+	notices  []sample.Notice
+	err      error
+	workload bool
+	clusters []string
+}
+
+// FetchMeshSamples runs the map's sub-queries concurrently. A failing
+// sub-query becomes an error notice and the others still count; the error
+// is non-nil only for an invalid query or when every sub-query failed.
+func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set, error) {
+	if err := q.validate(); err != nil {
+		return sample.Set{}, err
+	}
+	subs := queries(q)
+	results := make([]result, len(subs))
+	var wg sync.WaitGroup
+	for i, sq := range subs {
+		wg.Go(func() { results[i] = c.run(ctx, q, sq) })
+	}
+	wg.Wait()
+
+	set := sample.Set{Regime: q.Regime, Window: q.Window()}
+	var errs []error
+	workload, clusters := false, []string{}
+	for _, r := range results {
+		set.Samples = append(set.Samples, r.samples...)
+		set.Notices = append(set.Notices, r.notices...)
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+		workload = workload || r.workload
+		clusters = append(clusters, r.clusters...)
+	}
+	if len(errs) == len(subs) {
+		return sample.Set{}, errors.Join(errs...)
+	}
+	if set.Regime == naming.RegimeAuto {
+		set.Regime = naming.DetectRegime(workload, clusters)
+	}
+	return set, nil
+}
+
+func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
+	// Asking for one more than the cap tells a cut result from a full one;
+	// Prometheus versions without the limit parameter ignore it.
+	val, warnings, infos, err := c.api.Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
+	var r result
+	for _, w := range warnings {
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf("Prometheus (%s): %s", sq.name, w)})
+	}
+	for _, i := range infos {
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityInfo, Text: fmt.Sprintf("Prometheus (%s): %s", sq.name, i)})
+	}
+	if err != nil {
+		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+		return r
+	}
+	vec, ok := val.(model.Vector)
+	if !ok {
+		r.err = fmt.Errorf("prometheus query %q: got %s, want a vector", sq.name, val.Type())
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
+		return r
+	}
+	if len(vec) > c.maxSeries {
+		// Keep the largest series: they carry most of the traffic.
+		slices.SortFunc(vec, func(a, b *model.Sample) int { return cmp.Compare(b.Value, a.Value) })
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
+			"Prometheus (%s): more than %d series, the rest is left out; narrow the zones or raise the series limit", sq.name, c.maxSeries)})
+		vec = vec[:c.maxSeries]
+	}
+	rep := reporterOf(q.Regime)
+	for _, s := range vec {
+		smp, ok := decode(s, sq.kind, rep)
+		if !ok {
+			continue
+		}
+		r.samples = append(r.samples, smp)
+		if s.Metric[naming.LabelWorkload] != "" {
+			r.workload = true
+		}
+		if smp.Kind != sample.InboundRequests {
+			r.clusters = append(r.clusters, smp.Cluster)
+		}
+	}
+	return r
+}
+
+// decode turns one series into a sample. A NaN or negative increase (a
+// counter that vanished mid-window) is dropped: absent means zero.
+func decode(s *model.Sample, kind sample.Kind, r reporter) (sample.Sample, bool) {
+	v := float64(s.Value)
+	if math.IsNaN(v) || v < 0 {
+		return sample.Sample{}, false
+	}
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := string(s.Metric[model.LabelName(n)]); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	smp := sample.Sample{
+		Kind: cmp.Or(kind, sample.Kind(get(kindLabel))),
+		Proxy: sample.Proxy{
+			Mesh:    get(naming.LabelMesh),
+			Zone:    get(r.zone...),
+			Source:  get(r.source...),
+			Gateway: get(naming.LabelProxyRole) == "gateway" || get(naming.LabelMeshGateway) != "",
+		},
+		Cluster: get(naming.LabelCluster, "envoy_http_conn_manager_prefix"),
+		Class:   statusClass(get("envoy_response_code_class")),
+		Value:   v,
+	}
+	if smp.Kind == sample.LatencyBucket {
+		le, err := strconv.ParseFloat(get("le"), 64)
+		if err != nil {
+			return sample.Sample{}, false
+		}
+		smp.LE = le
+	}
+	return smp, true
+}
+
+// statusClass turns Envoy's class tag ("2") into "2xx".
+func statusClass(c string) string {
+	if len(c) == 1 {
+		return c + "xx"
+	}
+	return c
+}

@@ -1,0 +1,138 @@
+package prom
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// MeshQuery asks for the traffic of one mesh over a dashboard time range.
+type MeshQuery struct {
+	Mesh string
+	// Zones limits the reporting proxies to these zones; empty means all.
+	Zones []string
+	// Regime picks the label set; RegimeAuto groups by every regime's
+	// labels and detects the regime from what comes back.
+	Regime naming.Regime
+	// From and To are the dashboard range. Counters are increased over
+	// [From, To] and evaluated at To, never at "now".
+	From, To time.Time
+}
+
+// MinWindow is the shortest window queried: increase() needs two scrapes,
+// and a minute covers them at common scrape intervals.
+const MinWindow = time.Minute
+
+// Window is the range each sample's value covers.
+func (q MeshQuery) Window() time.Duration {
+	return max(q.To.Sub(q.From).Truncate(time.Second), MinWindow)
+}
+
+func (q MeshQuery) validate() error {
+	switch {
+	case q.Mesh == "":
+		return fmt.Errorf("mesh is required")
+	case !q.Regime.Valid():
+		return fmt.Errorf("unknown naming regime %q", q.Regime)
+	case q.To.IsZero():
+		return fmt.Errorf("time range end is required")
+	}
+	return nil
+}
+
+// kindLabel tags the parts of a query that joins several metrics with
+// "or", so that one round trip can carry them and the decoder can tell them
+// apart. The name is unlikely to clash with a real label.
+const kindLabel = "kuma_datasource_kind"
+
+// subQuery is one PromQL round trip.
+type subQuery struct {
+	name string
+	expr string
+	// kind is the sample kind when the query has a single metric; otherwise
+	// the kindLabel says.
+	kind sample.Kind
+}
+
+// part is one metric of a sub-query.
+type part struct {
+	metric string
+	kind   sample.Kind
+	by     []string
+}
+
+// queries builds the four sub-queries of a map.
+func queries(q MeshQuery) []subQuery {
+	sel := selector(q)
+	w := "[" + strconv.FormatInt(int64(q.Window().Seconds()), 10) + "s]"
+	reporter := reporterOf(q.Regime).groupBy()
+	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
+	inbound := slices.Concat(reporter, []string{"envoy_http_conn_manager_prefix", "envoy_response_code_class"})
+	return []subQuery{
+		{name: "requests", expr: tagged(sel, w, []part{
+			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
+			{"envoy_cluster_grpc_failure", sample.GRPCFailures, upstream},
+		})},
+		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", sel, w, slices.Concat(upstream, []string{"le"}))},
+		{name: "tcp", expr: tagged(sel, w, []part{
+			{"envoy_cluster_upstream_cx_rx_bytes_total", sample.RxBytes, upstream},
+			{"envoy_cluster_upstream_cx_tx_bytes_total", sample.TxBytes, upstream},
+			{"envoy_cluster_upstream_cx_total", sample.Connections, upstream},
+		})},
+		{name: "inbound", kind: sample.InboundRequests, expr: increase("envoy_http_downstream_rq_xx", sel, w, inbound)},
+	}
+}
+
+// reporter names the labels that identify the proxy reporting a series,
+// each list in order of preference. Auto mode takes every regime's labels:
+// grouping by a label a series lacks costs nothing.
+type reporter struct{ source, zone []string }
+
+func reporterOf(r naming.Regime) reporter {
+	if l, ok := r.Labels(); ok {
+		return reporter{source: []string{l.Source}, zone: []string{l.Zone}}
+	}
+	return reporter{
+		source: []string{naming.LabelWorkload, naming.LabelService},
+		zone:   []string{naming.LabelZone, naming.LabelLegacyZone},
+	}
+}
+
+// groupBy is every label a sub-query keeps about the reporting proxy.
+func (r reporter) groupBy() []string {
+	return slices.Concat([]string{naming.LabelMesh}, r.source, r.zone, []string{naming.LabelProxyRole, naming.LabelMeshGateway})
+}
+
+// selector filters by mesh and zones. In auto mode the zone label is not
+// known yet, so both zone labels are matched, each also accepting series
+// that lack it: a legacy series has kuma_io_zone, a unified one has zone.
+func selector(q MeshQuery) string {
+	m := []string{Equal(naming.LabelMesh, q.Mesh)}
+	if len(q.Zones) > 0 {
+		if l, ok := q.Regime.Labels(); ok {
+			m = append(m, MatchAny(l.Zone, q.Zones, false))
+		} else {
+			m = append(m, MatchAny(naming.LabelLegacyZone, q.Zones, true), MatchAny(naming.LabelZone, q.Zones, true))
+		}
+	}
+	return "{" + strings.Join(m, ",") + "}"
+}
+
+func increase(metric, sel, window string, by []string) string {
+	return "sum by (" + strings.Join(by, ",") + ") (increase(" + metric + sel + window + "))"
+}
+
+// tagged joins parts with "or", each tagged with its kind. The tags differ,
+// so "or" keeps every series of every part.
+func tagged(sel, window string, parts []part) string {
+	exprs := make([]string, len(parts))
+	for i, p := range parts {
+		exprs[i] = fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", increase(p.metric, sel, window, p.by), kindLabel, p.kind)
+	}
+	return strings.Join(exprs, " or ")
+}

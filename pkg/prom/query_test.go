@@ -1,0 +1,98 @@
+package prom
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+var (
+	to   = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
+	from = to.Add(-time.Hour)
+)
+
+func TestQueriesLegacy(t *testing.T) {
+	q := MeshQuery{Mesh: "default", Zones: []string{"zone-1"}, Regime: naming.RegimeLegacy, From: from, To: to}
+	const (
+		sel = `{mesh="default",kuma_io_zone=~"zone-1"}`
+		by  = `mesh,kuma_io_service,kuma_io_zone,kuma_proxy_role,kuma_io_mesh_gateway`
+	)
+	want := map[string]string{
+		"requests": `label_replace(sum by (` + by + `,envoy_cluster_name,envoy_response_code_class) (increase(envoy_cluster_upstream_rq_xx` + sel + `[3600s])), "kuma_datasource_kind", "requests", "", "")` +
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_grpc_failure` + sel + `[3600s])), "kuma_datasource_kind", "grpc_failures", "", "")`,
+		"latency": `sum by (` + by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + sel + `[3600s]))`,
+		"tcp": `label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_rx_bytes_total` + sel + `[3600s])), "kuma_datasource_kind", "rx_bytes", "", "")` +
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_tx_bytes_total` + sel + `[3600s])), "kuma_datasource_kind", "tx_bytes", "", "")` +
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_total` + sel + `[3600s])), "kuma_datasource_kind", "connections", "", "")`,
+		"inbound": `sum by (` + by + `,envoy_http_conn_manager_prefix,envoy_response_code_class) (increase(envoy_http_downstream_rq_xx` + sel + `[3600s]))`,
+	}
+	subs := queries(q)
+	if len(subs) != len(want) {
+		t.Fatalf("%d sub-queries, want %d", len(subs), len(want))
+	}
+	for _, sq := range subs {
+		if sq.expr != want[sq.name] {
+			t.Errorf("%s:\n got %s\nwant %s", sq.name, sq.expr, want[sq.name])
+		}
+	}
+}
+
+func TestQueriesPerRegime(t *testing.T) {
+	tests := []struct {
+		name    string
+		q       MeshQuery
+		sel, by string
+	}{
+		{
+			name: "unified",
+			q:    MeshQuery{Mesh: "default", Zones: []string{"zone-1", "zone-2"}, Regime: naming.RegimeUnified},
+			sel:  `{mesh="default",zone=~"zone-1|zone-2"}`,
+			by:   `mesh,kuma_workload,zone,kuma_proxy_role,kuma_io_mesh_gateway`,
+		},
+		{
+			name: "meshservice, all zones",
+			q:    MeshQuery{Mesh: "payments", Regime: naming.RegimeMeshService},
+			sel:  `{mesh="payments"}`,
+			by:   `mesh,kuma_io_service,kuma_io_zone,kuma_proxy_role,kuma_io_mesh_gateway`,
+		},
+		{
+			name: "auto matches both zone labels, each may be absent",
+			q:    MeshQuery{Mesh: "default", Zones: []string{"zone-1"}},
+			sel:  `{mesh="default",kuma_io_zone=~"zone-1|",zone=~"zone-1|"}`,
+			by:   `mesh,kuma_workload,kuma_io_service,zone,kuma_io_zone,kuma_proxy_role,kuma_io_mesh_gateway`,
+		},
+		{
+			name: "hostile mesh and zones stay inside their strings",
+			q:    MeshQuery{Mesh: "x\"} or vector(1) or up{a=\"\\", Zones: []string{`z.1|.*`, "}\n{"}, Regime: naming.RegimeLegacy},
+			sel:  `{mesh="x\"} or vector(1) or up{a=\"\\",kuma_io_zone=~"z\\.1\\|\\.\\*|\\}\n\\{"}`,
+			by:   `mesh,kuma_io_service,kuma_io_zone,kuma_proxy_role,kuma_io_mesh_gateway`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.q.From, tt.q.To = from, to
+			want := `sum by (` + tt.by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + tt.sel + `[3600s]))`
+			if got := queries(tt.q)[1].expr; got != want {
+				t.Errorf("\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func TestWindow(t *testing.T) {
+	tests := []struct {
+		from, to time.Time
+		want     time.Duration
+	}{
+		{from, to, time.Hour},
+		{to.Add(-90*time.Second - 300*time.Millisecond), to, 90 * time.Second},
+		{to.Add(-10 * time.Second), to, MinWindow},
+		{to, from, MinWindow},
+	}
+	for _, tt := range tests {
+		if got := (MeshQuery{From: tt.from, To: tt.to}).Window(); got != tt.want {
+			t.Errorf("Window(%v..%v) = %v, want %v", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
