@@ -1,0 +1,52 @@
+package meshsim
+
+import (
+	"net/url"
+	"time"
+)
+
+// Paths of the simulator's own endpoints; they sit beside the fake CP API under a
+// prefix the real API never uses.
+const (
+	PathSD              = "/sim/sd"
+	pathDataplaneMetric = "/sim/metrics/dataplanes/"
+	pathCPMetrics       = "/sim/metrics/kuma-cp"
+)
+
+// Target is one thing Prometheus scrapes: an online proxy or a CP.
+type Target struct {
+	Job string
+	// Path is the metrics path on the simulator.
+	Path string
+	// Labels are what the scrape attaches (instance and, in legacy regimes, Kuma's
+	// service-discovery labels).
+	Labels  []Label
+	metrics func(t float64, common ...Label) *Families
+	sim     *Sim
+}
+
+// Families returns the target's exposition at a time, with common on every sample.
+func (t Target) Families(at time.Time, common ...Label) *Families {
+	return t.metrics(t.sim.elapsed(at), common...)
+}
+
+// Targets lists every scrape target: online proxies, then the global CP, then one
+// CP per zone.
+func (s *Sim) Targets() []Target {
+	var out []Target
+	for _, d := range s.model.Dataplanes {
+		if d.Online {
+			out = append(out, Target{Job: JobDataplanes, Path: pathDataplaneMetric + url.PathEscape(d.Mesh.Name) + "/" + url.PathEscape(d.Name),
+				Labels: d.TargetLabels(), metrics: d.EnvoyMetrics, sim: s})
+		}
+	}
+	for _, zone := range append([]string{""}, s.model.Topology.Zones...) {
+		path, host := pathCPMetrics, "kuma-global-cp"
+		if zone != "" {
+			path, host = pathCPMetrics+"/"+url.PathEscape(zone), "kuma-"+zone+"-cp"
+		}
+		out = append(out, Target{Job: JobCP, Path: path, Labels: []Label{{"instance", host + ":5680"}},
+			metrics: func(t float64, common ...Label) *Families { return s.CPMetrics(zone, t, common...) }, sim: s})
+	}
+	return out
+}
