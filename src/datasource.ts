@@ -35,7 +35,7 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
   }
 
   getDefaultQuery(_app: CoreApp): Partial<KumaQuery> {
-    return DEFAULT_QUERY;
+    return { ...DEFAULT_QUERY };
   }
 
   /** Queries that cannot run (hidden, or mesh-scoped without a mesh) are not sent to the backend. */

@@ -115,9 +115,13 @@ export function ConfigEditor(props: Props) {
     <>
       {hasLegacyPrometheusDataSource(jsonData) && (
         <Alert title="Legacy Prometheus data source setting" severity="warning">
-          This data source was set up to read metrics through another Grafana data source (
-          <code>prometheusDataSourceId</code> = {String(jsonData.prometheusDataSourceId)}). That is no longer supported
-          and queries that need metrics will fail: set <strong>Prometheus URL</strong> below instead.
+          <p>
+            This data source was set up to read metrics through another Grafana data source (
+            <code>prometheusDataSourceId</code> = {String(jsonData.prometheusDataSourceId)}).{' '}
+            {'That is no longer supported: set '}
+            <strong>Prometheus URL</strong>
+            {' below instead, then remove the legacy setting.'}
+          </p>
           <div>
             <Button
               variant="secondary"

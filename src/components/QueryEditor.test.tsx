@@ -58,6 +58,12 @@ describe('QueryEditor', () => {
     expect(datasource.getZones).not.toHaveBeenCalled();
   });
 
+  it('shows a stored query without a type as meshes, as the backend runs it', async () => {
+    await setup({ refId: 'A' });
+    expect(screen.getByText('Meshes')).toBeInTheDocument();
+    expect(screen.queryByLabelText(/^Mesh/)).not.toBeInTheDocument();
+  });
+
   it.each(['gateways', 'mesh-insights'] as const)('shows only the mesh for %s', async (queryType) => {
     const { datasource } = await setup({ refId: 'A', queryType, mesh: 'default' });
     expect(screen.getByLabelText(/^Mesh/)).toBeInTheDocument();

@@ -20,7 +20,7 @@ export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOption
 
 const LABEL_WIDTH = 18;
 
-type Field = Exclude<keyof KumaQuery, 'refId' | 'queryType' | 'hide' | 'key' | 'datasource' | 'queryType'>;
+type Field = Exclude<keyof KumaQuery, 'refId' | 'queryType' | 'hide' | 'key' | 'datasource'>;
 
 /** The model fields each query type reads; switching type drops the others. */
 export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
@@ -121,7 +121,9 @@ function errorText(err: unknown): string {
 }
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
-  const queryType: KumaQueryType = query.queryType ?? QueryType.MeshGraph;
+  // New queries get the service map from getDefaultQuery; a stored query without a type runs as `meshes`
+  // in the backend, so show it as such.
+  const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
   const withMesh = needsMesh(queryType);
   const isGraph = queryType === QueryType.MeshGraph;
   const isDataplanes = queryType === QueryType.Dataplanes;
