@@ -1,0 +1,343 @@
+package frames
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+)
+
+// Dashboards the map links to.
+const (
+	ServiceDashboardUID          = "kuma-service"
+	ServiceToServiceDashboardUID = "kuma-service-to-service"
+)
+
+// LinkOptions say where nodes and edges link to.
+type LinkOptions struct {
+	// Mesh is passed to the dashboards as var-mesh.
+	Mesh string
+	// ServiceDashboardUID and EdgeDashboardUID default to the bundled
+	// dashboards.
+	ServiceDashboardUID string
+	EdgeDashboardUID    string
+}
+
+// NodeGraph renders a service map as Grafana's node-graph frames "nodes"
+// and "edges". Notices go on the nodes frame, once.
+func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
+	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(links))
+	nodes.Meta.Notices = notices(g.Notices)
+	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g.Edges, links))
+	return data.Frames{nodes, edges}
+}
+
+// nodeGraphField declares one field of a node-graph frame. Its name is
+// what the node graph keys on (id, mainstat, arc__*, detail__*).
+type nodeGraphField[T any] struct {
+	name, display, unit string
+	typ                 data.FieldType
+	value               func(T) any
+	// color fixes the field's colour (arc sections).
+	color string
+	links []data.DataLink
+}
+
+func text[T any](name, display string, v func(T) string) nodeGraphField[T] {
+	return nodeGraphField[T]{name: name, display: display, typ: data.FieldTypeString, value: func(t T) any { return v(t) }}
+}
+
+func number[T any](name, display, unit string, v func(T) float64) nodeGraphField[T] {
+	return nodeGraphField[T]{name: name, display: display, unit: unit, typ: data.FieldTypeFloat64, value: func(t T) any { return v(t) }}
+}
+
+// latency is a nullable millisecond field: no observations is no value,
+// not zero.
+func latency[T any](name, display string, v func(T) graph.Latency, q func(graph.Latency) float64) nodeGraphField[T] {
+	return nodeGraphField[T]{name: name, display: display, unit: "ms", typ: data.FieldTypeNullableFloat64, value: func(t T) any {
+		l := v(t)
+		if !l.Known {
+			return (*float64)(nil)
+		}
+		ms := q(l)
+		return &ms
+	}}
+}
+
+func nodeGraphFrame[T any](name string, rows []T, fields []nodeGraphField[T]) *data.Frame {
+	frame := data.NewFrame(name)
+	for _, f := range fields {
+		field := data.NewFieldFromFieldType(f.typ, len(rows))
+		field.Name = f.name
+		for i, r := range rows {
+			field.Set(i, f.value(r))
+		}
+		field.Config = &data.FieldConfig{DisplayName: f.display, Unit: f.unit, Links: f.links}
+		if f.color != "" {
+			field.Config.Color = map[string]any{"mode": "fixed", "fixedColor": f.color}
+		}
+		frame.Fields = append(frame.Fields, field)
+	}
+	frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeNodeGraph}
+	return frame
+}
+
+func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
+	lat := func(n graph.Node) graph.Latency { return n.Stats.Latency }
+	id := text("id", "ID", func(n graph.Node) string { return n.ID })
+	id.links = []data.DataLink{{
+		Title: "Service dashboard",
+		URL: dashboardURL(links.ServiceDashboardUID, ServiceDashboardUID, links.Mesh,
+			"var-service=${__data.fields.title:percentencode}", "var-zone=${__data.fields.detail__zone:percentencode}"),
+	}}
+	return []nodeGraphField[graph.Node]{
+		id,
+		text("title", "Service", func(n graph.Node) string { return n.Name }),
+		text("subtitle", "Kind", subtitle),
+		text("mainstat", "Traffic", func(n graph.Node) string { return traffic(n.Stats) }),
+		number("secondarystat", "Errors", "percent", func(n graph.Node) float64 { return 100 * n.Stats.ErrorRatio }),
+		arc("arc__success", "Success", "green", func(a arcShares) float64 { return a.success }),
+		arc("arc__4xx", "4xx", "orange", func(a arcShares) float64 { return a.class4xx }),
+		arc("arc__5xx", "5xx", "red", func(a arcShares) float64 { return a.class5xx }),
+		arc("arc__idle", "Idle", idleColor, func(a arcShares) float64 { return a.idle }),
+		text("color", "Color", nodeColor),
+		text("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
+		number("detail__dataplanes_online", "Dataplanes online", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Online) }),
+		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
+		number("detail__dataplanes_total", "Dataplanes", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Total) }),
+		text("detail__protocol", "Protocol", func(n graph.Node) string { return n.Protocol }),
+		text("detail__zones", "Zones", func(n graph.Node) string { return strings.Join(n.Zones, ", ") }),
+		text("detail__zone", "Zone", linkZone),
+		number("detail__rps", "Requests", "reqps", func(n graph.Node) float64 { return n.Stats.RequestRate }),
+		number("detail__bps", "Bytes", "Bps", func(n graph.Node) float64 { return n.Stats.ByteRate }),
+		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
+		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
+		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
+		text("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
+		text("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
+	}
+}
+
+func edgeFields(edges []graph.Edge, links LinkOptions) []nodeGraphField[graph.Edge] {
+	lat := func(e graph.Edge) graph.Latency { return e.Stats.Latency }
+	count := func(name, display string, v func(graph.StatusCounts) float64) nodeGraphField[graph.Edge] {
+		return number(name, display, "none", func(e graph.Edge) float64 { return v(e.Stats.Requests) })
+	}
+	id := text("id", "ID", func(e graph.Edge) string { return e.ID })
+	id.links = []data.DataLink{{
+		Title: "Service to service dashboard",
+		URL: dashboardURL(links.EdgeDashboardUID, ServiceToServiceDashboardUID, links.Mesh,
+			"var-source=${__data.fields.detail__source:percentencode}", "var-destination=${__data.fields.detail__destination:percentencode}"),
+	}}
+	thickness := edgeThickness(edges)
+	return []nodeGraphField[graph.Edge]{
+		id,
+		text("source", "Source", func(e graph.Edge) string { return e.Source }),
+		text("target", "Target", func(e graph.Edge) string { return e.Target }),
+		text("mainstat", "Traffic", func(e graph.Edge) string { return traffic(e.Stats) }),
+		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
+		number("thickness", "Thickness", "none", thickness),
+		text("color", "Color", func(e graph.Edge) string { return errorColor(e.Stats) }),
+		text("strokeDasharray", "Stroke", func(e graph.Edge) string {
+			if e.Stats.IsTCP() {
+				return "6 3"
+			}
+			return ""
+		}),
+		text("detail__source", "Source service", func(e graph.Edge) string { return serviceOf(e.Source) }),
+		text("detail__destination", "Destination service", func(e graph.Edge) string { return serviceOf(e.Target) }),
+		number("detail__rps", "Requests", "reqps", func(e graph.Edge) float64 { return e.Stats.RequestRate }),
+		number("detail__bps", "Bytes", "Bps", func(e graph.Edge) float64 { return e.Stats.ByteRate }),
+		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
+		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
+		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
+		count("detail__2xx", "2xx", func(c graph.StatusCounts) float64 { return c.Class2xx }),
+		count("detail__3xx", "3xx", func(c graph.StatusCounts) float64 { return c.Class3xx }),
+		count("detail__4xx", "4xx", func(c graph.StatusCounts) float64 { return c.Class4xx }),
+		count("detail__5xx", "5xx", func(c graph.StatusCounts) float64 { return c.Class5xx }),
+		number("detail__grpc_failures", "gRPC failures", "none", func(e graph.Edge) float64 { return e.Stats.GRPCFailures }),
+		number("detail__connections", "Connections", "none", func(e graph.Edge) float64 { return e.Stats.Connections }),
+	}
+}
+
+// arcShares split a node's circle; they always sum to 1.
+type arcShares struct{ success, class4xx, class5xx, idle float64 }
+
+// shares are the request classes' shares. TCP-only traffic counts as
+// success (no status to judge by); no traffic at all is the idle section.
+func shares(s graph.Stats) arcShares {
+	r := s.Requests
+	switch total := r.Total(); {
+	case total > 0:
+		return arcShares{success: (r.Class2xx + r.Class3xx) / total, class4xx: r.Class4xx / total, class5xx: r.Class5xx / total}
+	case s.IsTCP():
+		return arcShares{success: 1}
+	}
+	return arcShares{idle: 1}
+}
+
+func arc(name, display, color string, part func(arcShares) float64) nodeGraphField[graph.Node] {
+	f := number(name, display, "percentunit", func(n graph.Node) float64 { return part(shares(n.Stats)) })
+	f.color = color
+	return f
+}
+
+// idleColor greys out services without traffic.
+const idleColor = "#8e8e8e"
+
+func subtitle(n graph.Node) string {
+	kind := map[graph.Kind]string{
+		graph.KindGatewayBuiltin:   "builtin gateway",
+		graph.KindGatewayDelegated: "delegated gateway",
+		graph.KindGateway:          "gateway",
+		graph.KindExternal:         "external service",
+		graph.KindMultiZone:        "multi-zone service",
+		graph.KindWorkload:         "workload",
+	}[n.Kind]
+	parts := []string{}
+	switch {
+	case n.Kind == graph.KindOther:
+		parts = append(parts, fmt.Sprintf("%d services", len(n.Folded)))
+	case kind != "":
+		parts = append(parts, kind)
+	case n.Namespace != "":
+		parts = append(parts, n.Namespace)
+	}
+	if z := linkZone(n); z != "" {
+		parts = append(parts, z)
+	} else if len(n.Zones) > 1 {
+		parts = append(parts, fmt.Sprintf("%d zones", len(n.Zones)))
+	}
+	if !n.KnownToCP && n.Kind != graph.KindOther {
+		parts = append(parts, "unknown to CP")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// linkZone is the node's one zone, if it has exactly one.
+func linkZone(n graph.Node) string {
+	if n.Zone != "" {
+		return n.Zone
+	}
+	if len(n.Zones) == 1 {
+		return n.Zones[0]
+	}
+	return ""
+}
+
+// serviceOf strips the "@zone" that zone grouping adds to node IDs.
+func serviceOf(nodeID string) string {
+	name, _, _ := strings.Cut(nodeID, "@")
+	return name
+}
+
+func nodeColor(n graph.Node) string {
+	switch {
+	case n.Idle:
+		return idleColor
+	case n.Status == graph.StatusOffline:
+		return "red"
+	case n.Status == graph.StatusPartiallyDegraded:
+		return "orange"
+	}
+	return errorColor(n.Stats)
+}
+
+// errorColor flags traffic with errors; thresholds follow common SLO
+// dashboards (1% warn, 5% critical).
+func errorColor(s graph.Stats) string {
+	switch {
+	case s.ErrorRatio >= 0.05:
+		return "red"
+	case s.ErrorRatio >= 0.01:
+		return "orange"
+	}
+	return "green"
+}
+
+func onOff(applies, on bool) string {
+	switch {
+	case !applies:
+		return ""
+	case on:
+		return "enabled"
+	}
+	return "disabled"
+}
+
+// traffic is the main stat: requests per second, or bytes per second for
+// TCP. It is text because one numeric field cannot carry both units.
+func traffic(s graph.Stats) string {
+	if s.IsTCP() {
+		return humanBytes(s.ByteRate) + "/s"
+	}
+	return decimal(s.RequestRate) + " req/s"
+}
+
+func decimal(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func humanBytes(v float64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	i := 0
+	for ; v >= 1000 && i < len(units)-1; i++ {
+		v /= 1000
+	}
+	return decimal(v) + " " + units[i]
+}
+
+// edgeThickness scales edges from 1 to 8 px by traffic relative to the
+// busiest edge of the same kind (requests for HTTP, bytes for TCP); the
+// square root keeps small edges visible next to big ones.
+func edgeThickness(edges []graph.Edge) func(graph.Edge) float64 {
+	var maxRPS, maxBPS float64
+	for _, e := range edges {
+		maxRPS, maxBPS = max(maxRPS, e.Stats.RequestRate), max(maxBPS, e.Stats.ByteRate)
+	}
+	return func(e graph.Edge) float64 {
+		v, top := e.Stats.RequestRate, maxRPS
+		if e.Stats.IsTCP() {
+			v, top = e.Stats.ByteRate, maxBPS
+		}
+		if top == 0 {
+			return 1
+		}
+		return math.Round((1+7*math.Sqrt(v/top))*10) / 10
+	}
+}
+
+// dashboardURL links to a dashboard with the mesh and the row's values,
+// keeping the panel's time range.
+func dashboardURL(uid, defaultUID, mesh string, vars ...string) string {
+	if uid == "" {
+		uid = defaultUID
+	}
+	params := append([]string{"var-mesh=" + url.QueryEscape(mesh)}, vars...)
+	return "/d/" + url.PathEscape(uid) + "?" + strings.Join(params, "&") + "&${__url_time_range}"
+}
+
+var severities = map[sample.Severity]data.NoticeSeverity{
+	sample.SeverityInfo:    data.NoticeSeverityInfo,
+	sample.SeverityWarning: data.NoticeSeverityWarning,
+	sample.SeverityError:   data.NoticeSeverityError,
+}
+
+func notices(ns []sample.Notice) []data.Notice {
+	var out []data.Notice
+	for _, n := range ns {
+		out = append(out, data.Notice{Severity: severities[n.Severity], Text: n.Text})
+	}
+	return out
+}

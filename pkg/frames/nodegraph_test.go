@@ -1,0 +1,127 @@
+package frames
+
+import (
+	"flag"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// update rewrites the golden files: go test ./pkg/frames -update
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func proxy(src string) sample.Proxy { return sample.Proxy{Mesh: "default", Zone: "zone-1", Source: src} }
+
+// latencyBuckets spreads n observations: half ≤10ms, 90% ≤100ms, all ≤1s.
+func latencyBuckets(src sample.Proxy, cluster string, n float64) []sample.Sample {
+	var out []sample.Sample
+	for le, share := range map[float64]float64{10: 0.5, 100: 0.9, 1000: 1, math.Inf(1): 1} {
+		out = append(out, sample.Sample{Kind: sample.LatencyBucket, Proxy: src, Cluster: cluster, LE: le, Value: n * share})
+	}
+	return out
+}
+
+func requests(src sample.Proxy, cluster string, byClass map[string]float64) []sample.Sample {
+	var out []sample.Sample
+	for class, v := range byClass {
+		out = append(out, sample.Sample{Kind: sample.Requests, Proxy: src, Cluster: cluster, Class: class, Value: v})
+	}
+	return out
+}
+
+// legacyGraph is the recorded 2.14 "default" mesh (testdata/kuma-cp/v2.14.3)
+// with an hour of traffic.
+func legacyGraph() graph.Graph {
+	info := func(kind graph.Kind, status graph.Status, online, total int, zones ...string) graph.Info {
+		return graph.Info{Kind: kind, Zones: zones, Status: status, MTLS: true,
+			Dataplanes: graph.Dataplanes{Online: online, Offline: total - online, Total: total}}
+	}
+	topo := graph.Topology{Services: []graph.Service{
+		{Name: "frontend", Info: info(graph.KindInternal, graph.StatusOnline, 1, 1, "zone-1")},
+		{Name: "backend", Info: info(graph.KindInternal, graph.StatusPartiallyDegraded, 1, 2, "zone-1", "zone-2")},
+		{Name: "catalog", Info: info(graph.KindInternal, graph.StatusOnline, 1, 1, "zone-1")},
+		{Name: "redis", Info: info(graph.KindInternal, graph.StatusOffline, 0, 1, "zone-1")},
+		{Name: "search", Info: info(graph.KindInternal, graph.StatusPartiallyDegraded, 0, 1, "zone-1")},
+		{Name: "edge-gateway", Info: info(graph.KindGatewayBuiltin, graph.StatusOnline, 1, 1, "zone-1")},
+		{Name: "kong-gateway", Info: info(graph.KindGatewayDelegated, graph.StatusOffline, 0, 1, "zone-1")},
+		{Name: "stripe-api", Info: graph.Info{Kind: graph.KindExternal, Status: graph.StatusNotAvailable}},
+	}}
+	gw := sample.Proxy{Mesh: "default", Zone: "zone-1", Source: "edge-gateway", Gateway: true}
+	var s []sample.Sample
+	s = append(s, requests(proxy("frontend"), "backend", map[string]float64{"2xx": 7000, "5xx": 200})...)
+	s = append(s, latencyBuckets(proxy("frontend"), "backend", 7200)...)
+	s = append(s, requests(proxy("frontend"), "catalog", map[string]float64{"2xx": 3600})...)
+	s = append(s, sample.Sample{Kind: sample.GRPCFailures, Proxy: proxy("frontend"), Cluster: "catalog", Value: 36})
+	s = append(s, requests(proxy("frontend"), "stripe-api", map[string]float64{"2xx": 360, "4xx": 12})...)
+	s = append(s, requests(proxy("frontend"), "billing-legacy", map[string]float64{"2xx": 36})...)
+	s = append(s, requests(gw, "frontend", map[string]float64{"2xx": 10800, "3xx": 360, "4xx": 360})...)
+	s = append(s, sample.Sample{Kind: sample.InboundRequests, Proxy: gw, Cluster: "edge-gateway", Class: "2xx", Value: 11520})
+	s = append(s,
+		sample.Sample{Kind: sample.RxBytes, Proxy: proxy("backend"), Cluster: "redis", Value: 3.6e6},
+		sample.Sample{Kind: sample.TxBytes, Proxy: proxy("backend"), Cluster: "redis", Value: 7.2e6},
+		sample.Sample{Kind: sample.Connections, Proxy: proxy("backend"), Cluster: "redis", Value: 12},
+	)
+	set := sample.Set{Regime: naming.RegimeLegacy, Window: time.Hour, Samples: s,
+		Notices: []sample.Notice{{Severity: sample.SeverityWarning, Text: "Prometheus (tcp): partial response"}}}
+	return graph.Build(topo, set, graph.Options{})
+}
+
+// unifiedGraph is the recorded 3.0-dev "default" mesh
+// (testdata/kuma-cp/head-3.0-dev): MeshServices per zone, grouped by zone.
+func unifiedGraph() graph.Graph {
+	wl := func(w string) map[string]string { return map[string]string{graph.WorkloadLabel: w} }
+	topo := graph.Topology{Services: []graph.Service{
+		{Name: "frontend", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-1"}, Protocol: "http", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 1, Total: 1}, MTLS: true}, Selector: wl("frontend")},
+		{Name: "backend", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-1"}, Protocol: "http", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 1, Total: 1}, MTLS: true}, Selector: wl("backend")},
+		{Name: "backend", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-2"}, Protocol: "http", Status: graph.StatusOffline, Dataplanes: graph.Dataplanes{Offline: 1, Total: 1}, MTLS: true}, Selector: wl("backend")},
+		{Name: "billing", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-1"}, Protocol: "http", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 1, Total: 1}}, Selector: map[string]string{"app": "billing"}},
+		{Name: "httpbin", Info: graph.Info{Kind: graph.KindExternal}},
+	}}
+	var s []sample.Sample
+	s = append(s, requests(proxy("frontend"), "kri_msvc_default_zone-1__backend_http", map[string]float64{"2xx": 600, "4xx": 60})...)
+	s = append(s, latencyBuckets(proxy("frontend"), "kri_msvc_default_zone-1__backend_http", 660)...)
+	s = append(s, requests(proxy("frontend"), "kri_extsvc_default___httpbin_443", map[string]float64{"2xx": 60})...)
+	s = append(s, requests(proxy("batch"), "kri_msvc_default_zone-1__billing_http", map[string]float64{"5xx": 6, "2xx": 54})...)
+	set := sample.Set{Regime: naming.RegimeUnified, Window: 10 * time.Minute, Samples: s}
+	return graph.Build(topo, set, graph.Options{GroupByZone: true})
+}
+
+func TestNodeGraphGolden(t *testing.T) {
+	tests := map[string]graph.Graph{
+		"nodegraph-legacy":  legacyGraph(),
+		"nodegraph-unified": unifiedGraph(),
+		"nodegraph-empty":   {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
+	}
+	for name, g := range tests {
+		t.Run(name, func(t *testing.T) {
+			frames := NodeGraph(g, LinkOptions{Mesh: "default"})
+			experimental.CheckGoldenJSONResponse(t, "testdata", name, &backend.DataResponse{Frames: frames}, *update)
+		})
+	}
+}
+
+func TestArcsSumToOne(t *testing.T) {
+	for _, g := range []graph.Graph{legacyGraph(), unifiedGraph()} {
+		for _, n := range g.Nodes {
+			a := shares(n.Stats)
+			if sum := a.success + a.class4xx + a.class5xx + a.idle; math.Abs(sum-1) > 1e-9 {
+				t.Errorf("%s: arcs sum to %v", n.ID, sum)
+			}
+		}
+	}
+}
+
+func TestHumanUnits(t *testing.T) {
+	for v, want := range map[float64]string{0: "0.00 B", 999: "999 B", 1500: "1.50 kB", 3e6: "3.00 MB", 12.5e9: "12.5 GB"} {
+		if got := humanBytes(v); got != want {
+			t.Errorf("humanBytes(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
