@@ -17,7 +17,9 @@ import (
 // update rewrites the golden files: go test ./pkg/frames -update
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-func proxy(src string) sample.Proxy { return sample.Proxy{Mesh: "default", Zone: "zone-1", Source: src} }
+func proxy(src string) sample.Proxy {
+	return sample.Proxy{Mesh: "default", Zone: "zone-1", Source: src}
+}
 
 // latencyBuckets spreads n observations: half ≤10ms, 90% ≤100ms, all ≤1s.
 func latencyBuckets(src sample.Proxy, cluster string, n float64) []sample.Sample {
