@@ -23,8 +23,8 @@ import (
 )
 
 // DefaultMaxSeries caps each sub-query's result unless WithMaxSeries says
-// otherwise; a mesh of 10,000 services stays well below it per sub-query
-// only with aggregation, so larger results are cut with a notice.
+// otherwise. The latency query is the largest (about 20 buckets per edge),
+// so this fits some 2,500 edges before results are cut with a notice.
 const DefaultMaxSeries = 50_000
 
 // Client queries one Prometheus.

@@ -94,6 +94,11 @@ func queries(q MeshQuery) []subQuery {
 type reporter struct{ source, zone []string }
 
 func reporterOf(r naming.Regime) reporter {
+	if r == naming.RegimeUnified {
+		// Proxies without a kuma.io/workload label (delegated gateways)
+		// are still known by their kuma.io/service tag.
+		return reporter{source: []string{naming.LabelWorkload, naming.LabelService}, zone: []string{naming.LabelZone}}
+	}
 	if l, ok := r.Labels(); ok {
 		return reporter{source: []string{l.Source}, zone: []string{l.Zone}}
 	}

@@ -48,7 +48,7 @@ func TestQueriesPerRegime(t *testing.T) {
 			name: "unified",
 			q:    MeshQuery{Mesh: "default", Zones: []string{"zone-1", "zone-2"}, Regime: naming.RegimeUnified},
 			sel:  `{mesh="default",zone=~"zone-1|zone-2"}`,
-			by:   `mesh,kuma_workload,zone,kuma_proxy_role,kuma_io_mesh_gateway`,
+			by:   `mesh,kuma_workload,kuma_io_service,zone,kuma_proxy_role,kuma_io_mesh_gateway`,
 		},
 		{
 			name: "meshservice, all zones",
