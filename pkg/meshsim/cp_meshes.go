@@ -2,6 +2,8 @@ package meshsim
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 )
@@ -22,9 +24,12 @@ func (s *Sim) config() map[string]any {
 func (s *Sim) meshResources() []kuma.Mesh {
 	var out []kuma.Mesh
 	for _, m := range s.model.Topology.Meshes {
-		mesh := kuma.Mesh{Meta: s.meta("Mesh", "", m.Name, nil, kri("m", "", "", "", m.Name, ""))}
+		mesh := kuma.Mesh{Meta: s.meta("Mesh", "", m.Name, maps.Clone(m.Labels), kri("m", "", "", "", m.Name, ""))}
 		if s.opts.KumaVersion == 3 {
-			mesh.Labels = map[string]string{kuma.LabelDisplayName: m.Name, kuma.LabelOrigin: "global"}
+			if mesh.Labels == nil {
+				mesh.Labels = map[string]string{}
+			}
+			mesh.Labels[kuma.LabelDisplayName], mesh.Labels[kuma.LabelOrigin] = m.Name, "global"
 			out = append(out, mesh)
 			continue
 		}
@@ -127,24 +132,37 @@ func addCount(m map[string]kuma.ProxyCounts, key string, online bool) {
 func (s *Sim) zoneOverviews() []kuma.ZoneOverview {
 	var out []kuma.ZoneOverview
 	enabled := true
+	global := s.instanceID("")
+	since := kuma.NewTimestamp(s.opts.Start)
+	stream := fmt.Sprintf(`{"globalInstanceId":%q,"connectTime":%q}`, global, since)
+	kdsStreams := rawJSON(`{"clusters":%[1]s,"configDump":%[1]s,"stats":%[1]s,"globalToZone":%[1]s,"zoneToGlobal":%[1]s}`, stream)
+	adminStreams := rawJSON(`{"configDumpGlobalInstanceId":%[1]q,"statsGlobalInstanceId":%[1]q,"clustersGlobalInstanceId":%[1]q}`, global)
 	for _, z := range s.model.Topology.Zones {
 		config, _ := json.Marshal(map[string]any{"mode": kuma.ModeZone, "multizone": map[string]any{"zone": map[string]any{"name": z}}})
-		out = append(out, kuma.ZoneOverview{
+		zo := kuma.ZoneOverview{
 			Meta: s.meta("ZoneOverview", "", z, nil, kri("z", "", "", "", z, "")),
 			Zone: &kuma.ZoneSpec{Enabled: &enabled},
 			ZoneInsight: &kuma.ZoneInsight{
 				Subscriptions: []kuma.KDSSubscription{{
-					ID: globalName(z, z, "kds"), GlobalInstanceID: s.instanceID(""), ZoneInstanceID: s.instanceID(z),
-					ConnectTime: kuma.NewTimestamp(s.opts.Start),
-					Status: kuma.SubscriptionStatus{LastUpdateTime: kuma.NewTimestamp(s.opts.Start),
-						Total: &kuma.DiscoveryStats{ResponsesSent: 1, ResponsesAcknowledged: 1}},
-					Version:    &kuma.KDSVersion{KumaCP: &kuma.KumaCPVersion{Version: s.version(), GitTag: "v" + s.version(), KumaCPGlobalCompatible: true}},
+					ID: globalName(z, z, "kds"), GlobalInstanceID: global, ZoneInstanceID: s.instanceID(z),
+					ConnectTime: since,
+					Status: kuma.SubscriptionStatus{LastUpdateTime: since,
+						Total: &kuma.DiscoveryStats{ResponsesSent: 2, ResponsesAcknowledged: 2},
+						Stat: map[string]kuma.DiscoveryStats{"Mesh": {ResponsesSent: 1, ResponsesAcknowledged: 1},
+							"Dataplane": {ResponsesSent: 1, ResponsesAcknowledged: 1}}},
+					Version: &kuma.KDSVersion{KumaCP: &kuma.KumaCPVersion{Version: s.version(), GitTag: "v" + s.version(),
+						GitCommit: "0000000000000000000000000000000000000000", BuildDate: string(since), KumaCPGlobalCompatible: true}},
 					Generation: 1,
 					Config:     string(config),
 				}},
-				HealthCheck: &kuma.HealthCheck{Time: kuma.NewTimestamp(s.opts.Now())},
+				KDSStreams:        kdsStreams,
+				EnvoyAdminStreams: adminStreams,
 			},
-		})
+		}
+		if s.opts.KumaVersion == 2 { // 3.0 stopped reporting the zone's health check
+			zo.ZoneInsight.HealthCheck = &kuma.HealthCheck{Time: kuma.NewTimestamp(s.opts.Now())}
+		}
+		out = append(out, zo)
 	}
 	return out
 }

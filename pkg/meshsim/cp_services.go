@@ -142,9 +142,11 @@ func (s *Sim) meshServices(mesh string) []kuma.MeshService {
 				Ports: []kuma.Port{{Name: "main", Port: svc.Port, TargetPort: &kuma.IntOrString{Int: svc.Port}, AppProtocol: string(svc.Protocol)}},
 			},
 			Status: &kuma.MeshServiceStatus{
-				Addresses:        rawJSON(`[{"hostname":"%s.svc.mesh.local","origin":"HostnameGenerator","hostnameGeneratorRef":{"coreName":"local-universal-mesh-service"}}]`, svc.Name),
-				VIPs:             []kuma.VIP{{IP: fmt.Sprintf("241.0.%d.%d", i>>8, i&0xff+1)}},
-				TLS:              rawJSON(`{"status":"%s"}`, map[bool]string{true: "Ready", false: "NotReady"}[svc.meshMTLS(s)]),
+				Addresses: rawJSON(`[{"hostname":"%s.svc.mesh.local","origin":"HostnameGenerator","hostnameGeneratorRef":{"coreName":"local-universal-mesh-service"}}]`, svc.Name),
+				VIPs:      []kuma.VIP{{IP: fmt.Sprintf("241.0.%d.%d", i>>8, i&0xff+1)}},
+				TLS:       rawJSON(`{"status":"%s"}`, map[bool]string{true: "Ready", false: "NotReady"}[svc.meshMTLS(s)]),
+				HostnameGenerators: json.RawMessage(`[{"hostnameGeneratorRef":{"coreName":"local-universal-mesh-service"},` +
+					`"conditions":[{"type":"Generated","status":"True","reason":"Generated","message":""}]}]`),
 				DataplaneProxies: &kuma.DataplaneProxies{Connected: sz.online(), Healthy: len(sz.dps), Total: len(sz.dps)},
 			},
 		}

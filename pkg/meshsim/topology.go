@@ -25,9 +25,10 @@ type Topology struct {
 
 // Mesh is one Kuma mesh; Naming selects how its proxies name clusters and label metrics.
 type Mesh struct {
-	Name   string `yaml:"name"`
-	Naming Regime `yaml:"naming"`
-	MTLS   bool   `yaml:"mtls"`
+	Name   string            `yaml:"name"`
+	Naming Regime            `yaml:"naming"`
+	MTLS   bool              `yaml:"mtls"`
+	Labels map[string]string `yaml:"labels,omitempty"`
 }
 
 // Protocol is a kuma.io/protocol value.
