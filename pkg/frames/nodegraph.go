@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -279,8 +280,11 @@ func traffic(s graph.Stats) string {
 	return decimal(s.RequestRate) + " req/s"
 }
 
+// decimal shows three significant digits at most, and no exponent.
 func decimal(v float64) string {
 	switch {
+	case v > 0 && v < 0.01:
+		return strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(v))), 64)
 	case v >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case v >= 10:

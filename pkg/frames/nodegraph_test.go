@@ -120,6 +120,14 @@ func TestArcsSumToOne(t *testing.T) {
 	}
 }
 
+func TestDecimal(t *testing.T) {
+	for v, want := range map[float64]string{0: "0.00", 0.0033333: "0.00333", 0.000125: "0.000125", 0.05: "0.05", 12.34: "12.3", 1234.5: "1234"} {
+		if got := decimal(v); got != want {
+			t.Errorf("decimal(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
 func TestHumanUnits(t *testing.T) {
 	for v, want := range map[float64]string{0: "0.00 B", 999: "999 B", 1500: "1.50 kB", 3e6: "3.00 MB", 12.5e9: "12.5 GB"} {
 		if got := humanBytes(v); got != want {

@@ -4,79 +4,19 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
 )
 
-// recordingProm is a fake Prometheus: it records each instant query and
-// answers with testdata/<fixture>.<sub-query>.json.
-type recordingProm struct {
-	t       *testing.T
-	fixture string
-	// fail answers these sub-queries with a Prometheus error.
-	fail map[string]bool
-	// warn adds a Prometheus warning to these sub-queries.
-	warn map[string]bool
-
-	mu    sync.Mutex
-	forms map[string]map[string]string // sub-query → form values
-}
-
-func (p *recordingProm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/api/v1/query" {
-		http.NotFound(w, r)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		p.t.Error(err)
-	}
-	name := subQueryName(r.Form.Get("query"))
-	p.mu.Lock()
-	p.forms[name] = map[string]string{"query": r.Form.Get("query"), "time": r.Form.Get("time"), "limit": r.Form.Get("limit")}
-	p.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if p.fail[name] {
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		_, _ = w.Write([]byte(`{"status":"error","errorType":"execution","error":"query timed out in expression evaluation"}`))
-		return
-	}
-	body, err := os.ReadFile("testdata/" + p.fixture + "." + name + ".json")
-	if err != nil {
-		p.t.Error(err)
-	}
-	if p.warn[name] {
-		body = []byte(strings.Replace(string(body), `"status": "success"`, `"status": "success", "warnings": ["partial response: store gateway down"]`, 1))
-	}
-	_, _ = w.Write(body)
-}
-
-func subQueryName(query string) string {
-	for metric, name := range map[string]string{
-		"envoy_cluster_upstream_rq_xx":             "requests",
-		"envoy_cluster_upstream_rq_time_bucket":    "latency",
-		"envoy_cluster_upstream_cx_rx_bytes_total": "tcp",
-		"envoy_http_downstream_rq_xx":              "inbound",
-	} {
-		if strings.Contains(query, metric) {
-			return name
-		}
-	}
-	return "unknown"
-}
-
-func newRecording(t *testing.T, fixture string, opts ...Option) (*recordingProm, *Client) {
+func newRecording(t *testing.T, fixture string, opts ...Option) (*promfake.Prometheus, *Client) {
 	t.Helper()
-	p := &recordingProm{t: t, fixture: fixture, forms: map[string]map[string]string{}}
-	srv := httptest.NewServer(p)
-	t.Cleanup(srv.Close)
-	c, err := New(srv.URL, srv.Client(), opts...)
+	p, hc := promfake.Start(t, "testdata", fixture)
+	c, err := New(p.URL, hc, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,10 +42,11 @@ func TestFetchMeshSamplesDetectsRegime(t *testing.T) {
 			if len(set.Samples) != 36 {
 				t.Errorf("%d samples, want 36", len(set.Samples))
 			}
-			if len(p.forms) != 4 {
-				t.Errorf("%d round trips, want 4", len(p.forms))
+			if p.Requests() != 4 {
+				t.Errorf("%d round trips, want 4", p.Requests())
 			}
-			for name, form := range p.forms {
+			for _, name := range []string{"requests", "latency", "tcp", "inbound"} {
+				form := p.Form(name)
 				// Evaluated at the end of the range, never at "now".
 				if form["time"] != strconv.FormatInt(to.Unix(), 10) || form["limit"] != "50001" {
 					t.Errorf("%s: time %s, limit %s", name, form["time"], form["limit"])
@@ -145,8 +86,8 @@ func TestFetchMeshSamplesDecodes(t *testing.T) {
 
 func TestFetchMeshSamplesPartialFailure(t *testing.T) {
 	p, c := newRecording(t, "legacy")
-	p.fail = map[string]bool{"latency": true}
-	p.warn = map[string]bool{"tcp": true}
+	p.Fail = map[string]bool{"latency": true}
+	p.Warn = map[string]bool{"tcp": true}
 	set, err := c.FetchMeshSamples(context.Background(), MeshQuery{Mesh: "default", From: from, To: to})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +112,7 @@ func TestFetchMeshSamplesPartialFailure(t *testing.T) {
 
 func TestFetchMeshSamplesAllFail(t *testing.T) {
 	p, c := newRecording(t, "legacy")
-	p.fail = map[string]bool{"requests": true, "latency": true, "tcp": true, "inbound": true}
+	p.Fail = map[string]bool{"requests": true, "latency": true, "tcp": true, "inbound": true}
 	if _, err := c.FetchMeshSamples(context.Background(), MeshQuery{Mesh: "default", From: from, To: to}); err == nil {
 		t.Error("no error when every sub-query failed")
 	}
@@ -184,8 +125,8 @@ func TestFetchMeshSamplesCapsSeries(t *testing.T) {
 		t.Fatal(err)
 	}
 	// requests 9→5, latency 20→5, tcp 3, inbound 4→ all kept.
-	if len(set.Samples) != 5+5+3+4 || len(set.Notices) != 2 || p.forms["tcp"]["limit"] != "6" {
-		t.Errorf("%d samples, notices %v, limit %s", len(set.Samples), set.Notices, p.forms["tcp"]["limit"])
+	if len(set.Samples) != 5+5+3+4 || len(set.Notices) != 2 || p.Form("tcp")["limit"] != "6" {
+		t.Errorf("%d samples, notices %v, limit %s", len(set.Samples), set.Notices, p.Form("tcp")["limit"])
 	}
 	for _, s := range set.Samples {
 		if s.Kind == sample.Requests && s.Value < 20 {

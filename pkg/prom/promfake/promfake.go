@@ -1,0 +1,99 @@
+// Package promfake is a fake Prometheus for tests: it answers the service
+// map's instant queries with recorded JSON responses and records what it
+// was asked, so tests can assert the exact PromQL and parameters.
+package promfake
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Sub-query names, by the metric that identifies each query.
+var subQueries = map[string]string{
+	"envoy_cluster_upstream_rq_xx":             "requests",
+	"envoy_cluster_upstream_rq_time_bucket":    "latency",
+	"envoy_cluster_upstream_cx_rx_bytes_total": "tcp",
+	"envoy_http_downstream_rq_xx":              "inbound",
+}
+
+// Prometheus answers /api/v1/query from <Dir>/<Fixture>.<sub-query>.json.
+type Prometheus struct {
+	URL string
+	// Fail answers these sub-queries with a Prometheus execution error.
+	Fail map[string]bool
+	// Warn adds a Prometheus warning to these sub-queries' responses.
+	Warn map[string]bool
+
+	t       testing.TB
+	dir     string
+	fixture string
+	mu      sync.Mutex
+	forms   map[string]map[string]string
+}
+
+// Start serves fixture from dir until the test ends.
+func Start(t testing.TB, dir, fixture string) (*Prometheus, *http.Client) {
+	t.Helper()
+	p := &Prometheus{t: t, dir: dir, fixture: fixture, forms: map[string]map[string]string{}}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p, srv.Client()
+}
+
+// Form returns the form values ("query", "time", "limit") of the last
+// request for a sub-query.
+func (p *Prometheus) Form(subQuery string) map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.forms[subQuery]
+}
+
+// Requests is the number of distinct sub-queries asked.
+func (p *Prometheus) Requests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.forms)
+}
+
+func (p *Prometheus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/api/v1/query" {
+		http.NotFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		p.t.Error(err)
+	}
+	name := subQueryName(r.Form.Get("query"))
+	p.mu.Lock()
+	p.forms[name] = map[string]string{"query": r.Form.Get("query"), "time": r.Form.Get("time"), "limit": r.Form.Get("limit")}
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if p.Fail[name] {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = w.Write([]byte(`{"status":"error","errorType":"execution","error":"query timed out in expression evaluation"}`))
+		return
+	}
+	body, err := os.ReadFile(filepath.Join(p.dir, p.fixture+"."+name+".json"))
+	if err != nil {
+		p.t.Error(err)
+	}
+	if p.Warn[name] {
+		body = []byte(strings.Replace(string(body), `"status": "success"`, `"status": "success", "warnings": ["partial response: store gateway down"]`, 1))
+	}
+	_, _ = w.Write(body)
+}
+
+func subQueryName(query string) string {
+	for metric, name := range subQueries {
+		if strings.Contains(query, metric) {
+			return name
+		}
+	}
+	return "unknown"
+}
