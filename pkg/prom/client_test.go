@@ -141,6 +141,7 @@ func TestFetchMeshSamplesRefusesBadQueries(t *testing.T) {
 		{From: from, To: to},
 		{Mesh: "default", Regime: "kri", From: from, To: to},
 		{Mesh: "default"},
+		{Mesh: "default", To: to},
 	} {
 		if _, err := c.FetchMeshSamples(context.Background(), q); err == nil {
 			t.Errorf("accepted %+v", q)

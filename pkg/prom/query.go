@@ -2,6 +2,7 @@ package prom
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,8 +40,8 @@ func (q MeshQuery) validate() error {
 		return fmt.Errorf("mesh is required")
 	case !q.Regime.Valid():
 		return fmt.Errorf("unknown naming regime %q", q.Regime)
-	case q.To.IsZero():
-		return fmt.Errorf("time range end is required")
+	case q.From.IsZero() || q.To.IsZero():
+		return fmt.Errorf("time range is required")
 	}
 	return nil
 }
@@ -68,7 +69,7 @@ type part struct {
 
 // queries builds the four sub-queries of a map.
 func queries(q MeshQuery) []subQuery {
-	sel := selector(q)
+	sel := matchers(q)
 	w := "[" + strconv.FormatInt(int64(q.Window().Seconds()), 10) + "s]"
 	reporter := reporterOf(q.Regime).groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
@@ -76,7 +77,9 @@ func queries(q MeshQuery) []subQuery {
 	return []subQuery{
 		{name: "requests", expr: tagged(sel, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
-			{"envoy_cluster_grpc_failure", sample.GRPCFailures, upstream},
+			// The gRPC stats filter keeps the gRPC service in the metric
+			// name (envoy_cluster_grpc_<service>_failure), hence a pattern.
+			{"envoy_cluster_grpc_.+_failure", sample.GRPCFailures, upstream},
 		})},
 		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", sel, w, slices.Concat(upstream, []string{"le"}))},
 		{name: "tcp", expr: tagged(sel, w, []part{
@@ -113,10 +116,10 @@ func (r reporter) groupBy() []string {
 	return slices.Concat([]string{naming.LabelMesh}, r.source, r.zone, []string{naming.LabelProxyRole, naming.LabelMeshGateway})
 }
 
-// selector filters by mesh and zones. In auto mode the zone label is not
+// matchers filter by mesh and zones. In auto mode the zone label is not
 // known yet, so both zone labels are matched, each also accepting series
 // that lack it: a legacy series has kuma_io_zone, a unified one has zone.
-func selector(q MeshQuery) string {
+func matchers(q MeshQuery) []string {
 	m := []string{Equal(naming.LabelMesh, q.Mesh)}
 	if len(q.Zones) > 0 {
 		if l, ok := q.Regime.Labels(); ok {
@@ -125,19 +128,29 @@ func selector(q MeshQuery) string {
 			m = append(m, MatchAny(naming.LabelLegacyZone, q.Zones, true), MatchAny(naming.LabelZone, q.Zones, true))
 		}
 	}
-	return "{" + strings.Join(m, ",") + "}"
+	return m
 }
 
-func increase(metric, sel, window string, by []string) string {
-	return "sum by (" + strings.Join(by, ",") + ") (increase(" + metric + sel + window + "))"
+// vectorSelector selects metric, a name or (with regex metacharacters) a
+// pattern of names, with the matchers.
+func vectorSelector(metric string, matchers []string) string {
+	if regexp.QuoteMeta(metric) == metric {
+		return metric + "{" + strings.Join(matchers, ",") + "}"
+	}
+	name, _ := Match("__name__", metric)
+	return "{" + strings.Join(slices.Concat([]string{name}, matchers), ",") + "}"
+}
+
+func increase(metric string, matchers []string, window string, by []string) string {
+	return "sum by (" + strings.Join(by, ",") + ") (increase(" + vectorSelector(metric, matchers) + window + "))"
 }
 
 // tagged joins parts with "or", each tagged with its kind. The tags differ,
 // so "or" keeps every series of every part.
-func tagged(sel, window string, parts []part) string {
+func tagged(matchers []string, window string, parts []part) string {
 	exprs := make([]string, len(parts))
 	for i, p := range parts {
-		exprs[i] = fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", increase(p.metric, sel, window, p.by), kindLabel, p.kind)
+		exprs[i] = fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", increase(p.metric, matchers, window, p.by), kindLabel, p.kind)
 	}
 	return strings.Join(exprs, " or ")
 }
