@@ -85,6 +85,9 @@ func nodeID(name, zone string) string {
 func edgeID(source, target string) string { return source + "->" + target }
 
 func (b *builder) addService(svc Service) {
+	if svc.Name == "" {
+		return
+	}
 	name := b.opts.Normaliser.Service(naming.ServiceKey(svc.Name, svc.Namespace))
 	if w := svc.Selector[WorkloadLabel]; w != "" {
 		b.workloads[w] = name

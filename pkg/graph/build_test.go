@@ -27,6 +27,7 @@ func legacyMesh() (Topology, sample.Set) {
 		{Name: "catalog", Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}, Protocol: "grpc", Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}}},
 		{Name: "edge-gateway", Info: Info{Kind: KindGatewayBuiltin, Zones: []string{"zone-1"}, Status: StatusOnline, Dataplanes: Dataplanes{Online: 1, Total: 1}}},
 		{Name: "stripe-api", Info: Info{Kind: KindExternal, Status: StatusNotAvailable}},
+		{Name: "", Info: Info{Kind: KindInternal}}, // a CP item without a name is no node
 	}}
 	gw := sample.Proxy{Mesh: "default", Zone: "zone-1", Source: "edge-gateway", Gateway: true}
 	set := sample.Set{Regime: naming.RegimeLegacy, Window: window, Samples: []sample.Sample{
@@ -267,5 +268,20 @@ func TestBuildUnified(t *testing.T) {
 	}
 	if n := nodesByID(g)["backend@zone-2"]; n.Status != StatusOffline || n.Zone != "zone-2" {
 		t.Errorf("backend@zone-2 = %+v", n)
+	}
+}
+
+func TestStatusCombine(t *testing.T) {
+	tests := []struct{ a, b, want Status }{
+		{StatusOnline, StatusOnline, StatusOnline},
+		{StatusOnline, StatusUnknown, StatusOnline},
+		{StatusUnknown, StatusOffline, StatusOffline},
+		{StatusOnline, StatusOffline, StatusPartiallyDegraded},
+		{StatusOffline, StatusPartiallyDegraded, StatusPartiallyDegraded},
+	}
+	for _, tt := range tests {
+		if got := tt.a.combine(tt.b); got != tt.want {
+			t.Errorf("%q.combine(%q) = %q, want %q", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

@@ -55,11 +55,6 @@ const (
 	KindOther Kind = "other"
 )
 
-// IsGateway reports whether k is any kind of gateway.
-func (k Kind) IsGateway() bool {
-	return k == KindGatewayBuiltin || k == KindGatewayDelegated || k == KindGateway
-}
-
 // Status is the CP's health verdict for a service.
 type Status string
 

@@ -26,7 +26,6 @@ const (
 	KRITypeMeshService          = "msvc"
 	KRITypeMeshMultiZoneService = "mzsvc"
 	KRITypeMeshExternalService  = "extsvc"
-	KRITypeWorkload             = "wl"
 )
 
 var errKRI = errors.New("invalid KRI")
