@@ -72,8 +72,8 @@ func (s *Sim) serviceInsights(mesh string) []kuma.ServiceInsight {
 			add(g.Name, "gateway_"+string(g.Type), "", s.model.proxiesOf(mesh, g.Name, false))
 		}
 	}
-	for _, e := range s.model.Topology.ExternalServices {
-		if e.Mesh == mesh && e.Kind == ExternalLegacy && !exclusive {
+	for _, e := range s.model.externals(mesh, ExternalLegacy) {
+		if !exclusive {
 			add(e.Name, kuma.ServiceTypeExternal, fmt.Sprintf("%s:%d", e.Address, e.Port), nil)
 		}
 	}
@@ -204,10 +204,7 @@ func (s *Sim) meshMultiZoneServices(mesh string) []kuma.MeshMultiZoneService {
 // meshExternalServices renders the MeshExternalServices of a mesh.
 func (s *Sim) meshExternalServices(mesh string) []kuma.MeshExternalService {
 	var out []kuma.MeshExternalService
-	for _, e := range s.model.Topology.ExternalServices {
-		if e.Mesh != mesh || e.Kind != ExternalMesh {
-			continue
-		}
+	for _, e := range s.model.externals(mesh, ExternalMesh) {
 		out = append(out, kuma.MeshExternalService{
 			Meta: s.meta("MeshExternalService", mesh, e.Name, map[string]string{"kuma.io/mesh": mesh}, kri("extsvc", mesh, "", "", e.Name, "")),
 			SNIs: []kuma.SNI{{Port: e.Port, SNI: fmt.Sprintf("sni.extsvc.%s.%s.%d", mesh, e.Name, e.Port)}},
@@ -225,10 +222,7 @@ func (s *Sim) meshExternalServices(mesh string) []kuma.MeshExternalService {
 // externalServices renders legacy ExternalServices (2.14 only).
 func (s *Sim) externalServices(mesh string) []kuma.ExternalService {
 	var out []kuma.ExternalService
-	for _, e := range s.model.Topology.ExternalServices {
-		if e.Mesh != mesh || e.Kind != ExternalLegacy {
-			continue
-		}
+	for _, e := range s.model.externals(mesh, ExternalLegacy) {
 		out = append(out, kuma.ExternalService{
 			Meta:       s.meta("ExternalService", mesh, e.Name, map[string]string{"kuma.io/mesh": mesh}, ""),
 			Networking: kuma.ExternalServiceNetworking{Address: fmt.Sprintf("%s:%d", e.Address, e.Port), TLS: rawJSON(`{"enabled":%t}`, e.TLS)},

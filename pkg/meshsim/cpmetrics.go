@@ -40,10 +40,7 @@ func (s *Sim) CPMetrics(zone string, t float64, common ...Label) *Families {
 		for i, b := range promDefaultBuckets {
 			ms[i] = b * 1000
 		}
-		buckets := cpLatency.CDFAt(ms)
-		for i := range buckets {
-			buckets[i] *= count
-		}
+		buckets := cpLatency.cumulativeCounts(ms, count)
 		f.Histogram(name, promDefaultBuckets, buckets, count, count*cpLatency.MeanMs()/1000, labels...)
 	}
 	f.Gauge("cp_info", 1, Label{"instance_id", s.instanceID(zone)}, Label{"product", "Kuma"},

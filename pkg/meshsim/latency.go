@@ -89,6 +89,15 @@ func (l Latency) CDFAt(bounds []float64) []float64 {
 	return clampShares(cdf)
 }
 
+// cumulativeCounts scales the CDF at bounds to n observations: histogram buckets.
+func (l Latency) cumulativeCounts(bounds []float64, n float64) []float64 {
+	counts := l.CDFAt(bounds)
+	for i := range counts {
+		counts[i] *= n
+	}
+	return counts
+}
+
 // clampShares removes float noise above 1 so that a bucket never exceeds +Inf.
 func clampShares(cdf []float64) []float64 {
 	for i := range cdf {

@@ -158,6 +158,17 @@ func (m *Model) external(mesh, name string) *ExternalService {
 	return nil
 }
 
+// externals lists a mesh's external services of one kind.
+func (m *Model) externals(mesh string, kind ExternalKind) []ExternalService {
+	var out []ExternalService
+	for _, e := range m.Topology.ExternalServices {
+		if e.Mesh == mesh && e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // route spreads an edge over its online sources and, per source, over destination
 // zones: the source's own zone when the destination runs there, else every zone that
 // has online destinations.

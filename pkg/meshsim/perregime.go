@@ -6,27 +6,26 @@ package meshsim
 func (t *Topology) PerRegime() *Topology {
 	out := &Topology{Zones: t.Zones}
 	for _, r := range Regimes {
-		name := func(mesh string) string { return mesh + "-" + string(r) }
+		rename := func(mesh *string) { *mesh += "-" + string(r) }
 		for _, m := range t.Meshes {
-			m.Name, m.Naming = name(m.Name), r
+			rename(&m.Name)
+			m.Naming = r
 			out.Meshes = append(out.Meshes, m)
 		}
-		for _, s := range t.Services {
-			s.Mesh = name(s.Mesh)
-			out.Services = append(out.Services, s)
-		}
-		for _, g := range t.Gateways {
-			g.Mesh = name(g.Mesh)
-			out.Gateways = append(out.Gateways, g)
-		}
-		for _, e := range t.ExternalServices {
-			e.Mesh = name(e.Mesh)
-			out.ExternalServices = append(out.ExternalServices, e)
-		}
-		for _, e := range t.Edges {
-			e.Mesh = name(e.Mesh)
-			out.Edges = append(out.Edges, e)
-		}
+		out.Services = append(out.Services, remeshed(t.Services, func(s *Service) { rename(&s.Mesh) })...)
+		out.Gateways = append(out.Gateways, remeshed(t.Gateways, func(g *Gateway) { rename(&g.Mesh) })...)
+		out.ExternalServices = append(out.ExternalServices, remeshed(t.ExternalServices, func(e *ExternalService) { rename(&e.Mesh) })...)
+		out.Edges = append(out.Edges, remeshed(t.Edges, func(e *Edge) { rename(&e.Mesh) })...)
+	}
+	return out
+}
+
+// remeshed copies items, applying rename to each copy.
+func remeshed[T any](items []T, rename func(*T)) []T {
+	out := make([]T, len(items))
+	for i, it := range items {
+		rename(&it)
+		out[i] = it
 	}
 	return out
 }

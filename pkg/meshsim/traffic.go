@@ -68,12 +68,8 @@ func (tr traffic) isGRPC() bool {
 	return false
 }
 
-// fixedLatency is a distribution that does not depend on traffic (connect times).
+// fixedHistogram is a histogram whose distribution does not depend on traffic
+// (connect times, connection lengths).
 func fixedHistogram(l Latency, count float64) (cumulative []float64, sum float64) {
-	cdf := l.CDF()
-	cumulative = make([]float64, len(cdf))
-	for i, c := range cdf {
-		cumulative[i] = c * count
-	}
-	return cumulative, count * l.MeanMs()
+	return l.cumulativeCounts(EnvoyBucketsMs, count), count * l.MeanMs()
 }
