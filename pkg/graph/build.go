@@ -144,12 +144,12 @@ func (b *builder) resolveSource(p sample.Proxy) *Node {
 		return nil
 	}
 	kind, name := KindInternal, b.opts.Normaliser.Service(p.Source)
-	if b.regime == naming.RegimeUnified {
-		if svc, ok := b.workloads[p.Source]; ok {
-			name = svc
-		} else {
-			kind = KindWorkload
-		}
+	// Only MeshService selectors fill workloads, so this is a no-op for
+	// legacy names; a unified source nobody selects stays a workload.
+	if svc, ok := b.workloads[p.Source]; ok {
+		name = svc
+	} else if b.regime == naming.RegimeUnified {
+		kind = KindWorkload
 	}
 	if p.Gateway {
 		kind = KindGateway
