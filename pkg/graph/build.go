@@ -26,7 +26,11 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 	g := Graph{Regime: set.Regime, Window: set.Window, Notices: slices.Clone(set.Notices)}
 	nodes, edges := b.nodeStats(), b.edges
 	nodes, edges = filter(nodes, edges, opts)
-	nodes, edges, notice := fold(nodes, edges, cmp.Or(opts.MaxNodes, DefaultMaxNodes))
+	maxNodes := opts.MaxNodes
+	if maxNodes <= 0 {
+		maxNodes = DefaultMaxNodes
+	}
+	nodes, edges, notice := fold(nodes, edges, maxNodes)
 	if notice != nil {
 		g.Notices = append(g.Notices, *notice)
 	}

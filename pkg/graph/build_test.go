@@ -169,6 +169,12 @@ func TestBuildOptions(t *testing.T) {
 			wantEdges: []string{"back->redis", "edge-gateway->front", "front->back", "front->stripe-api", "front->unknown-svc"},
 		},
 		{
+			name:      "negative maxNodes means the default",
+			opts:      Options{MaxNodes: -1, HideIdle: true},
+			wantNodes: []string{"backend", "edge-gateway", "frontend", "redis", "stripe-api", "unknown-svc"},
+			wantEdges: []string{"backend->redis", "edge-gateway->frontend", "frontend->backend", "frontend->stripe-api", "frontend->unknown-svc"},
+		},
+		{
 			name:      "fold to four nodes",
 			opts:      Options{MaxNodes: 4},
 			wantNodes: []string{"edge-gateway", "frontend", "other", "other@zone-1"},

@@ -126,7 +126,7 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	}
 	vec, ok := val.(model.Vector)
 	if !ok {
-		r.err = fmt.Errorf("prometheus query %q: got %s, want a vector", sq.name, val.Type())
+		r.err = fmt.Errorf("prometheus query %q: got %T, want a vector", sq.name, val)
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
 		return r
 	}
