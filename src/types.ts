@@ -93,29 +93,31 @@ export interface KumaVariableQuery extends DataQuery {
 
 export type PrometheusAuth = 'none' | 'basic' | 'bearer';
 
-/** A custom HTTP header; its value is stored in secureJsonData (`cpHeaderValue<i>` / `prometheusHeaderValue<i>`). */
-export interface HeaderName {
-  name: string;
-}
-
+/**
+ * Data source settings the backend reads (docs/architecture.md, "Settings"). The CP side uses Grafana's
+ * standard HTTP settings keys; the CP URL is the data source `url`.
+ */
 export interface KumaDataSourceOptions extends DataSourceJsonData {
   /** Where the community plugin stored the CP URL; the data source URL takes precedence. */
   url?: string;
-  prometheusUrl?: string;
-  prometheusAuth?: PrometheusAuth;
-  prometheusUser?: string;
-  cpTimeoutSeconds?: number;
-  prometheusTimeoutSeconds?: number;
+  /** CP request timeout in seconds. */
+  timeout?: number;
   tlsSkipVerify?: boolean;
   tlsAuth?: boolean;
   tlsAuthWithCACert?: boolean;
-  cpHeaders?: HeaderName[];
-  prometheusHeaders?: HeaderName[];
+  prometheusUrl?: string;
+  prometheusAuth?: PrometheusAuth;
+  prometheusUser?: string;
+  prometheusTlsSkipVerify?: boolean;
+  /** Prometheus query timeout in seconds. */
+  prometheusTimeout?: number;
   /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
   prometheusDataSourceId?: number | string;
+  /** Custom header names, numbered from 1 without gaps; the values are secrets with the same number. */
+  [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
+  [prometheusHeaderName: `prometheusHeaderName${number}`]: string | undefined;
 }
 
-/** Secrets; the dynamic header keys are `cpHeaderValue<i>` and `prometheusHeaderValue<i>`. */
 export interface KumaSecureJsonData {
   cpToken?: string;
   tlsCACert?: string;
@@ -123,7 +125,9 @@ export interface KumaSecureJsonData {
   tlsClientKey?: string;
   prometheusPassword?: string;
   prometheusToken?: string;
-  [headerValueKey: string]: string | undefined;
+  prometheusCACert?: string;
+  [httpHeaderValue: `httpHeaderValue${number}`]: string | undefined;
+  [prometheusHeaderValue: `prometheusHeaderValue${number}`]: string | undefined;
 }
 
 /** One entry of the `meshes`, `zones` and `services` resources. */

@@ -50,9 +50,13 @@ describe('ConfigEditor', () => {
     expect(last().url).toBe('https://cp.example:5682');
   });
 
-  it('falls back to the community plugin jsonData.url for display', () => {
-    setup({ url: '', jsonData: { url: 'http://legacy:5681' } });
-    expect(screen.getByLabelText(/^Control plane URL/)).toHaveValue('http://legacy:5681');
+  it('shows the community plugin jsonData.url when the URL is empty and moves it to the URL on edit', () => {
+    const { last } = setup({ url: '', jsonData: { url: 'http://legacy:5681', prometheusUrl: 'http://prom:9090' } });
+    const input = screen.getByLabelText(/^Control plane URL/);
+    expect(input).toHaveValue('http://legacy:5681');
+    fireEvent.change(input, { target: { value: 'http://legacy:5682' } });
+    expect(last().url).toBe('http://legacy:5682');
+    expect(last().jsonData).toEqual({ prometheusUrl: 'http://prom:9090' });
   });
 
   it('stores the CP token as a secret, not in jsonData', () => {
@@ -70,14 +74,15 @@ describe('ConfigEditor', () => {
     expect(last().secureJsonData?.cpToken).toBe('');
   });
 
-  it('writes timeouts in seconds as numbers and clears them when emptied', () => {
-    const { last } = setup({ jsonData: { cpTimeoutSeconds: 30 } });
+  it('writes the timeouts as seconds to timeout and prometheusTimeout and clears them when emptied', () => {
+    const { last } = setup({ jsonData: { timeout: 30 } });
+    expect(screen.getByLabelText('Control plane timeout (s)')).toHaveValue(30);
     fireEvent.change(screen.getByLabelText('Control plane timeout (s)'), { target: { value: '12.5' } });
-    expect(last().jsonData.cpTimeoutSeconds).toBe(12.5);
+    expect(last().jsonData).toEqual({ timeout: 12.5 });
     fireEvent.change(screen.getByLabelText('Prometheus timeout (s)'), { target: { value: '45' } });
-    expect(last().jsonData.prometheusTimeoutSeconds).toBe(45);
+    expect(last().jsonData).toEqual({ timeout: 30, prometheusTimeout: 45 });
     fireEvent.change(screen.getByLabelText('Control plane timeout (s)'), { target: { value: '' } });
-    expect(last().jsonData.cpTimeoutSeconds).toBeUndefined();
+    expect(last().jsonData.timeout).toBeUndefined();
   });
 
   it('toggles TLS options and shows cert fields only when enabled', async () => {
@@ -103,6 +108,7 @@ describe('ConfigEditor', () => {
     expect(last().secureJsonData).toEqual({ tlsClientCert: 'CERT' });
     fireEvent.change(screen.getByLabelText('CA cert'), { target: { value: 'CA' } });
     expect(last().secureJsonData).toEqual({ tlsCACert: 'CA' });
+    expect(last().jsonData).toEqual({ tlsAuth: true, tlsAuthWithCACert: true });
     // the configured client key can be reset
     expect(screen.getByLabelText('Client key')).toBeDisabled();
     await userEvent.click(screen.getByRole('button', { name: 'Reset' }));
@@ -143,61 +149,91 @@ describe('ConfigEditor', () => {
     expect(last().secureJsonData).toEqual({ prometheusToken: 'tok' });
   });
 
-  it('adds custom Prometheus headers with the name in jsonData and the value as a secret', async () => {
-    const { last, rerender, onOptionsChange } = setup();
-    await userEvent.click(screen.getByRole('button', { name: 'Add prometheus headers' }));
-    expect(last().jsonData.prometheusHeaders).toEqual([{ name: '' }]);
+  it('writes Prometheus TLS settings to their own keys', async () => {
+    const { last } = setup();
+    await userEvent.click(screen.getByLabelText('Prometheus skip TLS verify'));
+    expect(last().jsonData).toEqual({ prometheusTlsSkipVerify: true });
+    fireEvent.change(screen.getByLabelText('Prometheus CA cert'), { target: { value: 'PROM-CA' } });
+    expect(last().secureJsonData).toEqual({ prometheusCACert: 'PROM-CA' });
+  });
 
-    rerender(
-      <ConfigEditor
-        options={makeOptions({ jsonData: { prometheusHeaders: [{ name: '' }] } })}
-        onOptionsChange={onOptionsChange}
-      />
-    );
-    fireEvent.change(document.getElementById('prom-header-name-0')!, { target: { value: 'X-Scope-OrgID' } });
-    expect(last().jsonData.prometheusHeaders).toEqual([{ name: 'X-Scope-OrgID' }]);
-    fireEvent.change(document.getElementById('prom-header-value-0')!, { target: { value: 'tenant-a' } });
-    expect(last().secureJsonData).toEqual({ prometheusHeaderValue0: 'tenant-a' });
+  it('adds two Prometheus headers as prometheusHeaderName1/2 with secret prometheusHeaderValue1/2', async () => {
+    const { last, rerender, onOptionsChange } = setup();
+    const rerenderWith = (o: Partial<Options>) =>
+      rerender(<ConfigEditor options={makeOptions(o)} onOptionsChange={onOptionsChange} />);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Add prometheus headers' }));
+    expect(last().jsonData).toEqual({ prometheusHeaderName1: '' });
+    rerenderWith({ jsonData: last().jsonData });
+    expect(screen.getByLabelText('Name')).toHaveAttribute('placeholder', 'X-Scope-OrgID');
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'X-Scope-OrgID' } });
+    fireEvent.change(screen.getByLabelText('Value'), { target: { value: 'tenant-a' } });
+    expect(last().secureJsonData).toEqual({ prometheusHeaderValue1: 'tenant-a' });
+
+    rerenderWith({ jsonData: { prometheusHeaderName1: 'X-Scope-OrgID' }, secureJsonData: last().secureJsonData });
+    await userEvent.click(screen.getByRole('button', { name: 'Add prometheus headers' }));
+    rerenderWith({ jsonData: last().jsonData, secureJsonData: last().secureJsonData });
+    fireEvent.change(screen.getAllByLabelText('Name')[1], { target: { value: 'X-Extra' } });
+    expect(last().jsonData).toEqual({ prometheusHeaderName1: 'X-Scope-OrgID', prometheusHeaderName2: 'X-Extra' });
+    fireEvent.change(screen.getAllByLabelText('Value')[1], { target: { value: 'extra' } });
+    expect(last().secureJsonData).toEqual({ prometheusHeaderValue1: 'tenant-a', prometheusHeaderValue2: 'extra' });
     expect(JSON.stringify(last().jsonData)).not.toContain('tenant-a');
   });
 
-  it('adds control-plane headers to their own list', async () => {
-    const { last } = setup();
+  it('adds control-plane headers as httpHeaderName<n> with secret httpHeaderValue<n>', async () => {
+    const { last, rerender, onOptionsChange } = setup({ jsonData: { httpHeaderName1: 'X-A' } });
+    expect(screen.getByLabelText('Name')).toHaveValue('X-A');
     await userEvent.click(screen.getByRole('button', { name: 'Add control plane headers' }));
-    expect(last().jsonData.cpHeaders).toEqual([{ name: '' }]);
-    expect(last().jsonData.prometheusHeaders).toBeUndefined();
+    expect(last().jsonData).toEqual({ httpHeaderName1: 'X-A', httpHeaderName2: '' });
+    rerender(<ConfigEditor options={makeOptions({ jsonData: last().jsonData })} onOptionsChange={onOptionsChange} />);
+    fireEvent.change(screen.getAllByLabelText('Value')[1], { target: { value: 'b' } });
+    expect(last().secureJsonData).toEqual({ httpHeaderValue2: 'b' });
   });
 
-  it('removing a header moves later values down and clears the last slot', async () => {
+  it('shows headers up to the first missing number, as the backend reads them', () => {
+    setup({ jsonData: { httpHeaderName1: 'X-A', httpHeaderName3: 'X-C' } });
+    expect(screen.getAllByLabelText('Name').map((e) => (e as HTMLInputElement).value)).toEqual(['X-A']);
+  });
+
+  it('removing the first header renumbers the rest and clears the last slot', async () => {
     const { last } = setup({
-      jsonData: { cpHeaders: [{ name: 'A' }, { name: 'B' }, { name: 'C' }] },
-      secureJsonFields: { cpHeaderValue0: true, cpHeaderValue1: true, cpHeaderValue2: true },
-      secureJsonData: { cpHeaderValue2: 'typed-c' },
+      jsonData: { prometheusHeaderName1: 'A', prometheusHeaderName2: 'B', prometheusHeaderName3: 'C', timeout: 5 },
+      secureJsonFields: { prometheusHeaderValue1: true, prometheusHeaderValue2: true, prometheusHeaderValue3: true },
+      secureJsonData: { prometheusHeaderValue3: 'typed-c' },
     });
-    await userEvent.click(screen.getByRole('button', { name: 'Remove cp header 1' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Remove prometheus headers 1' }));
     const o = last();
-    expect(o.jsonData.cpHeaders).toEqual([{ name: 'B' }, { name: 'C' }]);
-    // B's stored value cannot be moved: it must be entered again
-    expect(o.secureJsonFields.cpHeaderValue0).toBe(false);
-    expect(o.secureJsonData?.cpHeaderValue0).toBe('');
-    // C's value typed in this session moves with it
-    expect(o.secureJsonData?.cpHeaderValue1).toBe('typed-c');
-    expect(o.secureJsonData?.cpHeaderValue2).toBe('');
-    expect(o.secureJsonFields.cpHeaderValue2).toBe(false);
+    expect(o.jsonData).toEqual({ prometheusHeaderName1: 'B', prometheusHeaderName2: 'C', timeout: 5 });
+    expect(o.jsonData).not.toHaveProperty('prometheusHeaderName3');
+    // B's stored value cannot be moved: it must be entered again; C's value typed in this session moves with it
+    expect(o.secureJsonData).toEqual({
+      prometheusHeaderValue1: '',
+      prometheusHeaderValue2: 'typed-c',
+      prometheusHeaderValue3: '',
+    });
+    expect(o.secureJsonFields).toEqual({
+      prometheusHeaderValue1: false,
+      prometheusHeaderValue2: false,
+      prometheusHeaderValue3: false,
+    });
   });
 
   it('removing the last header only clears its own slot', () => {
     const o = removeHeader(
       makeOptions({
-        jsonData: { prometheusHeaders: [{ name: 'A' }, { name: 'B' }] },
-        secureJsonFields: { prometheusHeaderValue0: true, prometheusHeaderValue1: true },
+        jsonData: { httpHeaderName1: 'A', httpHeaderName2: 'B', prometheusHeaderName1: 'P' },
+        secureJsonFields: { httpHeaderValue1: true, httpHeaderValue2: true, prometheusHeaderValue1: true },
       }),
-      'prometheusHeaders',
-      1
+      'http',
+      2
     );
-    expect(o.jsonData.prometheusHeaders).toEqual([{ name: 'A' }]);
-    expect(o.secureJsonFields.prometheusHeaderValue0).toBe(true);
-    expect(o.secureJsonData).toEqual({ prometheusHeaderValue1: '' });
+    expect(o.jsonData).toEqual({ httpHeaderName1: 'A', prometheusHeaderName1: 'P' });
+    expect(o.secureJsonFields).toEqual({
+      httpHeaderValue1: true,
+      httpHeaderValue2: false,
+      prometheusHeaderValue1: true,
+    });
+    expect(o.secureJsonData).toEqual({ httpHeaderValue2: '' });
   });
 
   it('warns about the legacy prometheusDataSourceId and can remove it', async () => {

@@ -11,18 +11,22 @@ import {
   SecretInput,
   SecretTextArea,
 } from '@grafana/ui';
-import React, { ChangeEvent } from 'react';
+import React, { ChangeEvent, FormEvent } from 'react';
 
-import { HeaderName, KumaDataSourceOptions, KumaSecureJsonData, PrometheusAuth } from '../types';
+import { KumaDataSourceOptions, KumaSecureJsonData, PrometheusAuth } from '../types';
 
 export type Props = DataSourcePluginOptionsEditorProps<KumaDataSourceOptions, KumaSecureJsonData>;
 
 type Options = Props['options'];
-type SecureKey = 'cpToken' | 'tlsCACert' | 'tlsClientCert' | 'tlsClientKey' | 'prometheusPassword' | 'prometheusToken';
-export type HeaderList = 'cpHeaders' | 'prometheusHeaders';
+type SecureKey = keyof KumaSecureJsonData;
+type SwitchKey = 'tlsSkipVerify' | 'tlsAuth' | 'tlsAuthWithCACert' | 'prometheusTlsSkipVerify';
+/** Prefix of a numbered header list: `httpHeaderName1..N` (control plane) or `prometheusHeaderName1..N`. */
+export type HeaderList = 'http' | 'prometheus';
 
 const LABEL_WIDTH = 26;
 const INPUT_WIDTH = 50;
+const PEM_SIZE = { cols: INPUT_WIDTH, rows: 5 };
+const PEM_CERT = 'Begins with -----BEGIN CERTIFICATE-----';
 
 const AUTH_OPTIONS: Array<SelectableValue<PrometheusAuth>> = [
   { label: 'No auth', value: 'none' },
@@ -30,9 +34,16 @@ const AUTH_OPTIONS: Array<SelectableValue<PrometheusAuth>> = [
   { label: 'Bearer token', value: 'bearer' },
 ];
 
-/** secureJsonData key holding the value of header `index` of a list. */
-export function headerValueKey(list: HeaderList, index: number): string {
-  return list === 'cpHeaders' ? `cpHeaderValue${index}` : `prometheusHeaderValue${index}`;
+const headerNameKey = (list: HeaderList, slot: number) => `${list}HeaderName${slot}` as const;
+const headerValueKey = (list: HeaderList, slot: number) => `${list}HeaderValue${slot}` as const;
+
+/** Header names of a list, slot 1 first, up to the first missing slot (where the backend stops reading). */
+export function headerNames(jsonData: KumaDataSourceOptions, list: HeaderList): string[] {
+  const names: string[] = [];
+  for (let slot = 1; typeof jsonData[headerNameKey(list, slot)] === 'string'; slot++) {
+    names.push(jsonData[headerNameKey(list, slot)] ?? '');
+  }
+  return names;
 }
 
 /** True when the legacy community-plugin setting that proxied metrics through another data source is present. */
@@ -49,65 +60,84 @@ function parseSeconds(raw: string): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/**
- * Removes header `index` of a list. Header values are secrets stored by position, so the values of the
- * headers after it have to move down one slot: a value typed in this session moves with its header; a
- * value already stored cannot be read back, so that header is shown as not configured and must be
- * re-entered. The last slot is cleared so no stale secret is left behind.
- */
-export function removeHeader(options: Options, list: HeaderList, index: number): Options {
-  const headers = options.jsonData[list] ?? [];
-  const secureJsonData: KumaSecureJsonData = { ...(options.secureJsonData ?? {}) };
-  const secureJsonFields: Record<string, boolean> = { ...(options.secureJsonFields ?? {}) };
-
-  for (let i = index; i < headers.length - 1; i++) {
-    const to = headerValueKey(list, i);
-    const from = headerValueKey(list, i + 1);
-    const typed = (options.secureJsonData ?? {})[from];
-    secureJsonData[to] = typed ?? '';
-    secureJsonFields[to] = false;
-  }
-  const last = headerValueKey(list, headers.length - 1);
-  secureJsonData[last] = '';
-  secureJsonFields[last] = false;
-
+/** Props of a SecretInput / SecretTextArea bound to secret `key`. */
+function secretProps(props: Props, key: SecureKey, id: string, placeholder: string) {
+  const { options, onOptionsChange } = props;
   return {
-    ...options,
-    jsonData: { ...options.jsonData, [list]: headers.filter((_, i) => i !== index) },
-    secureJsonData,
-    secureJsonFields,
+    id,
+    placeholder,
+    isConfigured: Boolean(options.secureJsonFields?.[key]),
+    value: options.secureJsonData?.[key] ?? '',
+    onReset: () => onOptionsChange(withSecretReset(options, key)),
+    onChange: (e: FormEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      onOptionsChange(withSecret(options, key, e.currentTarget.value)),
   };
+}
+
+function withSecret(options: Options, key: SecureKey, value: string): Options {
+  return { ...options, secureJsonData: { ...options.secureJsonData, [key]: value } };
+}
+
+/** Marks a secret as not stored; Grafana saves `value` over it on save ('' forgets it). */
+function withSecretReset(options: Options, key: SecureKey, value = ''): Options {
+  return { ...withSecret(options, key, value), secureJsonFields: { ...options.secureJsonFields, [key]: false } };
+}
+
+/**
+ * Removes header `slot` (1-based) of a list and renumbers the later ones down so the slots stay gapless.
+ * Header values are secrets stored by slot: a value typed in this session moves with its header; a value
+ * already stored cannot be read back, so that header is shown as not configured and must be re-entered.
+ * The last slot's name is deleted and its secret reset, so no stale secret is left behind.
+ */
+export function removeHeader(options: Options, list: HeaderList, slot: number): Options {
+  const names = headerNames(options.jsonData, list);
+  const typed = options.secureJsonData ?? {};
+  const jsonData: KumaDataSourceOptions = { ...options.jsonData };
+  let next = options;
+  for (let s = slot; s <= names.length; s++) {
+    // slot s takes over slot s + 1 (names[s] is its name); the last slot takes over nothing
+    jsonData[headerNameKey(list, s)] = names[s];
+    next = withSecretReset(next, headerValueKey(list, s), typed[headerValueKey(list, s + 1)] ?? '');
+  }
+  delete jsonData[headerNameKey(list, names.length)];
+  return { ...next, jsonData };
 }
 
 export function ConfigEditor(props: Props) {
   const { options, onOptionsChange } = props;
   const jsonData = options.jsonData ?? {};
-  const secureJsonData = options.secureJsonData ?? {};
-  const secureJsonFields = options.secureJsonFields ?? {};
 
   const setJson = <K extends keyof KumaDataSourceOptions>(key: K, value: KumaDataSourceOptions[K]) => {
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
   };
 
-  const setSecret = (key: string, value: string) => {
-    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } });
-  };
+  const switchField = (key: SwitchKey, label: string, tooltip: string) => (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} htmlFor={`kuma-${key}`} tooltip={tooltip}>
+      <InlineSwitch
+        id={`kuma-${key}`}
+        value={Boolean(jsonData[key])}
+        onChange={(e) => setJson(key, e.currentTarget.checked)}
+      />
+    </InlineField>
+  );
 
-  const resetSecret = (key: string) => {
-    onOptionsChange({
-      ...options,
-      secureJsonFields: { ...secureJsonFields, [key]: false },
-      secureJsonData: { ...secureJsonData, [key]: '' },
-    });
-  };
-
-  const secretProps = (key: SecureKey | string, id: string, placeholder: string) => ({
-    id,
-    isConfigured: Boolean(secureJsonFields[key]),
-    value: secureJsonData[key] ?? '',
-    placeholder,
-    onReset: () => resetSecret(key),
-  });
+  const secondsField = (key: 'timeout' | 'prometheusTimeout', label: string, tooltip: string) => (
+    <InlineField
+      label={label}
+      labelWidth={LABEL_WIDTH}
+      htmlFor={`kuma-${key}`}
+      tooltip={`${tooltip}, in seconds. Empty uses the default.`}
+    >
+      <Input
+        id={`kuma-${key}`}
+        type="number"
+        min={0}
+        width={12}
+        value={jsonData[key] ?? ''}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => setJson(key, parseSeconds(e.currentTarget.value))}
+      />
+    </InlineField>
+  );
 
   const auth: PrometheusAuth = jsonData.prometheusAuth ?? 'none';
 
@@ -151,7 +181,11 @@ export function ConfigEditor(props: Props) {
             width={INPUT_WIDTH}
             value={options.url || jsonData.url || ''}
             placeholder="http://localhost:5681"
-            onChange={(e: ChangeEvent<HTMLInputElement>) => onOptionsChange({ ...options, url: e.currentTarget.value })}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => {
+              // moves the community plugin's jsonData.url to the data source URL
+              const { url: _legacy, ...rest } = jsonData;
+              onOptionsChange({ ...options, url: e.currentTarget.value, jsonData: rest });
+            }}
           />
         </InlineField>
         <InlineField
@@ -160,95 +194,48 @@ export function ConfigEditor(props: Props) {
           htmlFor="kuma-cp-token"
           tooltip="Sent as a bearer token to the control-plane API (e.g. a Kuma user token)"
         >
-          <SecretInput
-            {...secretProps('cpToken', 'kuma-cp-token', 'Bearer token')}
-            width={INPUT_WIDTH}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => setSecret('cpToken', e.currentTarget.value)}
-          />
+          <SecretInput {...secretProps(props, 'cpToken', 'kuma-cp-token', 'Bearer token')} width={INPUT_WIDTH} />
         </InlineField>
-        <InlineField
-          label="Control plane timeout (s)"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-cp-timeout"
-          tooltip="Timeout of one control-plane request, in seconds. Empty uses the default."
-        >
-          <Input
-            id="kuma-cp-timeout"
-            type="number"
-            min={0}
-            width={12}
-            value={jsonData.cpTimeoutSeconds ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) =>
-              setJson('cpTimeoutSeconds', parseSeconds(e.currentTarget.value))
-            }
-          />
-        </InlineField>
-        <HeadersEditor list="cpHeaders" title="Control plane headers" {...props} />
+        {secondsField('timeout', 'Control plane timeout (s)', 'Timeout of one control-plane request')}
+        <HeadersEditor
+          {...props}
+          list="http"
+          title="Control plane headers"
+          tooltip="Extra HTTP headers sent with every control-plane request; the values are stored encrypted"
+          placeholder="X-Header"
+        />
       </FieldSet>
 
       <FieldSet label="TLS">
-        <InlineField
-          label="Skip TLS verify"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-tls-skip-verify"
-          tooltip="Do not verify the server certificate (insecure; for testing only)"
-        >
-          <InlineSwitch
-            id="kuma-tls-skip-verify"
-            value={Boolean(jsonData.tlsSkipVerify)}
-            onChange={(e) => setJson('tlsSkipVerify', e.currentTarget.checked)}
-          />
-        </InlineField>
-        <InlineField
-          label="TLS client auth"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-tls-auth"
-          tooltip="Present a client certificate (mTLS)"
-        >
-          <InlineSwitch
-            id="kuma-tls-auth"
-            value={Boolean(jsonData.tlsAuth)}
-            onChange={(e) => setJson('tlsAuth', e.currentTarget.checked)}
-          />
-        </InlineField>
-        <InlineField
-          label="With CA cert"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-tls-ca"
-          tooltip="Verify the server certificate against this CA"
-        >
-          <InlineSwitch
-            id="kuma-tls-ca"
-            value={Boolean(jsonData.tlsAuthWithCACert)}
-            onChange={(e) => setJson('tlsAuthWithCACert', e.currentTarget.checked)}
-          />
-        </InlineField>
+        {switchField(
+          'tlsSkipVerify',
+          'Skip TLS verify',
+          'Do not verify the server certificate (insecure; for testing only)'
+        )}
+        {switchField('tlsAuth', 'TLS client auth', 'Present a client certificate (mTLS)')}
+        {switchField('tlsAuthWithCACert', 'With CA cert', 'Verify the server certificate against this CA')}
         {jsonData.tlsAuthWithCACert && (
           <InlineField label="CA cert" labelWidth={LABEL_WIDTH} htmlFor="kuma-tls-ca-cert">
-            <SecretTextArea
-              {...secretProps('tlsCACert', 'kuma-tls-ca-cert', 'Begins with -----BEGIN CERTIFICATE-----')}
-              cols={INPUT_WIDTH}
-              rows={5}
-              onChange={(e: ChangeEvent<HTMLTextAreaElement>) => setSecret('tlsCACert', e.currentTarget.value)}
-            />
+            <SecretTextArea {...secretProps(props, 'tlsCACert', 'kuma-tls-ca-cert', PEM_CERT)} {...PEM_SIZE} />
           </InlineField>
         )}
         {jsonData.tlsAuth && (
           <>
             <InlineField label="Client cert" labelWidth={LABEL_WIDTH} htmlFor="kuma-tls-client-cert">
               <SecretTextArea
-                {...secretProps('tlsClientCert', 'kuma-tls-client-cert', 'Begins with -----BEGIN CERTIFICATE-----')}
-                cols={INPUT_WIDTH}
-                rows={5}
-                onChange={(e: ChangeEvent<HTMLTextAreaElement>) => setSecret('tlsClientCert', e.currentTarget.value)}
+                {...secretProps(props, 'tlsClientCert', 'kuma-tls-client-cert', PEM_CERT)}
+                {...PEM_SIZE}
               />
             </InlineField>
             <InlineField label="Client key" labelWidth={LABEL_WIDTH} htmlFor="kuma-tls-client-key">
               <SecretTextArea
-                {...secretProps('tlsClientKey', 'kuma-tls-client-key', 'Begins with -----BEGIN PRIVATE KEY-----')}
-                cols={INPUT_WIDTH}
-                rows={5}
-                onChange={(e: ChangeEvent<HTMLTextAreaElement>) => setSecret('tlsClientKey', e.currentTarget.value)}
+                {...secretProps(
+                  props,
+                  'tlsClientKey',
+                  'kuma-tls-client-key',
+                  'Begins with -----BEGIN PRIVATE KEY-----'
+                )}
+                {...PEM_SIZE}
               />
             </InlineField>
           </>
@@ -289,9 +276,8 @@ export function ConfigEditor(props: Props) {
             </InlineField>
             <InlineField label="Password" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-password">
               <SecretInput
-                {...secretProps('prometheusPassword', 'kuma-prom-password', 'Password')}
+                {...secretProps(props, 'prometheusPassword', 'kuma-prom-password', 'Password')}
                 width={INPUT_WIDTH}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setSecret('prometheusPassword', e.currentTarget.value)}
               />
             </InlineField>
           </>
@@ -299,108 +285,90 @@ export function ConfigEditor(props: Props) {
         {auth === 'bearer' && (
           <InlineField label="Token" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-token">
             <SecretInput
-              {...secretProps('prometheusToken', 'kuma-prom-token', 'Bearer token')}
+              {...secretProps(props, 'prometheusToken', 'kuma-prom-token', 'Bearer token')}
               width={INPUT_WIDTH}
-              onChange={(e: ChangeEvent<HTMLInputElement>) => setSecret('prometheusToken', e.currentTarget.value)}
             />
           </InlineField>
         )}
+        {switchField(
+          'prometheusTlsSkipVerify',
+          'Prometheus skip TLS verify',
+          'Do not verify the Prometheus server certificate (insecure; for testing only)'
+        )}
         <InlineField
-          label="Prometheus timeout (s)"
+          label="Prometheus CA cert"
           labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-prom-timeout"
-          tooltip="Timeout of one Prometheus query, in seconds. Empty uses the default."
+          htmlFor="kuma-prom-ca-cert"
+          tooltip="Verify the Prometheus server certificate against this CA (PEM). Empty uses the system CAs."
         >
-          <Input
-            id="kuma-prom-timeout"
-            type="number"
-            min={0}
-            width={12}
-            value={jsonData.prometheusTimeoutSeconds ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) =>
-              setJson('prometheusTimeoutSeconds', parseSeconds(e.currentTarget.value))
-            }
-          />
+          <SecretTextArea {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', PEM_CERT)} {...PEM_SIZE} />
         </InlineField>
+        {secondsField('prometheusTimeout', 'Prometheus timeout (s)', 'Timeout of one Prometheus query')}
         <HeadersEditor
-          list="prometheusHeaders"
-          title="Prometheus headers"
-          hint="e.g. X-Scope-OrgID to pick a Mimir, Cortex or Thanos tenant"
           {...props}
+          list="prometheus"
+          title="Prometheus headers"
+          tooltip={
+            'Extra HTTP headers sent with every Prometheus query; the values are stored encrypted. ' +
+            'E.g. the tenant: X-Scope-OrgID for Mimir or Cortex, THANOS-TENANT for Thanos, ' +
+            'or the header your VictoriaMetrics gateway expects.'
+          }
+          placeholder="X-Scope-OrgID"
         />
       </FieldSet>
     </>
   );
 }
 
-type HeadersEditorProps = Props & { list: HeaderList; title: string; hint?: string };
+type HeadersEditorProps = Props & { list: HeaderList; title: string; tooltip: string; placeholder: string };
 
-/** Custom HTTP headers: names are stored in jsonData, values as secrets by position. */
-function HeadersEditor({ list, title, hint, options, onOptionsChange }: HeadersEditorProps) {
-  const headers: HeaderName[] = options.jsonData[list] ?? [];
-  const secureJsonData = options.secureJsonData ?? {};
-  const secureJsonFields = options.secureJsonFields ?? {};
-  const prefix = list === 'cpHeaders' ? 'cp' : 'prom';
-
-  const setNames = (next: HeaderName[]) =>
-    onOptionsChange({ ...options, jsonData: { ...options.jsonData, [list]: next } });
+/** A numbered header list: names in jsonData (`<list>HeaderName<n>`), values as secrets (`<list>HeaderValue<n>`). */
+function HeadersEditor({ list, title, tooltip, placeholder, ...props }: HeadersEditorProps) {
+  const { options, onOptionsChange } = props;
+  const names = headerNames(options.jsonData, list);
+  const setName = (slot: number, name: string) =>
+    onOptionsChange({ ...options, jsonData: { ...options.jsonData, [headerNameKey(list, slot)]: name } });
 
   return (
-    <div data-testid={`${list}-editor`}>
+    <div data-testid={`${list}-headers-editor`}>
       <InlineFieldRow>
-        <InlineField label={title} labelWidth={LABEL_WIDTH} tooltip={hint}>
+        <InlineField label={title} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
           <Button
             variant="secondary"
             icon="plus"
             size="sm"
             aria-label={`Add ${title.toLowerCase()}`}
-            onClick={() => setNames([...headers, { name: '' }])}
+            onClick={() => setName(names.length + 1, '')}
           >
             Add header
           </Button>
         </InlineField>
       </InlineFieldRow>
-      {headers.map((header, i) => {
-        const key = headerValueKey(list, i);
+      {names.map((name, i) => {
+        const slot = i + 1;
         return (
-          <InlineFieldRow key={i}>
-            <InlineField label="Name" labelWidth={12} htmlFor={`${prefix}-header-name-${i}`}>
+          <InlineFieldRow key={slot}>
+            <InlineField label="Name" labelWidth={12} htmlFor={`${list}-header-name-${slot}`}>
               <Input
-                id={`${prefix}-header-name-${i}`}
+                id={`${list}-header-name-${slot}`}
                 width={24}
-                value={header.name}
-                placeholder={list === 'prometheusHeaders' ? 'X-Scope-OrgID' : 'X-Header'}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                  const name = e.currentTarget.value;
-                  setNames(headers.map((h, j) => (j === i ? { ...h, name } : h)));
-                }}
+                value={name}
+                placeholder={placeholder}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => setName(slot, e.currentTarget.value)}
               />
             </InlineField>
-            <InlineField label="Value" labelWidth={10} htmlFor={`${prefix}-header-value-${i}`}>
+            <InlineField label="Value" labelWidth={10} htmlFor={`${list}-header-value-${slot}`}>
               <SecretInput
-                id={`${prefix}-header-value-${i}`}
+                {...secretProps(props, headerValueKey(list, slot), `${list}-header-value-${slot}`, 'Value')}
                 width={30}
-                isConfigured={Boolean(secureJsonFields[key])}
-                value={secureJsonData[key] ?? ''}
-                placeholder="Value"
-                onReset={() =>
-                  onOptionsChange({
-                    ...options,
-                    secureJsonFields: { ...secureJsonFields, [key]: false },
-                    secureJsonData: { ...secureJsonData, [key]: '' },
-                  })
-                }
-                onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                  onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: e.currentTarget.value } })
-                }
               />
             </InlineField>
             <Button
               variant="secondary"
               fill="text"
               icon="trash-alt"
-              aria-label={`Remove ${prefix} header ${i + 1}`}
-              onClick={() => onOptionsChange(removeHeader(options, list, i))}
+              aria-label={`Remove ${title.toLowerCase()} ${slot}`}
+              onClick={() => onOptionsChange(removeHeader(options, list, slot))}
             />
           </InlineFieldRow>
         );
