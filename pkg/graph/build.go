@@ -217,9 +217,11 @@ func (b *builder) addSample(smp sample.Sample) {
 }
 
 // addInbound counts requests a proxy received on its inbound listeners
-// (gateways: any listener), so that traffic from outside the mesh shows.
+// (gateways: any listener but the proxy's own admin and metrics ones), so
+// that traffic from outside the mesh shows.
 func (b *builder) addInbound(n *Node, smp sample.Sample) {
-	if !smp.Proxy.Gateway && !naming.IsInboundStatPrefix(smp.Cluster) {
+	gatewayListener := smp.Proxy.Gateway && !naming.IsInternalCluster(smp.Cluster)
+	if !gatewayListener && !naming.IsInboundStatPrefix(smp.Cluster) {
 		return
 	}
 	s, ok := b.inbound[n.ID]

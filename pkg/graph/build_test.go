@@ -53,6 +53,7 @@ func legacyMesh() (Topology, sample.Set) {
 		{Kind: sample.Requests, Proxy: gw, Cluster: "frontend", Class: "2xx", Value: 30},
 		{Kind: sample.Requests, Proxy: gw, Cluster: "frontend", Class: "4xx", Value: 6},
 		{Kind: sample.InboundRequests, Proxy: gw, Cluster: "edge-gateway:HTTP:8080", Class: "2xx", Value: 300},
+		{Kind: sample.InboundRequests, Proxy: gw, Cluster: "admin", Class: "2xx", Value: 999}, // scrapes, not traffic
 		upstream(sample.InboundRequests, "frontend", "zone-1", "localhost_8080", "2xx", 0, 32),
 		upstream(sample.InboundRequests, "frontend", "zone-1", "localhost_8080", "4xx", 0, 6),
 		upstream(sample.InboundRequests, "frontend", "zone-1", "backend", "2xx", 0, 999), // outbound listener
