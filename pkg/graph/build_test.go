@@ -178,8 +178,8 @@ func TestBuildOptions(t *testing.T) {
 		{
 			name:      "fold to four nodes",
 			opts:      Options{MaxNodes: 4},
-			wantNodes: []string{"edge-gateway", "frontend", "other", "other@zone-1"},
-			wantEdges: []string{"edge-gateway->frontend", "frontend->other", "frontend->other@zone-1"},
+			wantNodes: []string{"(other)", "(other)@zone-1", "edge-gateway", "frontend"},
+			wantEdges: []string{"edge-gateway->frontend", "frontend->(other)", "frontend->(other)@zone-1"},
 		},
 	}
 	for _, tt := range tests {
@@ -203,12 +203,12 @@ func TestBuildOptions(t *testing.T) {
 func TestFoldKeepsTrafficAndSaysSo(t *testing.T) {
 	topo, set := legacyMesh()
 	g := Build(topo, set, Options{MaxNodes: 4})
-	other := nodesByID(g)["other@zone-1"]
+	other := nodesByID(g)["(other)@zone-1"]
 	// backend's 120 incoming requests; backend->redis is inside the group.
 	if !slices.Equal(other.Folded, []string{"backend", "catalog", "redis"}) || other.Kind != KindOther || other.Stats.Requests.Total() != 120 || other.Idle {
-		t.Errorf("other@zone-1 = %+v", other)
+		t.Errorf("(other)@zone-1 = %+v", other)
 	}
-	if len(g.Notices) != 1 || g.Notices[0].Text != `5 of 7 services folded into "other" nodes (maxNodes 4)` {
+	if len(g.Notices) != 1 || g.Notices[0].Text != `5 of 7 services folded into "(other)" nodes (maxNodes 4)` {
 		t.Errorf("notices = %+v", g.Notices)
 	}
 }
@@ -290,5 +290,18 @@ func TestStatusCombine(t *testing.T) {
 		if got := tt.a.combine(tt.b); got != tt.want {
 			t.Errorf("%q.combine(%q) = %q, want %q", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+func TestFoldDoesNotClashWithAServiceCalledOther(t *testing.T) {
+	var topo Topology
+	for _, name := range []string{"other", "a", "b", "c"} {
+		topo.Services = append(topo.Services, Service{Name: name, Info: Info{Kind: KindInternal, Zones: []string{"zone-1"}}})
+	}
+	set := sample.Set{Window: window, Samples: []sample.Sample{upstream(sample.Requests, "a", "zone-1", "other", "2xx", 0, 100)}}
+	g := Build(topo, set, Options{MaxNodes: 3})
+	nodes := nodesByID(g)
+	if len(nodes) != 3 || len(nodes["other"].Folded) != 0 || !slices.Equal(nodes["(other)@zone-1"].Folded, []string{"b", "c"}) {
+		t.Errorf("nodes = %+v", nodes)
 	}
 }

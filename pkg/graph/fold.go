@@ -8,6 +8,10 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 )
 
+// otherName names folded nodes; parentheses never occur in Kuma names, so
+// it cannot clash with a service.
+const otherName = "(other)"
+
 // fold keeps the busiest nodes and folds the rest into one "other" node per
 // zone, so that a mesh of thousands of services still renders. Edges are
 // re-pointed and merged; traffic inside a folded group is dropped because an
@@ -26,10 +30,10 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 	}
 	for _, n := range ranked[keep:] {
 		zone := foldZone(n)
-		id := nodeID("other", zone)
+		id := nodeID(otherName, zone)
 		other, ok := kept[id]
 		if !ok {
-			other = &Node{ID: id, Name: "other", Zone: zone, Info: Info{Kind: KindOther, Zones: addZones(nil, zone)}}
+			other = &Node{ID: id, Name: otherName, Zone: zone, Info: Info{Kind: KindOther, Zones: addZones(nil, zone)}}
 			kept[id] = other
 		}
 		other.Folded = append(other.Folded, n.Name)
@@ -61,7 +65,7 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 		kept[e.Source].Idle, kept[e.Target].Idle = false, false
 	}
 	notice := &sample.Notice{Severity: sample.SeverityInfo, Text: fmt.Sprintf(
-		"%d of %d services folded into \"other\" nodes (maxNodes %d)", len(ranked)-keep, len(ranked), maxNodes)}
+		"%d of %d services folded into %q nodes (maxNodes %d)", len(ranked)-keep, len(ranked), otherName, maxNodes)}
 	return kept, merged, notice
 }
 
