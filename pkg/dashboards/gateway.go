@@ -1,0 +1,50 @@
+package dashboards
+
+// gatewaySel selects gateway proxies. Legacy gateways carry their kuma.io/service (the
+// gateway name); unified ones are kuma_proxy_role="gateway" and, when kuma-dp labels
+// them with a workload, that workload.
+var gatewaySel = inMesh.and(inZone).and(sel{
+	legacy:  []string{`kuma_io_service=~"$gateway"`},
+	unified: []string{`kuma_proxy_role="gateway"`, `kuma_workload=~"$gateway|"`},
+})
+
+// builtinSel keeps builtin MeshGateway proxies, which Kuma's service discovery labels
+// with kuma_io_mesh_gateway. Kuma 3.0 has no builtin gateways, so it matches nothing there.
+var builtinSel = gatewaySel.and(both(`kuma_io_mesh_gateway!=""`))
+
+func gateway() *Dashboard {
+	b := newBoard(UIDGateway, titleOf(UIDGateway),
+		"Kuma gateways: builtin MeshGateways (Envoy is the gateway) and delegated gateways (for example Kong) whose sidecar forwards into the mesh.",
+		meshVar, zoneVar, gatewayVar)
+
+	b.row("Instances")
+	b.add(12, 7, table("Gateways", "Gateway services of $mesh: kind (builtin or delegated), status and dataplanes online",
+		kumaQuery("gateways", "$mesh")))
+	proxies := table("Gateway dataplanes", "Gateway dataplanes of $mesh with their status and versions", kumaQuery("dataplanes", "$mesh"))
+	proxies.Transformations = []any{map[string]any{"id": "filterByValue", "options": map[string]any{
+		"type": "include", "match": "any",
+		"filters": []any{map[string]any{"fieldName": "Gateway", "config": map[string]any{"id": "regex", "options": map[string]any{"value": ".+"}}}},
+	}}}
+	b.add(12, 7, proxies)
+	b.add(8, 4,
+		withThresholds(stat("Gateway proxies live", "short", "Gateway Envoys reporting live", prom(sumBy(instant(gauge("envoy_server_live"), gatewaySel)), "live")), 1),
+		withThresholds(stat("Connected to the CP", "short", "Gateway Envoys connected to their control plane",
+			prom(sumBy(instant(gauge("envoy_control_plane_connected_state"), gatewaySel)), "connected")), 1),
+		stat("Request rate", "reqps", "Requests per second the gateways send into the mesh",
+			prom(sumRate(rqTotal, gatewaySel.and(outboundCluster)), "requests")),
+	)
+
+	listeners := scope{s: builtinSel.and(both(`envoy_http_conn_manager_prefix!~"` + internalRe + `"`)), by: []string{"envoy_http_conn_manager_prefix"}}
+	b.row("Builtin gateways: incoming requests (MeshGateway listeners)")
+	b.add(8, 8,
+		listeners.statusCodes("Requests by status", "Requests received by the MeshGateway listeners per second, by response class", hcmClass),
+		listeners.latency("Latency", "Time from the first request byte to the last response byte at the gateway", downstreamHist),
+		listeners.errorShare("5xx share", "Share of gateway responses that were 5xx", hcmClass),
+	)
+
+	up := scope{s: gatewaySel.and(outboundCluster), by: []string{"envoy_cluster_name"}}
+	b.row("Upstream: gateway → services (builtin and delegated)")
+	b.add(12, 8, up.upstream("each destination")...)
+	b.add(12, 8, up.errors(" between the gateways and their destinations")...)
+	return b.dashboard()
+}

@@ -1,0 +1,177 @@
+package dashboards
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// PluginID is this data source's plugin id (plugin.json).
+const PluginID = "kumahq-kuma-datasource"
+
+// Every data source reference goes through a variable, so the dashboards work with
+// whatever data sources an installation has.
+var (
+	promDS = &DataSourceRef{Type: "prometheus", UID: "${datasource}"}
+	kumaDS = &DataSourceRef{Type: PluginID, UID: "${kuma}"}
+)
+
+// gridWidth is Grafana's grid width.
+const gridWidth = 24
+
+// board lays panels out left to right, top to bottom, so that positions never overlap
+// and ids are unique by construction.
+type board struct {
+	d          *Dashboard
+	x, y, rowH int
+}
+
+func newBoard(uid, title, description string, vars ...Variable) *board {
+	return &board{d: &Dashboard{
+		UID: uid, Title: title, Description: description, Tags: []string{"kuma"},
+		Editable: true, GraphTooltip: 1, SchemaVersion: 39, Version: 1, Refresh: "30s",
+		Time: TimeRange{From: "now-1h", To: "now"}, Timezone: "browser",
+		Templating: Templating{List: append(dataSourceVariables(), vars...)},
+		Links:      linksFrom(uid), Annotations: Annotations{List: []any{}},
+	}}
+}
+
+// row starts a new titled row below everything placed so far.
+func (b *board) row(title string) {
+	b.newLine()
+	collapsed := false
+	b.push(&Panel{Type: "row", Title: title, Collapsed: &collapsed, GridPos: GridPos{W: gridWidth, H: 1}})
+	b.y++
+}
+
+// add places panels of the same size, wrapping to a new line when the row is full.
+func (b *board) add(w, h int, panels ...*Panel) {
+	for _, p := range panels {
+		if b.x+w > gridWidth {
+			b.newLine()
+		}
+		p.GridPos = GridPos{X: b.x, Y: b.y, W: w, H: h}
+		b.push(p)
+		b.x += w
+		b.rowH = max(b.rowH, h)
+	}
+}
+
+func (b *board) newLine() {
+	b.y += b.rowH
+	b.x, b.rowH = 0, 0
+}
+
+func (b *board) push(p *Panel) {
+	p.ID = len(b.d.Panels) + 1
+	if p.Type == "row" {
+		p.GridPos.Y = b.y
+	}
+	b.d.Panels = append(b.d.Panels, p)
+}
+
+// failuresAndResilience ends a traffic dashboard: what went wrong, then the health
+// checks, circuit breakers and outlier detection that react to it.
+func (b *board) failuresAndResilience(c scope, errorsTitle, where string) {
+	b.row(errorsTitle)
+	b.add(12, 8, c.errors(where)...)
+	b.row("Health checks, circuit breakers, outlier detection")
+	b.add(12, 8, c.resilience()...)
+}
+
+// dashboard returns the finished dashboard.
+func (b *board) dashboard() *Dashboard { return b.d }
+
+// prom is a Prometheus range query.
+func prom(expr, legend string) Target {
+	return Target{Datasource: promDS, Expr: expr, LegendFormat: legend}
+}
+
+// promZero is prom with the zero fallback (zeroFallback) for a single total.
+func promZero(expr, legend string) Target {
+	t := prom(expr+zeroFallback, legend)
+	t.core = expr
+	return t
+}
+
+// promTable is an instant query shown as a table.
+func promTable(expr string) Target {
+	t := prom(expr, "")
+	noRange := false
+	t.Instant, t.Range, t.Format = true, &noRange, "table"
+	return t
+}
+
+// kumaQuery is a query on this data source.
+func kumaQuery(queryType string, mesh string) Target {
+	return Target{Datasource: kumaDS, QueryType: queryType, Mesh: mesh}
+}
+
+// newPanel names the targets A, B, … and picks the panel's data source from them.
+func newPanel(typ, title, unit, description string, targets []Target) *Panel {
+	for i := range targets {
+		targets[i].RefID = string(rune('A' + i))
+	}
+	return &Panel{
+		Type: typ, Title: title, Description: description, Datasource: targets[0].Datasource,
+		Targets: targets, FieldConfig: &FieldConfig{Defaults: FieldDefaults{Unit: unit}, Overrides: []any{}},
+		Options: map[string]any{},
+	}
+}
+
+// timeseries is a graph over time; the legend is a table with mean and max so that
+// many series stay readable.
+func timeseries(title, unit, description string, targets ...Target) *Panel {
+	p := newPanel("timeseries", title, unit, description, targets)
+	p.FieldConfig.Defaults.Custom = map[string]any{"fillOpacity": 10, "showPoints": "never", "spanNulls": true}
+	p.Options = map[string]any{
+		"legend":  map[string]any{"displayMode": "table", "placement": "bottom", "showLegend": true, "calcs": []string{"mean", "max"}},
+		"tooltip": map[string]any{"mode": "multi", "sort": "desc"},
+	}
+	return p
+}
+
+// stacked is a timeseries whose series add up to a whole (status classes, ops by kind).
+func stacked(title, unit, description string, targets ...Target) *Panel {
+	p := timeseries(title, unit, description, targets...)
+	p.FieldConfig.Defaults.Custom["stacking"] = map[string]any{"mode": "normal", "group": "A"}
+	return p
+}
+
+// stat is one big number, the last value.
+func stat(title, unit, description string, targets ...Target) *Panel {
+	p := newPanel("stat", title, unit, description, targets)
+	p.Options = map[string]any{
+		"reduceOptions": map[string]any{"calcs": []string{"lastNotNull"}, "fields": "", "values": false},
+		"colorMode":     "value", "graphMode": "area", "textMode": "auto",
+	}
+	return p
+}
+
+// withThresholds colours a stat: below the value is red, from it green (for "is it up").
+func withThresholds(p *Panel, green float64) *Panel {
+	p.FieldConfig.Defaults.Thresholds = &Thresholds{Mode: "absolute", Steps: []Threshold{{Color: "red"}, {Color: "green", Value: &green}}}
+	return p
+}
+
+// table shows rows: this data source's inventory frames or instant Prometheus queries.
+func table(title, description string, targets ...Target) *Panel {
+	p := newPanel("table", title, "none", description, targets)
+	p.Options = map[string]any{"showHeader": true, "cellHeight": "sm", "footer": map[string]any{"show": false}}
+	return p
+}
+
+// percentName is p50, p95, p99….
+func percentName(q float64) string { return fmt.Sprintf("p%d", int(math.Round(q*100))) }
+
+// legendOf renders group labels as a legend suffix.
+func legendOf(by []string) string {
+	if len(by) == 0 {
+		return ""
+	}
+	parts := make([]string, len(by))
+	for i, l := range by {
+		parts[i] = "{{" + l + "}}"
+	}
+	return " " + strings.Join(parts, " ")
+}

@@ -1,0 +1,99 @@
+package dashboards
+
+// The dashboards' uids; other code (front end, README, plugin links) links to them.
+const (
+	UIDControlPlane     = "kuma-cp"
+	UIDDataplane        = "kuma-dataplane"
+	UIDGateway          = "kuma-gateway"
+	UIDMesh             = "kuma-mesh"
+	UIDService          = "kuma-service"
+	UIDServiceToService = "kuma-service-to-service"
+)
+
+// titles are the dashboards' titles by uid, in the order the links list them.
+var titles = []struct{ uid, title string }{
+	{UIDMesh, "Kuma Mesh"},
+	{UIDService, "Kuma Service"},
+	{UIDServiceToService, "Kuma Service to Service"},
+	{UIDDataplane, "Kuma Dataplane"},
+	{UIDGateway, "Kuma Gateway"},
+	{UIDControlPlane, "Kuma CP"},
+}
+
+func titleOf(uid string) string {
+	for _, t := range titles {
+		if t.uid == uid {
+			return t.title
+		}
+	}
+	panic("no dashboard " + uid)
+}
+
+// linksFrom links a dashboard to the five others, keeping the time range and the
+// variables (mesh, zone, service… carry over where the names match).
+func linksFrom(uid string) []Link {
+	var out []Link
+	for _, t := range titles {
+		if t.uid == uid {
+			continue
+		}
+		out = append(out, Link{Type: "link", Title: t.title, URL: "/d/" + t.uid, Icon: "dashboard",
+			Tooltip: "Open " + t.title, KeepTime: true, IncludeVars: true, Tags: []string{}})
+	}
+	return out
+}
+
+// dataSourceVariables are the two data source pickers every dashboard starts with.
+func dataSourceVariables() []Variable {
+	return []Variable{
+		{Type: "datasource", Name: "datasource", Label: "Prometheus", Query: "prometheus",
+			Description: "Prometheus that scrapes the Kuma control planes and dataplanes", Refresh: 1, Options: []any{}},
+		{Type: "datasource", Name: "kuma", Label: "Kuma", Query: PluginID,
+			Description: "Kuma data source (control-plane inventory and service map)", Refresh: 1, Options: []any{}},
+	}
+}
+
+// VariableQuery is the query model of a variable answered by this data source.
+type VariableQuery struct {
+	QueryType string `json:"queryType"`
+	Mesh      string `json:"mesh,omitempty"`
+	Service   string `json:"service,omitempty"`
+	RefID     string `json:"refId"`
+}
+
+// kumaVariable is a variable whose values come from this data source: the backend
+// answers with a table whose first field, name, is the value.
+func kumaVariable(name, label, description string, q VariableQuery) Variable {
+	q.RefID = name
+	return Variable{
+		Type: "query", Name: name, Label: label, Description: description, Datasource: kumaDS, Query: q,
+		Definition: q.QueryType, Refresh: 1, Sort: 1, Options: []any{},
+	}
+}
+
+// multi lets a variable take several values and "All" (every listed value, so that
+// both PromQL regexes and the data source's zone filter receive real names).
+func multi(v Variable) Variable {
+	v.Multi, v.IncludeAll = true, true
+	return v
+}
+
+var (
+	meshVar = kumaVariable("mesh", "Mesh", "", VariableQuery{QueryType: "meshes"})
+	zoneVar = multi(kumaVariable("zone", "Zone", "Zones whose proxies (or control planes) are shown", VariableQuery{QueryType: "zones"}))
+)
+
+// serviceVariable lists the services of $mesh.
+func serviceVariable(name, label, description string) Variable {
+	return kumaVariable(name, label, description, VariableQuery{QueryType: "services", Mesh: "$mesh"})
+}
+
+var (
+	serviceVar   = serviceVariable("service", "Service", "kuma.io/service (legacy naming) or MeshService / workload name (unified naming)")
+	dataplaneVar = multi(kumaVariable("dataplane", "Dataplane", "Dataplanes of $service",
+		VariableQuery{QueryType: "dataplanes", Mesh: "$mesh", Service: "$service"}))
+	gatewayVar = multi(kumaVariable("gateway", "Gateway", "Gateway services (builtin MeshGateway and delegated)",
+		VariableQuery{QueryType: "gateways", Mesh: "$mesh"}))
+	sourceVar      = serviceVariable("source", "Source", "Service that sends the traffic")
+	destinationVar = serviceVariable("destination", "Destination", "Service that receives the traffic")
+)
