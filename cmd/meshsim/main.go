@@ -25,7 +25,7 @@ type flags struct {
 	kumaVersion                                            int
 	generate, fanout, zones                                int
 	seed                                                   uint64
-	backfill, backfillEnd                                  string
+	backfill, backfillEnd, start                           string
 	backfillDuration, backfillStep, startedAgo             time.Duration
 }
 
@@ -43,6 +43,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.scrapeConfig, "scrape-config", "", "write a prometheus.yml that scrapes this simulator to this file")
 	fs.StringVar(&f.scrapeInterval, "scrape-interval", "15s", "scrape interval written to --scrape-config")
 	fs.DurationVar(&f.startedAgo, "started-ago", time.Hour, "how long before now the simulated proxies started (counters are 0 then)")
+	fs.StringVar(&f.start, "start", "", "when the simulated proxies started, RFC 3339; overrides --started-ago (give the same value to a backfill and a live run so counters continue)")
 	fs.StringVar(&f.backfill, "backfill", "", "write OpenMetrics history to this file (- for stdout) and exit, for promtool tsdb create-blocks-from openmetrics")
 	fs.StringVar(&f.backfillEnd, "backfill-end", "", "time of the last backfilled sample, RFC 3339 (default now)")
 	fs.DurationVar(&f.backfillDuration, "backfill-duration", 2*time.Hour, "length of the backfilled history")
@@ -77,8 +78,13 @@ func run(ctx context.Context, f flags) error {
 		return err
 	}
 	now := time.Now()
-	sim, err := meshsim.New(topo, meshsim.Options{KumaVersion: f.kumaVersion, Regime: meshsim.Regime(f.regime),
-		Start: now.Add(-f.startedAgo)})
+	start := now.Add(-f.startedAgo)
+	if f.start != "" {
+		if start, err = time.Parse(time.RFC3339, f.start); err != nil {
+			return fmt.Errorf("--start: %w", err)
+		}
+	}
+	sim, err := meshsim.New(topo, meshsim.Options{KumaVersion: f.kumaVersion, Regime: meshsim.Regime(f.regime), Start: start})
 	if err != nil {
 		return err
 	}
