@@ -131,7 +131,9 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		return r
 	}
 	if len(vec) > c.maxSeries {
-		// Keep the largest series: they carry most of the traffic.
+		// Keep the largest of what came back: they carry most of the
+		// traffic. (A Prometheus that honours limit has already cut
+		// arbitrarily, so this is best effort.)
 		slices.SortFunc(vec, func(a, b *model.Sample) int { return cmp.Compare(b.Value, a.Value) })
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
 			"Prometheus (%s): more than %d series, the rest is left out; narrow the zones or raise the series limit", sq.name, c.maxSeries)})
