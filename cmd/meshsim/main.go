@@ -38,7 +38,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.IntVar(&f.zones, "zones", 2, "with --generate: number of zones")
 	fs.Uint64Var(&f.seed, "seed", 1, "with --generate: random seed (same seed, same mesh)")
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:5681", "address of the fake CP API and the metrics endpoints")
-	fs.IntVar(&f.kumaVersion, "kuma-version", 2, "answer like Kuma 2 (2.14.3) or 3 (3.0 pre-release)")
+	fs.IntVar(&f.kumaVersion, "kuma-version", 0, "answer like Kuma 2 (2.14.3) or 3 (3.0 pre-release); default 2, or 3 with --regime unified")
 	fs.StringVar(&f.regime, "regime", "", "naming regime for every mesh: legacy, msvc or unified (default: per mesh from the topology)")
 	fs.StringVar(&f.scrapeConfig, "scrape-config", "", "write a prometheus.yml that scrapes this simulator to this file")
 	fs.StringVar(&f.scrapeInterval, "scrape-interval", "15s", "scrape interval written to --scrape-config")

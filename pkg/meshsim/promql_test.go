@@ -20,17 +20,23 @@ const (
 	rateWindow    = "5m"
 )
 
-// TestPromQLTruths backfills the shop topology in all three naming regimes into a real
-// Prometheus and checks that PromQL returns the configured rates, error ratios,
+// TestPromQLTruths backfills the example topologies in all three naming regimes into a
+// real Prometheus and checks that PromQL returns the configured rates, error ratios,
 // latency quantiles and byte rates.
 func TestPromQLTruths(t *testing.T) {
+	for _, example := range []string{"shop.yaml", "kubernetes.yaml"} {
+		t.Run(example, func(t *testing.T) { testPromQLTruths(t, "../../examples/topologies/"+example) })
+	}
+}
+
+func testPromQLTruths(t *testing.T, topology string) {
 	ctx := context.Background()
-	shop, err := meshsim.Load("../../examples/topologies/shop.yaml")
+	topo, err := meshsim.Load(topology)
 	if err != nil {
 		t.Fatal(err)
 	}
 	end := time.Now().Truncate(time.Minute)
-	sim, err := meshsim.New(shop.PerRegime(), meshsim.Options{Start: end.Add(-historyLength)})
+	sim, err := meshsim.New(topo.PerRegime(), meshsim.Options{Start: end.Add(-historyLength)})
 	if err != nil {
 		t.Fatal(err)
 	}

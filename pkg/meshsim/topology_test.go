@@ -48,7 +48,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestExamplesLoad(t *testing.T) {
-	for _, f := range []string{"shop.yaml"} {
+	for _, f := range []string{"shop.yaml", "kubernetes.yaml"} {
 		if _, err := meshsim.Load("../../examples/topologies/" + f); err != nil {
 			t.Error(err)
 		}

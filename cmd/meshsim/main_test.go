@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--topology", "x.yaml"}, ""},
+		{[]string{"--generate", "10", "--fanout", "2"}, ""},
+		{[]string{}, "exactly one of"},
+		{[]string{"--topology", "x.yaml", "--generate", "3"}, "exactly one of"},
+		{[]string{"--nope"}, "not defined"},
+	} {
+		_, err := parseFlags(tc.args)
+		if (err == nil) != (tc.wantErr == "") || err != nil && !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
+		}
+	}
+}
+
+// TestBackfillFile runs the command's backfill path end to end.
+func TestBackfillFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "h.om")
+	f, err := parseFlags([]string{"--generate", "5", "--backfill", out, "--backfill-duration", "1m",
+		"--backfill-end", "2026-01-01T00:00:00Z", "--start", "2025-12-31T23:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(b, []byte("# EOF\n")) || !bytes.Contains(b, []byte(" 1767225600.000\n")) {
+		t.Errorf("backfill lacks # EOF or the end timestamp:\n%.300s", b)
+	}
+}
