@@ -1,0 +1,292 @@
+package dashboards_test
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/dashboards"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim/meshsimtest"
+)
+
+// regime is one simulated deployment the dashboards must answer for.
+type regime struct {
+	name string
+	sim  meshsim.Options
+	// kubernetes gives services a namespace: kuma.io/service <name>_<ns>_svc_<port>,
+	// dataplanes <pod>.<ns>, KRIs with a namespace.
+	kubernetes bool
+	// split makes frontend → backend an un-merged traffic split (legacy only).
+	split bool
+}
+
+var regimes = []regime{
+	{name: "legacy-kubernetes", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeLegacy}, kubernetes: true, split: true},
+	{name: "meshservice-universal", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeMeshService}},
+	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true},
+}
+
+// panelKeys name each panel for the lists below: "<uid>/<row>/<title>"; titles
+// repeat across rows ("Active connections" incoming and outgoing).
+func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
+	keys := map[*dashboards.Panel]string{}
+	row := ""
+	for _, p := range d.Panels {
+		if p.Type == "row" {
+			row = p.Title
+			continue
+		}
+		keys[p] = d.UID + "/" + row + "/" + p.Title
+	}
+	return keys
+}
+
+// allowedEmpty are panels that may show nothing at all in a regime, with why.
+var allowedEmpty = map[string]map[string]string{
+	"*": {
+		"kuma-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
+		"kuma-service/Resources (Kubernetes)/CPU":           "the simulator exports no cAdvisor (container_*) metrics",
+		"kuma-service/Resources (Kubernetes)/Memory":        "the simulator exports no cAdvisor (container_*) metrics",
+		"kuma-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
+		"kuma-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
+		"kuma-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
+		"kuma-cp/Resources and store/Store cache hit ratio": "the simulated CP exports no store_cache counters",
+	},
+	"unified-kuma3": {
+		builtinRow + "Requests by status": "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+		builtinRow + "Latency":            "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+		builtinRow + "5xx share":          "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+	},
+}
+
+const builtinRow = "kuma-gateway/Builtin gateways: incoming requests (MeshGateway listeners)/"
+
+// notSimulated are metric families the simulator does not export. A target reading
+// only such families still has to evaluate, and its zero fallback has to answer, but
+// its series may be missing.
+var notSimulated = regexp.MustCompile(`health_check_|rbac_|upstream_cx_overflow|upstream_rq_pending_failure_eject|` +
+	`upstream_cx_destroy_|hds_|grpc_server_|store_cache|kds_resources_sync|go_threads|go_gc_duration|go_memstats_heap|` +
+	`xds_generation_errors|kds_delta_generation_errors|container_`)
+
+// topology is the shop demo mesh adjusted for a regime.
+func topology(t *testing.T, r regime) *meshsim.Topology {
+	t.Helper()
+	topo, err := meshsim.Load("../../examples/topologies/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range topo.Services {
+		if r.kubernetes {
+			topo.Services[i].Namespace = "shop"
+		}
+	}
+	for i, e := range topo.Edges {
+		if r.split && e.From == "frontend" && e.To == "backend" {
+			topo.Edges[i].Split = true
+		}
+	}
+	return topo
+}
+
+// serviceName is what the dashboards' service variables hold for a service of the
+// simulated mesh: kuma.io/service in legacy regimes, the workload under unified naming.
+func serviceName(m *meshsim.Model, name string) string {
+	for _, d := range m.Dataplanes {
+		if d.Service == nil || d.Service.Name != name {
+			continue
+		}
+		if d.Mesh.Naming == meshsim.RegimeUnified {
+			return d.Service.Workload
+		}
+		return d.KumaService()
+	}
+	panic("no service " + name)
+}
+
+// variables are the values Grafana would substitute, formatted as the Prometheus data
+// source formats them: multi-value variables as an escaped regex alternation.
+func variables(m *meshsim.Model) map[string]string {
+	alternation := func(values []string) string {
+		quoted := make([]string, len(values))
+		for i, v := range values {
+			// A PromQL string literal: regex backslashes are doubled.
+			quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(v), `\`, `\\`)
+		}
+		return "(" + strings.Join(quoted, "|") + ")"
+	}
+	var dataplanes, gateways []string
+	for _, d := range m.Dataplanes {
+		if d.Service != nil && d.Service.Name == "frontend" && d.Online {
+			dataplanes = append(dataplanes, d.Name)
+		}
+		if d.Gateway != nil && !strings.Contains(strings.Join(gateways, ","), d.Gateway.Name) {
+			gateways = append(gateways, d.Gateway.Name)
+		}
+	}
+	return map[string]string{
+		"__rate_interval": "1m",
+		"mesh":            "default",
+		"zone":            alternation(m.Topology.Zones),
+		"service":         serviceName(m, "frontend"),
+		"dataplane":       alternation(dataplanes),
+		"gateway":         alternation(gateways),
+		"source":          serviceName(m, "frontend"),
+		"destination":     serviceName(m, "backend"),
+	}
+}
+
+// grafanaVariable is how Grafana finds variables: $name or ${name}, where name is a run
+// of word characters (so $mesh_x is the variable mesh_x). Unknown names stay as they are.
+var grafanaVariable = regexp.MustCompile(`\$\{(\w+)\}|\$(\w+)`)
+
+func interpolate(expr string, vars map[string]string) string {
+	return grafanaVariable.ReplaceAllStringFunc(expr, func(m string) string {
+		name := strings.Trim(m, "${}")
+		if v, ok := vars[name]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// TestPanelsAgainstPrometheus evaluates every PromQL target of every panel against a
+// real Prometheus holding the simulated shop mesh, once per naming regime.
+func TestPanelsAgainstPrometheus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Prometheus")
+	}
+	for _, r := range regimes {
+		t.Run(r.name, func(t *testing.T) {
+			bed := meshsimtest.Start(t, topology(t, r), meshsimtest.Options{Sim: r.sim})
+			vars := variables(bed.Sim.Model())
+			ctx := context.Background()
+			evaluated := 0
+			for _, d := range dashboards.All() {
+				keys := panelKeys(d)
+				for _, p := range d.Panels {
+					key := keys[p]
+					mayBeEmpty := allowedEmpty["*"][key] != "" || allowedEmpty[r.name][key] != ""
+					panelHasData := false
+					for _, target := range p.Targets {
+						if target.Expr == "" {
+							continue
+						}
+						full, core := interpolate(target.Expr, vars), interpolate(target.Core(), vars)
+						if strings.Contains(full, "$") && !strings.Contains(full, `"$1"`) {
+							t.Errorf("%s %s: variable left after substitution: %s", key, target.RefID, full)
+						}
+						evaluated++
+						got, err := bed.Prometheus.Query(ctx, full, bed.End)
+						if err != nil {
+							t.Errorf("%s %s: %v", key, target.RefID, err)
+							continue
+						}
+						panelHasData = panelHasData || len(got) > 0
+						if core == full {
+							continue
+						}
+						coreGot, err := bed.Prometheus.Query(ctx, core, bed.End)
+						if err != nil {
+							t.Errorf("%s %s (without zero fallback): %v", key, target.RefID, err)
+						} else if len(coreGot) == 0 && !mayBeEmpty && !notSimulated.MatchString(core) {
+							t.Errorf("%s %s: only the zero fallback answers; the real series are missing:\n%s", key, target.RefID, core)
+						}
+					}
+					if len(p.Targets) > 0 && p.Targets[0].Expr != "" && !panelHasData && !mayBeEmpty {
+						t.Errorf("%s: no data in %s (first query: %s)", key, r.name, interpolate(p.Targets[0].Expr, vars))
+					}
+					if panelHasData && allowedEmpty[r.name][key] != "" {
+						t.Errorf("%s has data in %s: drop it from allowedEmpty", key, r.name)
+					}
+				}
+			}
+			t.Logf("%s: %d PromQL targets evaluated", r.name, evaluated)
+			checkTruths(t, bed, vars)
+		})
+	}
+}
+
+// TestInterpolateLikeGrafana pins the substitution the test relies on.
+func TestInterpolateLikeGrafana(t *testing.T) {
+	vars := map[string]string{"mesh": "default", "zone": "(zone-1|zone-2)"}
+	for in, want := range map[string]string{
+		`{mesh="$mesh",zone=~"$zone"}`: `{mesh="default",zone=~"(zone-1|zone-2)"}`,
+		`kri_${mesh}_x`:                `kri_default_x`,
+		`$mesh_x`:                      `$mesh_x`,
+		`label_replace(a, "p", "$1", "d", "(.*)")`: `label_replace(a, "p", "$1", "d", "(.*)")`,
+	} {
+		if got := interpolate(in, vars); got != want {
+			t.Errorf("interpolate(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// checkTruths compares panels with the values the simulation was configured with, so
+// that a selector that double counts (both regimes' forms matching) or lets internal
+// clusters in shows up as a wrong number, not only as data.
+func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
+	t.Helper()
+	sum := func(key, refID string) float64 {
+		t.Helper()
+		for _, d := range dashboards.All() {
+			for p, k := range panelKeys(d) {
+				if k != key {
+					continue
+				}
+				for _, target := range p.Targets {
+					if target.RefID != refID {
+						continue
+					}
+					res, err := bed.Prometheus.Query(context.Background(), interpolate(target.Expr, vars), bed.End)
+					if err != nil || len(res) == 0 {
+						t.Fatalf("%s %s: %v, %d samples", key, refID, err, len(res))
+					}
+					total := 0.0
+					for _, smp := range res {
+						total += smp.Value
+					}
+					return total
+				}
+			}
+		}
+		t.Fatalf("no panel %s target %s", key, refID)
+		return 0
+	}
+	near := func(key, refID string, want float64) {
+		t.Helper()
+		if got := sum(key, refID); math.Abs(got-want) > 1e-6+0.01*math.Abs(want) {
+			t.Errorf("%s %s = %g, want %g", key, refID, got, want)
+		}
+	}
+	within := func(key, refID string, bounds func() (float64, float64)) {
+		t.Helper()
+		got := sum(key, refID)
+		if lo, hi := bounds(); got < lo || got > hi {
+			t.Errorf("%s %s = %g ms, want within the bucket [%g, %g]", key, refID, got, lo, hi)
+		}
+	}
+	edge, ok := bed.Sim.Truth("default", "frontend", "backend")
+	if !ok {
+		t.Fatal("no frontend → backend truth")
+	}
+	const s2s = "kuma-service-to-service/Traffic/"
+	near(s2s+"Request rate", "A", edge.RPS)
+	near(s2s+"5xx share", "A", edge.ErrorRatio)
+	within(s2s+"HTTP latency", "A", edge.P50)
+	within(s2s+"HTTP latency", "C", edge.P99)
+	near(s2s+"Bytes", "A", edge.TxBytesPerSec)
+	near(s2s+"Bytes", "B", edge.RxBytesPerSec)
+
+	var meshRPS, frontendIn float64
+	for _, e := range bed.Sim.Truths() {
+		meshRPS += e.RPS
+		if e.To == "frontend" {
+			frontendIn += e.RPS
+		}
+	}
+	near("kuma-mesh/Overview/Request rate", "A", meshRPS)
+	near("kuma-service/Incoming: requests to $service/Request rate by status", "A", frontendIn)
+}
