@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 	"time"
 
@@ -25,7 +26,7 @@ type flags struct {
 	kumaVersion                                            int
 	generate, fanout, zones                                int
 	seed                                                   uint64
-	backfill, backfillEnd, start                           string
+	backfill, backfillEnd, backfillFamilies, start         string
 	backfillDuration, backfillStep, startedAgo             time.Duration
 }
 
@@ -48,6 +49,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.backfillEnd, "backfill-end", "", "time of the last backfilled sample, RFC 3339 (default now)")
 	fs.DurationVar(&f.backfillDuration, "backfill-duration", 2*time.Hour, "length of the backfilled history")
 	fs.DurationVar(&f.backfillStep, "backfill-step", 15*time.Second, "interval between backfilled samples")
+	fs.StringVar(&f.backfillFamilies, "backfill-families", "", "regular expression: backfill only the metric families whose whole name matches (big meshes)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -139,5 +141,13 @@ func backfill(ctx context.Context, sim *meshsim.Sim, f flags, now time.Time) err
 		defer file.Close()
 		w = file
 	}
-	return sim.WriteOpenMetrics(ctx, w, meshsim.BackfillOptions{End: end, Duration: f.backfillDuration, Step: f.backfillStep})
+	o := meshsim.BackfillOptions{End: end, Duration: f.backfillDuration, Step: f.backfillStep}
+	if f.backfillFamilies != "" {
+		re, err := regexp.Compile("^(?:" + f.backfillFamilies + ")$")
+		if err != nil {
+			return fmt.Errorf("--backfill-families: %w", err)
+		}
+		o.Family = re.MatchString
+	}
+	return sim.WriteOpenMetrics(ctx, w, o)
 }

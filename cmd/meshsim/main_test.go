@@ -31,7 +31,7 @@ func TestParseFlags(t *testing.T) {
 func TestBackfillFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "h.om")
 	f, err := parseFlags([]string{"--generate", "5", "--backfill", out, "--backfill-duration", "1m",
-		"--backfill-end", "2026-01-01T00:00:00Z", "--start", "2025-12-31T23:00:00Z"})
+		"--backfill-end", "2026-01-01T00:00:00Z", "--start", "2025-12-31T23:00:00Z", "--backfill-families", "envoy_server_live|leader"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,5 +44,10 @@ func TestBackfillFile(t *testing.T) {
 	}
 	if !bytes.HasSuffix(b, []byte("# EOF\n")) || !bytes.Contains(b, []byte(" 1767225600.000\n")) {
 		t.Errorf("backfill lacks # EOF or the end timestamp:\n%.300s", b)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "# EOF\n"), "\n") {
+		if line != "" && !strings.HasPrefix(line, "envoy_server_live{") && !strings.HasPrefix(line, "leader{") {
+			t.Fatalf("--backfill-families let through %q", line)
+		}
 	}
 }
