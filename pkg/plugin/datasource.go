@@ -6,14 +6,25 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
+)
+
+// A dashboard refresh asks for the same topology from several panels at once; a few
+// seconds of caching turns that into one CP fetch without showing stale inventories.
+const (
+	topologyTTL     = 5 * time.Second
+	maxCachedMeshes = 256
 )
 
 // ID is the plugin id; existing Kuma provisioning and dashboards refer to it.
@@ -34,13 +45,15 @@ type Datasource struct {
 	cp          *kuma.Client
 	cpHTTP      *http.Client
 	promHTTP    *http.Client
+	prom        *prom.Client
+	topologies  *cache.Cache[inventory.MeshResources]
 	queries     *datasource.QueryTypeMux
 	resources   backend.CallResourceHandler
 }
 
 // NewDatasource is the instance factory Grafana calls when settings are created or change.
 func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{}
+	ds := &Datasource{topologies: cache.New[inventory.MeshResources](topologyTTL, maxCachedMeshes)}
 	ds.queries = ds.newQueryMux()
 	ds.resources = httpadapter.New(ds.newResourceMux())
 	s, err := models.LoadSettings(is)
@@ -58,7 +71,10 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 		return ds, nil
 	}
 	if s.Prometheus.Configured() {
-		if ds.promHTTP, err = newPrometheusHTTPClient(s.Prometheus); err != nil {
+		if ds.promHTTP, err = newPrometheusHTTPClient(s.Prometheus); err == nil {
+			ds.prom, err = prom.New(s.Prometheus.URL, ds.promHTTP)
+		}
+		if err != nil {
 			ds.settingsErr = fmt.Errorf("Prometheus client: %w", err)
 		}
 	}

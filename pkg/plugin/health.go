@@ -11,8 +11,6 @@ import (
 	"syscall"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	promapi "github.com/prometheus/client_golang/api"
-	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 )
 
 // CheckHealth reports the CP's version and mode and, when configured, Prometheus' version.
@@ -28,7 +26,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 		facts = append(facts, cp)
 	}
 	if ds.settings.Prometheus.Configured() {
-		if version, err := ds.prometheusVersion(ctx); err != nil {
+		if version, err := ds.prom.Version(ctx); err != nil {
 			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", ds.settings.Prometheus.URL, describe(err)))
 		} else {
 			facts = append(facts, "Prometheus "+version)
@@ -62,18 +60,6 @@ func (ds *Datasource) checkCP(ctx context.Context) (string, error) {
 		product = "Kuma"
 	}
 	return fmt.Sprintf("%s control plane %s (%s mode)", product, idx.Version, cfg.Mode), nil
-}
-
-func (ds *Datasource) prometheusVersion(ctx context.Context) (string, error) {
-	client, err := promapi.NewClient(promapi.Config{Address: ds.settings.Prometheus.URL, Client: ds.promHTTP})
-	if err != nil {
-		return "", err
-	}
-	info, err := promv1.NewAPI(client).Buildinfo(ctx)
-	if err != nil {
-		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", err)
-	}
-	return info.Version, nil
 }
 
 // describe names the class of a connection failure before its details, because "x509:"

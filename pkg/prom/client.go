@@ -200,3 +200,12 @@ func statusClass(c string) string {
 	}
 	return c
 }
+
+// Version asks Prometheus for its build information, as the health check reports it.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	info, err := c.api.Buildinfo(ctx)
+	if err != nil {
+		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", err)
+	}
+	return info.Version, nil
+}

@@ -1,0 +1,75 @@
+package inventory
+
+import (
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+)
+
+// MeshResources is every CP resource the service map draws nodes from.
+type MeshResources struct {
+	Insights          []kuma.ServiceInsight
+	MeshServices      []kuma.MeshService
+	MultiZoneServices []kuma.MeshMultiZoneService
+	ExternalServices  []kuma.MeshExternalService
+	// GatewayDataplanes are the mesh's gateway proxies (?gateway=true): in Kuma 3.0 and in
+	// Exclusive meshes they are the only record of delegated gateways.
+	GatewayDataplanes []kuma.DataplaneOverview
+}
+
+// GraphTopology turns CP resources into the service map's topology. Counts and statuses
+// come from the same merge as the `services` query, so map and table agree.
+func GraphTopology(r MeshResources) graph.Topology {
+	var topo graph.Topology
+	known := map[string]bool{}
+	for _, s := range Services(r.Insights, r.MeshServices, r.ExternalServices) {
+		known[s.Name] = true
+		topo.Services = append(topo.Services, graph.Service{Name: s.Name, Namespace: single(s.Namespaces), Info: graph.Info{
+			Kind:       graph.Kind(s.Kind),
+			Zones:      s.Zones,
+			Protocol:   s.Protocol,
+			Status:     graph.Status(s.Status),
+			Dataplanes: graph.Dataplanes{Online: s.Online, Offline: s.Offline, Total: s.Total},
+			MTLS:       s.MTLS,
+		}})
+	}
+	for _, g := range Gateways(r.GatewayDataplanes) {
+		if known[g.Name] {
+			continue
+		}
+		kind := graph.KindGatewayDelegated
+		if g.Kind == string(kuma.GatewayBuiltin) {
+			kind = graph.KindGatewayBuiltin
+		}
+		topo.Services = append(topo.Services, graph.Service{Name: g.Name, Info: graph.Info{
+			Kind: kind, Zones: g.Zones, Status: graph.Status(g.Status),
+			Dataplanes: graph.Dataplanes{Online: g.Online, Offline: g.Offline, Total: g.Total},
+		}})
+	}
+	byName := make(map[string]graph.Service, len(topo.Services))
+	for _, svc := range topo.Services {
+		byName[svc.Name] = svc
+	}
+	for _, ms := range r.MeshServices {
+		sel := ms.Spec.Selector
+		if sel == nil || sel.DataplaneLabels == nil || sel.DataplaneLabels.MatchLabels[graph.WorkloadLabel] == "" {
+			continue
+		}
+		// A copy of the service's own entry without counts: it merges into the same node
+		// and only teaches the map which workload belongs to the service.
+		svc := byName[ms.DisplayName()]
+		svc.Dataplanes = graph.Dataplanes{}
+		svc.Selector = sel.DataplaneLabels.MatchLabels
+		topo.Services = append(topo.Services, svc)
+	}
+	for _, mz := range r.MultiZoneServices {
+		topo.Services = append(topo.Services, graph.Service{Name: mz.DisplayName(), Info: graph.Info{Kind: graph.KindMultiZone, Protocol: protocolOf(mz.Spec.Ports)}})
+	}
+	return topo
+}
+
+func single(list []string) string {
+	if len(list) == 1 {
+		return list[0]
+	}
+	return ""
+}

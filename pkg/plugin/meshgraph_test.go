@@ -1,0 +1,160 @@
+package plugin_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+)
+
+var promTestdata = filepath.Join("..", "prom", "testdata")
+
+// The dashboard range every map query below asks for: one hour ending at a fixed time.
+var (
+	rangeTo   = time.Unix(1764010800, 0).UTC()
+	rangeFrom = rangeTo.Add(-time.Hour)
+)
+
+func graphQuery(t *testing.T, ds *plugin.Datasource, js string) backend.DataResponse {
+	t.Helper()
+	r, err := ds.QueryData(t.Context(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+		RefID: "A", QueryType: "mesh-graph", JSON: []byte(js),
+		TimeRange: backend.TimeRange{From: rangeFrom, To: rangeTo},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Responses["A"]
+}
+
+func promSettings(url string) string { return `{"prometheusUrl":"` + url + `"}` }
+
+func TestMeshGraphGolden(t *testing.T) {
+	tests := []struct {
+		golden, set, fixture, query string
+	}{
+		{"mesh-graph-legacy", kumatest.V2_14, "legacy", `{"queryType":"mesh-graph","mesh":"default"}`},
+		{"mesh-graph-meshservice", kumatest.V2_14, "meshservice", `{"queryType":"mesh-graph","mesh":"default"}`},
+		{"mesh-graph-unified-kuma-3", kumatest.Head3, "unified", `{"queryType":"mesh-graph","mesh":"default"}`},
+		{"mesh-graph-legacy-hide-idle", kumatest.V2_14, "legacy", `{"queryType":"mesh-graph","mesh":"default","hideIdle":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			cp := kumatest.NewServer(t, kumatest.FixtureDir(tt.set))
+			pr, _ := promfake.Start(t, promTestdata, tt.fixture)
+			ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+			r := graphQuery(t, ds, tt.query)
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			if len(r.Frames) != 2 || r.Frames[0].Name != "nodes" || r.Frames[1].Name != "edges" {
+				t.Fatalf("want nodes and edges frames, got %d", len(r.Frames))
+			}
+			if r.Frames[0].Meta.PreferredVisualization != data.VisTypeNodeGraph {
+				t.Error("nodes frame is not marked for the node graph")
+			}
+			if pr.Requests() > 4 {
+				t.Errorf("%d PromQL round trips, want at most 4", pr.Requests())
+			}
+			if got := pr.Form("requests")["time"]; got != strconv.FormatInt(rangeTo.Unix(), 10) && !strings.HasPrefix(got, strconv.FormatInt(rangeTo.Unix(), 10)) {
+				t.Errorf("queries evaluated at %q, want the end of the dashboard range %d", got, rangeTo.Unix())
+			}
+			if q := pr.Form("requests")["query"]; !strings.Contains(q, "[3600s]") && !strings.Contains(q, "[1h]") {
+				t.Errorf("requests query does not cover the dashboard range: %s", q)
+			}
+			experimental.CheckGoldenJSONResponse(t, "testdata", tt.golden, &r, *updateGolden)
+		})
+	}
+}
+
+func TestMeshGraphPartialFailure(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	t.Run("Prometheus down: CP nodes with a notice", func(t *testing.T) {
+		cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+		ds := newDatasource(t, cp.URL, promSettings(down.URL))
+		r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
+		nodes := requireNodes(t, r)
+		if nodes.Rows() < 8 {
+			t.Errorf("want the CP's services as nodes, got %d", nodes.Rows())
+		}
+		requireNotice(t, nodes, "Prometheus unavailable")
+	})
+	t.Run("CP down: the map from metrics with a notice", func(t *testing.T) {
+		pr, _ := promfake.Start(t, promTestdata, "legacy")
+		ds := newDatasource(t, down.URL, promSettings(pr.URL))
+		r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
+		nodes := requireNodes(t, r)
+		if r.Frames[1].Rows() == 0 {
+			t.Error("want edges from metrics")
+		}
+		requireNotice(t, nodes, "control plane unavailable")
+	})
+	t.Run("one sub-query failing", func(t *testing.T) {
+		cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+		pr, _ := promfake.Start(t, promTestdata, "legacy")
+		pr.Fail = map[string]bool{"latency": true}
+		ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+		r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
+		nodes := requireNodes(t, r)
+		if r.Frames[1].Rows() == 0 {
+			t.Error("want edges from the other sub-queries")
+		}
+		requireNotice(t, nodes, "latency")
+	})
+	t.Run("both down: an error naming both", func(t *testing.T) {
+		ds := newDatasource(t, down.URL, promSettings(down.URL))
+		r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
+		if r.Error == nil || !strings.Contains(r.Error.Error(), "kuma CP") || !strings.Contains(strings.ToLower(r.Error.Error()), "prom") {
+			t.Fatalf("error = %v", r.Error)
+		}
+	})
+	t.Run("unknown mesh", func(t *testing.T) {
+		cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+		pr, _ := promfake.Start(t, promTestdata, "legacy")
+		ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+		r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"nope"}`)
+		if r.Error == nil || r.Status != backend.StatusNotFound || !strings.Contains(r.Error.Error(), `unknown mesh "nope"`) {
+			t.Fatalf("status %d error %v", r.Status, r.Error)
+		}
+	})
+	t.Run("bad rollup regex", func(t *testing.T) {
+		ds := newDatasource(t, down.URL, "")
+		r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default","rollupRegEx":"(("}`)
+		if r.Error == nil || r.Status != backend.StatusBadRequest {
+			t.Fatalf("status %d error %v", r.Status, r.Error)
+		}
+	})
+}
+
+func requireNodes(t *testing.T, r backend.DataResponse) *data.Frame {
+	t.Helper()
+	if r.Error != nil {
+		t.Fatalf("want a partial map, got error %v", r.Error)
+	}
+	if len(r.Frames) != 2 {
+		t.Fatalf("want nodes and edges, got %d frames", len(r.Frames))
+	}
+	return r.Frames[0]
+}
+
+func requireNotice(t *testing.T, f *data.Frame, text string) {
+	t.Helper()
+	for _, n := range f.Meta.Notices {
+		if strings.Contains(n.Text, text) {
+			return
+		}
+	}
+	t.Errorf("no notice mentions %q: %+v", text, f.Meta.Notices)
+}
