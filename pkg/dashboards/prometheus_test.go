@@ -2,6 +2,7 @@ package dashboards_test
 
 import (
 	"context"
+	"maps"
 	"math"
 	"regexp"
 	"strings"
@@ -229,7 +230,7 @@ func TestInterpolateLikeGrafana(t *testing.T) {
 // clusters in shows up as a wrong number, not only as data.
 func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	t.Helper()
-	sum := func(key, refID string) float64 {
+	sumWith := func(vars map[string]string, key, refID string) float64 {
 		t.Helper()
 		for _, d := range dashboards.All() {
 			for p, k := range panelKeys(d) {
@@ -255,6 +256,7 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 		t.Fatalf("no panel %s target %s", key, refID)
 		return 0
 	}
+	sum := func(key, refID string) float64 { return sumWith(vars, key, refID) }
 	near := func(key, refID string, want float64) {
 		t.Helper()
 		if got := sum(key, refID); math.Abs(got-want) > 1e-6+0.01*math.Abs(want) {
@@ -279,6 +281,12 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	within(s2s+"HTTP latency", "C", edge.P99)
 	near(s2s+"Bytes", "A", edge.TxBytesPerSec)
 	near(s2s+"Bytes", "B", edge.RxBytesPerSec)
+	// The service map links with bare service names (backend, not backend_shop_svc_9090).
+	bare := maps.Clone(vars)
+	bare["source"], bare["destination"] = "frontend", "backend"
+	if got := sumWith(bare, s2s+"Request rate", "A"); math.Abs(got-edge.RPS) > 0.01*edge.RPS {
+		t.Errorf("with bare service names: %g req/s, want %g", got, edge.RPS)
+	}
 
 	var meshRPS, frontendIn float64
 	for _, e := range bed.Sim.Truths() {

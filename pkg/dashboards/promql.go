@@ -46,24 +46,29 @@ var (
 	inboundTCP      = both(`envoy_tcp_prefix=~"` + inboundRe + `"`)
 )
 
+// k8sServiceSuffix is what Kubernetes adds to a kuma.io/service: <name>_<namespace>_svc_<port>.
+// Accepting it lets a bare service name (from the service map's links, from a
+// MeshService) select the Kubernetes-named proxies and clusters too.
+const k8sServiceSuffix = `(_[^_]+_svc_[0-9]+)?`
+
 // proxiesOf selects the proxies of the services in a variable: kuma.io/service in
 // legacy regimes, the workload under unified naming.
 func proxiesOf(variable string) sel {
 	return sel{
-		legacy:  []string{`kuma_io_service=~"$` + variable + `"`},
-		unified: []string{`kuma_workload=~"$` + variable + `"`},
+		legacy:  []string{`kuma_io_service=~"${` + variable + `}` + k8sServiceSuffix + `"`},
+		unified: []string{`kuma_workload=~"${` + variable + `}"`},
 	}
 }
 
 // clusterOf selects the outbound clusters that lead to the services in a variable,
-// in every naming Kuma has used: the kuma.io/service itself (with the -<16 hex>
-// suffix of an un-merged traffic split), MeshService/MeshMultiZoneService/
+// in every naming Kuma has used: the kuma.io/service itself (bare or Kubernetes-named,
+// with the -<16 hex> suffix of an un-merged traffic split), MeshService/MeshMultiZoneService/
 // MeshExternalService names <mesh>_<name>_<ns>_<zone>_<kind>_<port>, and KRIs
 // kri_<kind>_<mesh>_<zone>_<ns>_<name>_<section>.
 func clusterOf(variable string) sel {
 	// ${name}: in $name_ Grafana would read a variable called "name_".
 	v := "${" + variable + "}"
-	re := fmt.Sprintf(`%[1]s(-[0-9a-f]{16})?|${mesh}_%[1]s_[^_]*_[^_]*_(msvc|mzsvc|extsvc)_[0-9]+|kri_(msvc|mzsvc|extsvc)_${mesh}_[^_]*_[^_]*_%[1]s_[^_]*`, v)
+	re := fmt.Sprintf(`%[1]s`+k8sServiceSuffix+`(-[0-9a-f]{16})?|${mesh}_%[1]s_[^_]*_[^_]*_(msvc|mzsvc|extsvc)_[0-9]+|kri_(msvc|mzsvc|extsvc)_${mesh}_[^_]*_[^_]*_%[1]s_[^_]*`, v)
 	return both(`envoy_cluster_name=~"` + re + `"`)
 }
 
