@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/build"
 	"github.com/magefile/mage/mg"
@@ -63,6 +64,7 @@ func TestAll() error {
 	}{
 		{nil, []string{"go", "vet", "./..."}},
 		{map[string]string{"KUMA_PLUGIN_BINARY": binary}, []string{"go", "test", "-count=1", "./..."}},
+		{nil, []string{"go", "tool", "mage", "fuzz"}},
 		{nil, []string{"npm", "run", "typecheck"}},
 		{nil, []string{"npm", "run", "test:ci"}},
 	}
@@ -72,5 +74,36 @@ func TestAll() error {
 		}
 	}
 	fmt.Fprintln(os.Stdout, "all tests passed")
+	return nil
+}
+
+// fuzzTime is how long CI runs each fuzz target: long enough to replay the committed corpus
+// and explore a little, short enough to keep the suite well under its budget.
+const fuzzTime = "5s"
+
+// Fuzz runs every Fuzz* target of the module for a short time each.
+func Fuzz() error {
+	out, err := sh.Output("go", "test", "-list", "^Fuzz", "./...")
+	if err != nil {
+		return err
+	}
+	pkg := ""
+	// go test -list prints the targets of a package, then "ok  <package> <time>".
+	var targets []string
+	for _, line := range strings.Split(out, "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) == 1 && strings.HasPrefix(fields[0], "Fuzz"):
+			targets = append(targets, fields[0])
+		case len(fields) >= 2 && fields[0] == "ok":
+			pkg = fields[1]
+			for _, target := range targets {
+				if err := sh.RunV("go", "test", "-run", "^$", "-fuzz", "^"+target+"$", "-fuzztime", fuzzTime, pkg); err != nil {
+					return err
+				}
+			}
+			targets = nil
+		}
+	}
 	return nil
 }
