@@ -2,15 +2,20 @@ package dashboards_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"math"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/dashboards"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim/meshsimtest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 )
 
 // regime is one simulated deployment the dashboards must answer for.
@@ -206,6 +211,7 @@ func TestPanelsAgainstPrometheus(t *testing.T) {
 			}
 			t.Logf("%s: %d PromQL targets evaluated", r.name, evaluated)
 			checkTruths(t, bed, vars)
+			checkServiceMap(t, bed, vars)
 		})
 	}
 }
@@ -297,4 +303,50 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	}
 	near("kuma-mesh/Overview/Request rate", "A", meshRPS)
 	near("kuma-service/Incoming: requests to $service/Request rate by status", "A", frontendIn)
+}
+
+// checkServiceMap sends the Mesh dashboard's service-map query, as the front end
+// would resolve it, to the plugin configured for the bed's CP and Prometheus.
+func checkServiceMap(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
+	t.Helper()
+	var target dashboards.Target
+	for _, d := range dashboards.All() {
+		for _, p := range d.Panels {
+			if p.Type == "nodeGraph" {
+				target = p.Targets[0]
+			}
+		}
+	}
+	// The front end expands a multi-value $zone into one entry per zone.
+	target.Zones = bed.Sim.Model().Topology.Zones
+	raw, err := json.Marshal(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := interpolate(string(raw), vars)
+	inst, err := plugin.NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
+		UID: "kuma", URL: bed.CPURL, JSONData: []byte(`{"prometheusUrl":"` + bed.PrometheusURL + `"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := inst.(*plugin.Datasource)
+	defer ds.Dispose()
+	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+		RefID: "A", QueryType: target.QueryType, JSON: []byte(model),
+		TimeRange: backend.TimeRange{From: bed.End.Add(-10 * time.Minute), To: bed.End}, Interval: 15 * time.Second,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := resp.Responses["A"]
+	if r.Error != nil {
+		t.Fatalf("service map %s: %v", model, r.Error)
+	}
+	rows := map[string]int{}
+	for _, f := range r.Frames {
+		rows[f.Name] = f.Rows()
+	}
+	if rows["nodes"] == 0 || rows["edges"] == 0 {
+		t.Errorf("service map %s: frames %v, want nodes and edges", model, rows)
+	}
 }
