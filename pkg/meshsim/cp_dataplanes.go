@@ -23,10 +23,10 @@ func (s *Sim) dataplaneOverview(d *Dataplane) kuma.DataplaneOverview {
 		}
 	case s.opts.KumaVersion == 3:
 		labels[kuma.LabelWorkload] = d.Service.Workload
-		net.Inbound = []kuma.Inbound{{Port: d.Port(), Name: "main", Protocol: string(d.Protocol())}}
+		net.Inbound = []kuma.Inbound{{Port: d.Port(), Name: s.portName(d.Service), Protocol: string(d.Protocol())}}
 		net.Outbound = s.outboundRefs(d)
 	default:
-		net.Inbound = []kuma.Inbound{{Port: d.Port(), Name: "main", Tags: map[string]string{
+		net.Inbound = []kuma.Inbound{{Port: d.Port(), Name: s.portName(d.Service), Tags: map[string]string{
 			kuma.TagProtocol: string(d.Protocol()), kuma.TagService: d.KumaService(), kuma.LabelZone: d.Zone}}}
 	}
 	if s.opts.KumaVersion == 2 {

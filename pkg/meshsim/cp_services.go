@@ -136,10 +136,10 @@ func (s *Sim) meshServices(mesh string) []kuma.MeshService {
 		svc := sz.svc
 		ms := kuma.MeshService{
 			Meta: sz.meta(s, "MeshService", "msvc", "meshservice-generator"),
-			SNIs: []kuma.SNI{{Port: svc.Port, SNI: fmt.Sprintf("sni.msvc.%s.%s.%s.main", svc.Mesh, sz.zone, svc.Name)}},
+			SNIs: []kuma.SNI{{Port: svc.Port, SNI: fmt.Sprintf("sni.msvc.%s.%s.%s.%s", svc.Mesh, sz.zone, svc.Name, s.portName(svc))}},
 			Spec: kuma.MeshServiceSpec{
 				State: kuma.MeshServiceAvailable,
-				Ports: []kuma.Port{{Name: "main", Port: svc.Port, TargetPort: &kuma.IntOrString{Int: svc.Port}, AppProtocol: string(svc.Protocol)}},
+				Ports: []kuma.Port{{Name: s.portName(svc), Port: svc.Port, TargetPort: &kuma.IntOrString{Int: svc.Port}, AppProtocol: string(svc.Protocol)}},
 			},
 			Status: &kuma.MeshServiceStatus{
 				Addresses: rawJSON(`[{"hostname":"%s.svc.mesh.local","origin":"HostnameGenerator","hostnameGeneratorRef":{"coreName":"local-universal-mesh-service"}}]`, svc.Name),
@@ -164,6 +164,15 @@ func (s *Sim) meshServices(mesh string) []kuma.MeshService {
 }
 
 func (svc *Service) meshMTLS(s *Sim) bool { return s.model.meshes[svc.Mesh].MTLS }
+
+// portName names a service's one port: "main" in the 2.14 recordings, the protocol in
+// the 3.0 ones.
+func (s *Sim) portName(svc *Service) string {
+	if s.opts.KumaVersion == 3 {
+		return string(svc.Protocol)
+	}
+	return "main"
+}
 
 // workloads renders 3.0 Workloads (one per service and zone); 2.14 has none.
 func (s *Sim) workloads(mesh string) []kuma.Workload {

@@ -74,6 +74,22 @@ func testPromQLTruths(t *testing.T, topology string) {
 			}
 		})
 	}
+	for _, truth := range sim.ServiceTruths() {
+		t.Run(fmt.Sprintf("%s/inbound %s", truth.Regime, truth.Service), func(t *testing.T) {
+			m := truth.Matchers()
+			value := func(q string) float64 { return prom.QueryValue(t, ctx, q, end) }
+			if !truth.Protocol.IsHTTP() {
+				checkClose(t, "received bytes/s", value(rate("envoy_tcp_downstream_cx_rx_bytes_total", m)), truth.RxBytesPerSec)
+				checkClose(t, "sent bytes/s", value(rate("envoy_tcp_downstream_cx_tx_bytes_total", m)), truth.TxBytesPerSec)
+				return
+			}
+			total := rate("envoy_http_downstream_rq_total", m)
+			checkClose(t, "requests/s", value(total), truth.RPS)
+			if truth.RPS > 0 {
+				checkClose(t, "5xx ratio", value(rate("envoy_http_downstream_rq_xx", m+`,envoy_response_code_class="5"`)+"/"+total), truth.ErrorRatio)
+			}
+		})
+	}
 	t.Run("internal clusters are present", func(t *testing.T) {
 		for _, r := range meshsim.Regimes {
 			q := fmt.Sprintf(`count(envoy_cluster_upstream_rq_total{mesh="default-%s",envoy_cluster_name=~"ads_cluster|.*admin.*"})`, r)

@@ -38,11 +38,20 @@ func (e EdgeTruth) P99() (lo, hi float64) { return e.Latency.QuantileBucket(0.99
 
 // Matchers renders Source and Clusters as PromQL label matchers (without braces).
 func (e EdgeTruth) Matchers() string {
+	return matchers(e.Source, "envoy_cluster_name", alternatives(e.Clusters))
+}
+
+// matchers renders regular-expression label matchers, sorted by label, then extra
+// label/regex pairs.
+func matchers(labels map[string]string, extra ...string) string {
 	var m []string
-	for _, k := range slices.Sorted(maps.Keys(e.Source)) {
-		m = append(m, k+"=~"+strconv.Quote(e.Source[k]))
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		m = append(m, k+"=~"+strconv.Quote(labels[k]))
 	}
-	return strings.Join(append(m, `envoy_cluster_name=~`+strconv.Quote(alternatives(e.Clusters))), ",")
+	for i := 0; i+1 < len(extra); i += 2 {
+		m = append(m, extra[i]+"=~"+strconv.Quote(extra[i+1]))
+	}
+	return strings.Join(m, ",")
 }
 
 // Truths lists the truth of every edge, in topology order.
