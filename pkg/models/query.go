@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/prometheus/common/model"
 )
 
 // Query types. The names of the community plugin (kumahq/kuma-grafana-datasource v0.1.1) are kept.
@@ -107,12 +109,28 @@ func (q Query) validate() error {
 			return fmt.Errorf("zone is longer than %d characters", maxFieldLength)
 		}
 	}
+	if _, err := q.StatsWindow(); err != nil {
+		return err
+	}
 	for name, re := range map[string]string{"serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx} {
 		if _, err := regexp.Compile(re); err != nil {
 			return fmt.Errorf("%s is not a valid regular expression: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// StatsWindow is the optional rateInterval as a duration (0 when unset): the map then
+// covers only that much time before the range's end instead of the whole range.
+func (q Query) StatsWindow() (time.Duration, error) {
+	if q.RateInterval == "" {
+		return 0, nil
+	}
+	d, err := model.ParseDuration(q.RateInterval)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("rateInterval %q is not a duration such as 5m or 1h", q.RateInterval)
+	}
+	return time.Duration(d), nil
 }
 
 func knownQueryType(t string) bool { return contains(QueryTypes, t) }

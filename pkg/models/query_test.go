@@ -38,6 +38,7 @@ func TestLoadQuery(t *testing.T) {
 		{name: "malformed JSON", json: `{"queryType":`, wantErr: "malformed query JSON"},
 		{name: "wrong type", json: `{"queryType":"services","mesh":3}`, wantErr: "malformed query JSON"},
 		{name: "bad regex", json: `{"queryType":"mesh-graph","mesh":"m","serviceRegex":"("}`, wantErr: "serviceRegex is not a valid"},
+		{name: "bad rate interval", json: `{"queryType":"mesh-graph","mesh":"m","rateInterval":"five minutes"}`, wantErr: "rateInterval"},
 		{name: "huge value", json: `{"queryType":"services","mesh":"` + strings.Repeat("a", 2000) + `"}`, wantErr: "mesh is longer"},
 	}
 	for _, tt := range tests {

@@ -84,7 +84,11 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 	if ds.prom == nil {
 		return sample.Set{}, errors.New("no Prometheus URL is set in the data source")
 	}
-	return ds.prom.FetchMeshSamples(ctx, prom.MeshQuery{Mesh: q.Mesh, Zones: q.Zones, From: tr.From, To: tr.To})
+	from := tr.From
+	if window, _ := q.StatsWindow(); window > 0 && tr.To.Add(-window).After(from) {
+		from = tr.To.Add(-window)
+	}
+	return ds.prom.FetchMeshSamples(ctx, prom.MeshQuery{Mesh: q.Mesh, Zones: q.Zones, From: from, To: tr.To})
 }
 
 // meshResources fetches the mesh's topology, shared by concurrent panels and kept briefly.

@@ -78,6 +78,18 @@ func TestMeshGraphGolden(t *testing.T) {
 	}
 }
 
+func TestMeshGraphRateIntervalNarrowsTheWindow(t *testing.T) {
+	cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+	pr, _ := promfake.Start(t, promTestdata, "legacy")
+	ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+	if r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default","rateInterval":"5m"}`); r.Error != nil {
+		t.Fatal(r.Error)
+	}
+	if q := pr.Form("requests")["query"]; !strings.Contains(q, "[300s]") && !strings.Contains(q, "[5m]") {
+		t.Errorf("requests query does not use the 5m window: %s", q)
+	}
+}
+
 func TestMeshGraphPartialFailure(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
