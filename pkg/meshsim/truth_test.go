@@ -32,7 +32,7 @@ func TestTruths(t *testing.T) {
 		{"default-legacy", "backend", "stripe-api", []string{"stripe-api"}, 2, 0.1, ""},
 		{"default-msvc", "backend", "stripe-api", []string{"stripe-api"}, 2, 0.1, ""},
 		{"default-unified", "backend", "stripe-api", []string{"kri_extsvc_default-unified___stripe-api_443"}, 2, 0.1, ""},
-		{"default-legacy", "backend", "redis", []string{"redis"}, 0, 0, ""},
+		{"default-legacy", "frontend", "redis", []string{"redis"}, 0, 0, ""},
 	} {
 		tr, ok := sim.Truth(tc.mesh, tc.from, tc.to)
 		if !ok {
