@@ -1,8 +1,10 @@
 package dashboards_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"maps"
 	"math"
 	"regexp"
@@ -16,6 +18,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim/meshsimtest"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/promtest"
 )
 
 // regime is one simulated deployment the dashboards must answer for.
@@ -27,12 +30,26 @@ type regime struct {
 	kubernetes bool
 	// split makes frontend → backend an un-merged traffic split (legacy only).
 	split bool
+	// omitZeros drops every dataplane sample whose value is 0 from the history, as
+	// MeshMetric does with counters that never incremented: panels must still show zeros.
+	omitZeros bool
+	// allowEmpty are panels that may show nothing in this regime, with why.
+	allowEmpty map[string]string
+}
+
+const builtinRow = "kuma-gateway/Builtin gateways: incoming requests (MeshGateway listeners)/"
+
+var noBuiltinGateways = map[string]string{
+	builtinRow + "Requests by status": "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+	builtinRow + "Latency":            "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+	builtinRow + "5xx share":          "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
 }
 
 var regimes = []regime{
 	{name: "legacy-kubernetes", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeLegacy}, kubernetes: true, split: true},
 	{name: "meshservice-universal", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeMeshService}},
-	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true},
+	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, allowEmpty: noBuiltinGateways},
+	{name: "unified-kuma3-zeros-omitted", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, omitZeros: true, allowEmpty: noBuiltinGateways},
 }
 
 // panelKeys name each panel for the lists below: "<uid>/<row>/<title>"; titles
@@ -50,25 +67,16 @@ func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
 	return keys
 }
 
-// allowedEmpty are panels that may show nothing at all in a regime, with why.
-var allowedEmpty = map[string]map[string]string{
-	"*": {
-		"kuma-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
-		"kuma-service/Resources (Kubernetes)/CPU":           "the simulator exports no cAdvisor (container_*) metrics",
-		"kuma-service/Resources (Kubernetes)/Memory":        "the simulator exports no cAdvisor (container_*) metrics",
-		"kuma-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
-		"kuma-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
-		"kuma-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
-		"kuma-cp/Resources and store/Store cache hit ratio": "the simulated CP exports no store_cache counters",
-	},
-	"unified-kuma3": {
-		builtinRow + "Requests by status": "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
-		builtinRow + "Latency":            "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
-		builtinRow + "5xx share":          "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
-	},
+// allowedEmpty are panels that may show nothing at all in any regime, with why.
+var allowedEmpty = map[string]string{
+	"kuma-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
+	"kuma-service/Resources (Kubernetes)/CPU":           "the simulator exports no cAdvisor (container_*) metrics",
+	"kuma-service/Resources (Kubernetes)/Memory":        "the simulator exports no cAdvisor (container_*) metrics",
+	"kuma-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
+	"kuma-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
+	"kuma-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
+	"kuma-cp/Resources and store/Store cache hit ratio": "the simulated CP exports no store_cache counters",
 }
-
-const builtinRow = "kuma-gateway/Builtin gateways: incoming requests (MeshGateway listeners)/"
 
 // notSimulated are metric families the simulator does not export. A target reading
 // only such families still has to evaluate, and its zero fallback has to answer, but
@@ -166,54 +174,98 @@ func TestPanelsAgainstPrometheus(t *testing.T) {
 	}
 	for _, r := range regimes {
 		t.Run(r.name, func(t *testing.T) {
-			bed := meshsimtest.Start(t, topology(t, r), meshsimtest.Options{Sim: r.sim})
-			vars := variables(bed.Sim.Model())
-			ctx := context.Background()
-			evaluated := 0
-			for _, d := range dashboards.All() {
-				keys := panelKeys(d)
-				for _, p := range d.Panels {
-					key := keys[p]
-					mayBeEmpty := allowedEmpty["*"][key] != "" || allowedEmpty[r.name][key] != ""
-					panelHasData := false
-					for _, target := range p.Targets {
-						if target.Expr == "" {
-							continue
-						}
-						full, core := interpolate(target.Expr, vars), interpolate(target.Core(), vars)
-						if strings.Contains(full, "$") && !strings.Contains(full, `"$1"`) {
-							t.Errorf("%s %s: variable left after substitution: %s", key, target.RefID, full)
-						}
-						evaluated++
-						got, err := bed.Prometheus.Query(ctx, full, bed.End)
-						if err != nil {
-							t.Errorf("%s %s: %v", key, target.RefID, err)
-							continue
-						}
-						panelHasData = panelHasData || len(got) > 0
-						if core == full {
-							continue
-						}
-						coreGot, err := bed.Prometheus.Query(ctx, core, bed.End)
-						if err != nil {
-							t.Errorf("%s %s (without zero fallback): %v", key, target.RefID, err)
-						} else if len(coreGot) == 0 && !mayBeEmpty && !notSimulated.MatchString(core) {
-							t.Errorf("%s %s: only the zero fallback answers; the real series are missing:\n%s", key, target.RefID, core)
-						}
-					}
-					if len(p.Targets) > 0 && p.Targets[0].Expr != "" && !panelHasData && !mayBeEmpty {
-						t.Errorf("%s: no data in %s (first query: %s)", key, r.name, interpolate(p.Targets[0].Expr, vars))
-					}
-					if panelHasData && allowedEmpty[r.name][key] != "" {
-						t.Errorf("%s has data in %s: drop it from allowedEmpty", key, r.name)
-					}
-				}
+			topo := topology(t, r)
+			if r.omitZeros {
+				prom, sim, end := startWithoutZeros(t, topo, r.sim)
+				checkPanels(t, r, prom, end, variables(sim.Model()))
+				return
 			}
-			t.Logf("%s: %d PromQL targets evaluated", r.name, evaluated)
+			bed := meshsimtest.Start(t, topo, meshsimtest.Options{Sim: r.sim})
+			vars := variables(bed.Sim.Model())
+			checkPanels(t, r, bed.Prometheus, bed.End, vars)
 			checkTruths(t, bed, vars)
 			checkServiceMap(t, bed, vars)
 		})
 	}
+}
+
+// checkPanels evaluates every target: it must not fail, every panel must show data
+// unless allowed empty, and a target's series must exist without the zero fallback
+// (unless the simulator does not export them or zeros are omitted).
+func checkPanels(t *testing.T, r regime, prom *promtest.Server, at time.Time, vars map[string]string) {
+	ctx := context.Background()
+	evaluated := 0
+	for _, d := range dashboards.All() {
+		keys := panelKeys(d)
+		for _, p := range d.Panels {
+			key := keys[p]
+			mayBeEmpty := allowedEmpty[key] != "" || r.allowEmpty[key] != ""
+			panelHasData := false
+			for _, target := range p.Targets {
+				if target.Expr == "" {
+					continue
+				}
+				full, core := interpolate(target.Expr, vars), interpolate(target.Core(), vars)
+				if strings.Contains(full, "$") && !strings.Contains(full, `"$1"`) {
+					t.Errorf("%s %s: variable left after substitution: %s", key, target.RefID, full)
+				}
+				evaluated++
+				got, err := prom.Query(ctx, full, at)
+				if err != nil {
+					t.Errorf("%s %s: %v", key, target.RefID, err)
+					continue
+				}
+				panelHasData = panelHasData || len(got) > 0
+				if core == full {
+					continue
+				}
+				coreGot, err := prom.Query(ctx, core, at)
+				if err != nil {
+					t.Errorf("%s %s (without zero fallback): %v", key, target.RefID, err)
+				} else if len(coreGot) == 0 && !mayBeEmpty && !r.omitZeros && !notSimulated.MatchString(core) {
+					t.Errorf("%s %s: only the zero fallback answers; the real series are missing:\n%s", key, target.RefID, core)
+				}
+			}
+			if len(p.Targets) > 0 && p.Targets[0].Expr != "" && !panelHasData && !mayBeEmpty {
+				t.Errorf("%s: no data in %s (first query: %s)", key, r.name, interpolate(p.Targets[0].Expr, vars))
+			}
+			if panelHasData && r.allowEmpty[key] != "" {
+				t.Errorf("%s has data in %s: drop it from allowEmpty", key, r.name)
+			}
+		}
+	}
+	t.Logf("%s: %d PromQL targets evaluated", r.name, evaluated)
+}
+
+// startWithoutZeros backfills the simulation with every 0-valued dataplane sample removed.
+func startWithoutZeros(t *testing.T, topo *meshsim.Topology, o meshsim.Options) (*promtest.Server, *meshsim.Sim, time.Time) {
+	const history, step = 20 * time.Minute, 15 * time.Second
+	end := time.Now().Truncate(step)
+	o.Start = end.Add(-history)
+	sim, err := meshsim.New(topo, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	data := promtest.Backfill(t, ctx, func(w io.Writer) error {
+		var all bytes.Buffer
+		if err := sim.WriteOpenMetrics(ctx, &all, meshsim.BackfillOptions{End: end, Duration: history, Step: step}); err != nil {
+			return err
+		}
+		for line := range strings.Lines(all.String()) {
+			// A sample line ends in "<value> <timestamp>"; only kuma-dp's MeshMetric
+			// omits zeros, kuma-cp's own client exports them.
+			fields := strings.Fields(line)
+			if len(fields) >= 3 && fields[len(fields)-2] == "0" && strings.Contains(line, `job="`+meshsim.JobDataplanes+`"`) {
+				continue
+			}
+			if _, err := io.WriteString(w, line); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return promtest.Start(t, promtest.Options{DataDir: data}), sim, end
 }
 
 // TestInterpolateLikeGrafana pins the substitution the test relies on.
