@@ -28,6 +28,12 @@ func listAll[T any](ctx context.Context, c *Client, q url.Values, segments ...st
 		if err := c.get(ctx, u, &l); err != nil {
 			return nil, err
 		}
+		// The CP always sends "items", [] when empty. Without it the answer is some
+		// other JSON (another API behind the URL, a proxy's error document), and
+		// reading it as an empty list would show an empty mesh instead of an error.
+		if l.Items == nil {
+			return nil, fmt.Errorf("kuma CP: %s: the answer has no \"items\" list (is the URL the CP API?)", endpoint(u))
+		}
 		items = append(items, l.Items...)
 		if l.Next == nil || *l.Next == "" {
 			return items, nil

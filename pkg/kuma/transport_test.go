@@ -67,6 +67,12 @@ func TestBadBodies(t *testing.T) {
 		{"truncated", "application/json", valid[:len(valid)/2], 0, "not the expected JSON"},
 		{"empty", "application/json", "", 0, "not the expected JSON"},
 		{"items not a list", "application/json", `{"total":1,"items":{},"next":null}`, 0, "not the expected JSON"},
+		// Valid JSON of another shape must not read as an empty list.
+		{"items missing", "application/json", `{"total":3,"next":null}`, 0, `no "items" list`},
+		{"items null", "application/json", `{"total":0,"items":null}`, 0, `no "items" list`},
+		{"JSON null", "application/json", `null`, 0, `no "items" list`},
+		{"another API's JSON", "application/json", `{"status":"success","data":{"resultType":"vector","result":[]}}`, 0, `no "items" list`},
+		{"wrong type in a field", "application/json", `{"items":[{"name":7}]}`, 0, "not the expected JSON"},
 		{"port is text", "application/json", `{"items":[{"dataplane":{"networking":{"inbound":[{"port":"x"}]}}}]}`, 0, "not the expected JSON"},
 		{"counter not a number", "application/json",
 			`{"items":[{"dataplaneInsight":{"subscriptions":[{"status":{"total":{"responsesSent":"lots"}}}]}}]}`, 0, "uint64 counter"},
