@@ -107,11 +107,3 @@ func (s *Sim) certBackend(d *Dataplane) string {
 	}
 	return ""
 }
-
-// status is the proxy status Kuma computes; simulated proxies are never degraded.
-func (d *Dataplane) status() string {
-	if d.Online {
-		return kuma.ServiceOnline
-	}
-	return kuma.ServiceOffline
-}

@@ -31,14 +31,14 @@ func (d *Dataplane) EnvoyMetrics(t float64, common ...Label) *Families {
 	}
 	var served []load // what this proxy's listener receives
 	for _, o := range d.outbound {
-		clusterMetrics(f, o.cluster, traffic{[]load{o.load}, t}, o.members, o.healthy, meshTrafficLabel(r, o.cluster))
+		clusterMetrics(f, o.cluster, o.proto, traffic{[]load{o.load}, t}, o.members, o.healthy, meshTrafficLabel(r, o.cluster))
 	}
 	switch d.Kind {
 	case KindSidecar:
 		served = d.inbound
 		in := inboundName(r, d.Port())
 		tr := traffic{served, t}
-		clusterMetrics(f, in, tr, 1, 1, meshTrafficLabel(r, in))
+		clusterMetrics(f, in, d.Protocol(), tr, 1, 1, meshTrafficLabel(r, in))
 		if d.Protocol().IsHTTP() {
 			downstreamHTTP(f, in, tr, meshTrafficLabel(r, in))
 		} else {
@@ -53,11 +53,12 @@ func (d *Dataplane) EnvoyMetrics(t float64, common ...Label) *Families {
 	return f
 }
 
-// clusterMetrics writes the upstream families of one cluster.
-func clusterMetrics(f *Families, cluster string, tr traffic, members, healthy int, extra []Label) {
+// clusterMetrics writes the upstream families of one cluster; the protocol, not the
+// traffic, decides the families, so an idle cluster still reports zeros.
+func clusterMetrics(f *Families, cluster string, p Protocol, tr traffic, members, healthy int, extra []Label) {
 	l := append([]Label{{"envoy_cluster_name", cluster}}, extra...)
 	with := func(name, value string) []Label { return append(l[:len(l):len(l)], Label{name, value}) }
-	if tr.isHTTP() {
+	if p.IsHTTP() {
 		reqs := tr.requests()
 		f.Counter("envoy_cluster_upstream_rq_total", reqs, l...)
 		f.Counter("envoy_cluster_upstream_rq_completed", reqs, l...)
@@ -76,7 +77,7 @@ func clusterMetrics(f *Families, cluster string, tr traffic, members, healthy in
 		f.Gauge("envoy_cluster_upstream_rq_active", tr.gauge(func(e *Edge, _ Protocol) float64 { return e.RPS * e.Latency.MeanMs() / 1000 }), l...)
 		buckets, sum := tr.latency()
 		f.Histogram("envoy_cluster_upstream_rq_time", EnvoyBucketsMs, buckets, reqs, sum, l...)
-		if tr.isGRPC() {
+		if p == ProtocolGRPC {
 			grpcMetrics(f, tr, l)
 		}
 	}

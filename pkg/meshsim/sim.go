@@ -69,9 +69,6 @@ func New(t *Topology, o Options) (*Sim, error) {
 // Model is the resolved topology (dataplanes and their traffic).
 func (s *Sim) Model() *Model { return s.model }
 
-// Start is when the simulated proxies started.
-func (s *Sim) Start() time.Time { return s.opts.Start }
-
 // KumaVersion is 2 or 3.
 func (s *Sim) KumaVersion() int { return s.opts.KumaVersion }
 

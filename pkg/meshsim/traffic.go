@@ -50,24 +50,6 @@ func (tr traffic) latency() (cumulative []float64, sum float64) {
 	return cumulative, sum
 }
 
-func (tr traffic) isHTTP() bool {
-	for _, l := range tr.loads {
-		if l.proto.IsHTTP() {
-			return true
-		}
-	}
-	return false
-}
-
-func (tr traffic) isGRPC() bool {
-	for _, l := range tr.loads {
-		if l.proto == ProtocolGRPC {
-			return true
-		}
-	}
-	return false
-}
-
 // fixedHistogram is a histogram whose distribution does not depend on traffic
 // (connect times, connection lengths).
 func fixedHistogram(l Latency, count float64) (cumulative []float64, sum float64) {
