@@ -30,9 +30,11 @@ type regime struct {
 	kubernetes bool
 	// split makes frontend → backend an un-merged traffic split (legacy only).
 	split bool
-	// omitZeros drops every dataplane sample whose value is 0 from the history, as
-	// MeshMetric does with counters that never incremented: panels must still show zeros.
-	omitZeros bool
+	// meshMetric rewrites the history as Kuma 3.0's MeshMetric (OpenTelemetry) export
+	// and an OpenMetrics scrape deliver it: dataplane samples whose value is 0 are
+	// omitted (never-incremented counters) and counters gain a _total suffix, so
+	// panels must read zeros and both counter spellings.
+	meshMetric bool
 	// allowEmpty are panels that may show nothing in this regime, with why.
 	allowEmpty map[string]string
 }
@@ -49,7 +51,7 @@ var regimes = []regime{
 	{name: "legacy-kubernetes", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeLegacy}, kubernetes: true, split: true},
 	{name: "meshservice-universal", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeMeshService}},
 	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, allowEmpty: noBuiltinGateways},
-	{name: "unified-kuma3-zeros-omitted", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, omitZeros: true, allowEmpty: noBuiltinGateways},
+	{name: "unified-kuma3-meshmetric", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, meshMetric: true, allowEmpty: noBuiltinGateways},
 }
 
 // panelKeys name each panel for the lists below: "<uid>/<row>/<title>"; titles
@@ -175,8 +177,8 @@ func TestPanelsAgainstPrometheus(t *testing.T) {
 	for _, r := range regimes {
 		t.Run(r.name, func(t *testing.T) {
 			topo := topology(t, r)
-			if r.omitZeros {
-				prom, sim, end := startWithoutZeros(t, topo, r.sim)
+			if r.meshMetric {
+				prom, sim, end := startAsMeshMetric(t, topo, r.sim)
 				checkPanels(t, r, prom, end, variables(sim.Model()))
 				return
 			}
@@ -222,7 +224,7 @@ func checkPanels(t *testing.T, r regime, prom *promtest.Server, at time.Time, va
 				coreGot, err := prom.Query(ctx, core, at)
 				if err != nil {
 					t.Errorf("%s %s (without zero fallback): %v", key, target.RefID, err)
-				} else if len(coreGot) == 0 && !mayBeEmpty && !r.omitZeros && !notSimulated.MatchString(core) {
+				} else if len(coreGot) == 0 && !mayBeEmpty && !r.meshMetric && !notSimulated.MatchString(core) {
 					t.Errorf("%s %s: only the zero fallback answers; the real series are missing:\n%s", key, target.RefID, core)
 				}
 			}
@@ -237,14 +239,21 @@ func checkPanels(t *testing.T, r regime, prom *promtest.Server, at time.Time, va
 	t.Logf("%s: %d PromQL targets evaluated", r.name, evaluated)
 }
 
-// startWithoutZeros backfills the simulation with every 0-valued dataplane sample removed.
-func startWithoutZeros(t *testing.T, topo *meshsim.Topology, o meshsim.Options) (*promtest.Server, *meshsim.Sim, time.Time) {
+// startAsMeshMetric backfills the simulation as MeshMetric would have exported it:
+// zero-valued dataplane samples dropped, counters renamed to <name>_total.
+func startAsMeshMetric(t *testing.T, topo *meshsim.Topology, o meshsim.Options) (*promtest.Server, *meshsim.Sim, time.Time) {
 	const history, step = 20 * time.Minute, 15 * time.Second
 	end := time.Now().Truncate(step)
 	o.Start = end.Add(-history)
 	sim, err := meshsim.New(topo, o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	counters := map[string]bool{}
+	for _, target := range sim.Targets() {
+		for _, f := range target.Families(end).List() {
+			counters[f.Name] = f.Type == "counter" && !strings.HasSuffix(f.Name, "_total")
+		}
 	}
 	ctx := context.Background()
 	data := promtest.Backfill(t, ctx, func(w io.Writer) error {
@@ -253,11 +262,14 @@ func startWithoutZeros(t *testing.T, topo *meshsim.Topology, o meshsim.Options) 
 			return err
 		}
 		for line := range strings.Lines(all.String()) {
-			// A sample line ends in "<value> <timestamp>"; only kuma-dp's MeshMetric
-			// omits zeros, kuma-cp's own client exports them.
+			// A sample line is "<name>{<labels>} <value> <timestamp>"; kuma-cp's own
+			// client exports zeros, only kuma-dp's MeshMetric omits them.
 			fields := strings.Fields(line)
 			if len(fields) >= 3 && fields[len(fields)-2] == "0" && strings.Contains(line, `job="`+meshsim.JobDataplanes+`"`) {
 				continue
+			}
+			if name, rest, ok := strings.Cut(line, "{"); ok && counters[name] {
+				line = name + "_total{" + rest
 			}
 			if _, err := io.WriteString(w, line); err != nil {
 				return err
