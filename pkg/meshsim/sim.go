@@ -49,6 +49,7 @@ func New(t *Topology, o Options) (*Sim, error) {
 		o.Now = time.Now
 	}
 	c := t.clone()
+	c.applyDefaults() // topologies built in Go skip Decode
 	for i := range c.Meshes {
 		if o.Regime != "" {
 			c.Meshes[i].Naming = o.Regime

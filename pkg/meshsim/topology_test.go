@@ -78,3 +78,21 @@ func TestGenerate(t *testing.T) {
 		t.Error("0 services accepted")
 	}
 }
+
+// TestNewAppliesDefaults: a topology built in Go gets the same defaults as a file.
+func TestNewAppliesDefaults(t *testing.T) {
+	topo := &meshsim.Topology{
+		Services: []meshsim.Service{{Name: "a"}, {Name: "b"}},
+		Edges:    []meshsim.Edge{{From: "a", To: "b", RPS: 3}},
+	}
+	sim, err := meshsim.New(topo, meshsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr, ok := sim.Truth("default", "a", "b"); !ok || tr.RPS != 3 || tr.Clusters[0] != "b" {
+		t.Errorf("truth %+v, %v", tr, ok)
+	}
+	if topo.Meshes != nil || topo.Services[0].Port != 0 {
+		t.Error("New changed the caller's topology")
+	}
+}
