@@ -110,11 +110,21 @@ func controlPlane() *Dashboard {
 			prom(quantile(0.99, "kds_resources_sync", cpSel, "zone"), "{{zone}} sync")),
 	)
 
+	// resources counts stored resources whose type matches (op "=~") or not ("!~") the proxy types.
+	resources := func(op string) string {
+		return sumBy(instant(gauge("resources_count"), cpSel.and(both(`resource_type`+op+`"Dataplane|ZoneIngress|ZoneEgress"`))), "zone", "resource_type")
+	}
 	b.row("Resources and store")
+	b.add(12, 8,
+		timeseries("Dataplanes and zone proxies", "short", "Dataplanes, zone ingresses and zone egresses each CP stores",
+			prom(resources("=~"), "{{zone}} {{resource_type}}")),
+		timeseries("Policies and other resources", "short", "Stored meshes, policies, MeshServices, insights… by type",
+			prom(resources("!~"), "{{zone}} {{resource_type}}")),
+	)
 	b.add(8, 8,
-		timeseries("Resources", "short", "Stored resources by type: meshes, dataplanes, policies, MeshServices…",
-			prom(cpGauge("resources_count", "resource_type"), "{{zone}} {{resource_type}}")),
 		cpP99("Store latency p99", "Store operation duration by operation", "store", "operation"),
+		stacked("Store operations", "ops", "Store operations per second by operation",
+			prom(cpHistogramCount("store", "operation"), "{{zone}} {{operation}}")),
 		timeseries("Store cache hit ratio", "percentunit", "Share of store reads served from the CP's cache",
 			prom(ratio(sumRate(counter("store_cache"), cpSel.and(both(`result=~"hit.*"`)), "zone"), sumRate(counter("store_cache"), cpSel, "zone")), "{{zone}}")),
 	)

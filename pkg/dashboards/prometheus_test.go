@@ -366,6 +366,27 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 		}
 	}
 	near("kuma-mesh/Overview/Request rate", "A", meshRPS)
+	// Each zone's share, selected by kuma_io_zone or zone, adds up to the whole mesh.
+	perZone := 0.0
+	for _, z := range bed.Sim.Model().Topology.Zones {
+		inZone := maps.Clone(vars)
+		inZone["zone"] = z
+		v := sumWith(inZone, "kuma-mesh/Overview/Request rate", "A")
+		if v == 0 {
+			t.Errorf("no traffic from %s", z)
+		}
+		perZone += v
+	}
+	if math.Abs(perZone-meshRPS) > 0.01*meshRPS {
+		t.Errorf("zones add up to %g req/s, want %g", perZone, meshRPS)
+	}
+	online := 0.0
+	for _, d := range bed.Sim.Model().Dataplanes {
+		if d.Online {
+			online++
+		}
+	}
+	near("kuma-cp/xDS (proxy configuration)/Active xDS streams", "A", online)
 	near("kuma-service/Incoming: requests to $service/Request rate by status", "A", frontendIn)
 }
 
