@@ -23,6 +23,7 @@ import (
 
 type flags struct {
 	topology, listen, regime, scrapeConfig, scrapeInterval string
+	dumpTopology                                           string
 	kumaVersion                                            int
 	generate, fanout, zones                                int
 	seed                                                   uint64
@@ -38,6 +39,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.IntVar(&f.fanout, "fanout", 3, "with --generate: outgoing edges per service, at most")
 	fs.IntVar(&f.zones, "zones", 2, "with --generate: number of zones")
 	fs.Uint64Var(&f.seed, "seed", 1, "with --generate: random seed (same seed, same mesh)")
+	fs.StringVar(&f.dumpTopology, "dump-topology", "", "write the (generated) topology as YAML to this file")
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:5681", "address of the fake CP API and the metrics endpoints")
 	fs.IntVar(&f.kumaVersion, "kuma-version", 0, "answer like Kuma 2 (2.14.3) or 3 (3.0 pre-release); default 2, or 3 with --regime unified")
 	fs.StringVar(&f.regime, "regime", "", "naming regime for every mesh: legacy, msvc or unified (default: per mesh from the topology)")
@@ -78,6 +80,15 @@ func run(ctx context.Context, f flags) error {
 	topo, err := loadTopology(f)
 	if err != nil {
 		return err
+	}
+	if f.dumpTopology != "" {
+		b, err := topo.Encode()
+		if err == nil {
+			err = os.WriteFile(f.dumpTopology, b, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("--dump-topology: %w", err)
+		}
 	}
 	now := time.Now()
 	start := now.Add(-f.startedAgo)

@@ -31,12 +31,16 @@ func TestParseFlags(t *testing.T) {
 func TestBackfillFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "h.om")
 	f, err := parseFlags([]string{"--generate", "5", "--backfill", out, "--backfill-duration", "1m",
-		"--backfill-end", "2026-01-01T00:00:00Z", "--start", "2025-12-31T23:00:00Z", "--backfill-families", "envoy_server_live|leader"})
+		"--backfill-end", "2026-01-01T00:00:00Z", "--start", "2025-12-31T23:00:00Z", "--backfill-families", "envoy_server_live|leader",
+		"--dump-topology", out + ".yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := run(context.Background(), f); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(out + ".yaml"); err != nil {
+		t.Errorf("--dump-topology: %v", err)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
