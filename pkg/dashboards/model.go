@@ -51,8 +51,6 @@ type Link struct {
 	Tooltip     string   `json:"tooltip"`
 	KeepTime    bool     `json:"keepTime"`
 	IncludeVars bool     `json:"includeVars"`
-	TargetBlank bool     `json:"targetBlank"`
-	AsDropdown  bool     `json:"asDropdown"`
 	Tags        []string `json:"tags"`
 }
 
@@ -97,8 +95,9 @@ type Panel struct {
 	// Transformations reshape query results (only tables use them here).
 	Transformations []any `json:"transformations,omitempty"`
 	Collapsed       *bool `json:"collapsed,omitempty"`
-	// Panels is always empty: rows are expanded, their panels follow them.
-	Panels []*Panel `json:"panels,omitempty"`
+	// RowPanels is a row's own panel list, empty: rows are expanded, their panels
+	// follow them on the grid.
+	RowPanels *[]any `json:"panels,omitempty"`
 }
 
 // GridPos places a panel on the 24-column grid.
@@ -118,14 +117,8 @@ type FieldConfig struct {
 // FieldDefaults are the field defaults the dashboards set.
 type FieldDefaults struct {
 	Unit       string         `json:"unit"`
-	Min        *float64       `json:"min,omitempty"`
-	Max        *float64       `json:"max,omitempty"`
-	Decimals   *int           `json:"decimals,omitempty"`
 	Custom     map[string]any `json:"custom,omitempty"`
-	Mappings   []any          `json:"mappings,omitempty"`
 	Thresholds *Thresholds    `json:"thresholds,omitempty"`
-	Color      map[string]any `json:"color,omitempty"`
-	NoValue    string         `json:"noValue,omitempty"`
 }
 
 // Thresholds colour stats and gauges.
@@ -155,7 +148,6 @@ type Target struct {
 	Mesh         string   `json:"mesh,omitempty"`
 	Zones        []string `json:"zones,omitempty"`
 	Service      string   `json:"service,omitempty"`
-	HideIdle     *bool    `json:"hideIdle,omitempty"`
 	RateInterval string   `json:"rateInterval,omitempty"`
 
 	// core is Expr without the fallback that turns omitted counters into zeros; tests

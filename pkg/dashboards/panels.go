@@ -40,7 +40,7 @@ func newBoard(uid, title, description string, vars ...Variable) *board {
 func (b *board) row(title string) {
 	b.newLine()
 	collapsed := false
-	b.push(&Panel{Type: "row", Title: title, Collapsed: &collapsed, GridPos: GridPos{W: gridWidth, H: 1}})
+	b.push(&Panel{Type: "row", Title: title, Collapsed: &collapsed, RowPanels: &[]any{}, GridPos: GridPos{W: gridWidth, H: 1}})
 	b.y++
 }
 
