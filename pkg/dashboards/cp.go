@@ -47,7 +47,7 @@ func controlPlane() *Dashboard {
 		stat("Generation errors", "ops", "xDS and KDS configuration generation errors per second",
 			promZero(sumBy(rate(counter("xds_generation_errors"), cpSel)+" or "+rate(counter("kds_delta_generation_errors"), cpSel)), "errors")),
 	)
-	instances := table("CP instances", "One row per CP process: zone, version and whether it is the leader (1)",
+	instances := table("Versions and leaders", "One row per CP process: zone, version and whether it is the leader (1)",
 		promTable("max by (zone, instance, instance_id, product, version) ("+cpInfo+") * on(instance) group_left() max by (instance) ("+instant(gauge("leader"), cpSel)+")"))
 	instances.Transformations = []any{map[string]any{"id": "organize", "options": map[string]any{
 		"excludeByName": map[string]bool{"Time": true},

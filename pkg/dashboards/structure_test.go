@@ -134,6 +134,26 @@ func panelsOf(d map[string]any) []map[string]any {
 	return out
 }
 
+// TestTitlesAreUniquePerRow: within a row a title names one panel (tests and links
+// address panels by row and title).
+func TestTitlesAreUniquePerRow(t *testing.T) {
+	for name, d := range loadFiles(t) {
+		seen := map[string]bool{}
+		row := ""
+		for _, p := range panelsOf(d) {
+			title, _ := p["title"].(string)
+			if p["type"] == "row" {
+				row = title
+				continue
+			}
+			if seen[row+"/"+title] {
+				t.Errorf("%s: two panels titled %q in row %q", name, title, row)
+			}
+			seen[row+"/"+title] = true
+		}
+	}
+}
+
 func TestPanelsHaveUniqueIDsAndDoNotOverlap(t *testing.T) {
 	type rect struct {
 		title      string
