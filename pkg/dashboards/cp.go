@@ -49,10 +49,7 @@ func controlPlane() *Dashboard {
 	)
 	instances := table("Versions and leaders", "One row per CP process: zone, version and whether it is the leader (1)",
 		promTable("max by (zone, instance, instance_id, product, version) ("+cpInfo+") * on(instance) group_left() max by (instance) ("+instant(gauge("leader"), cpSel)+")"))
-	instances.Transformations = []any{map[string]any{"id": "organize", "options": map[string]any{
-		"excludeByName": map[string]bool{"Time": true},
-		"renameByName":  map[string]string{"Value": "leader", "instance_id": "instance id"},
-	}}}
+	instances.Transformations = []any{organize([]string{"Time"}, map[string]string{"Value": "leader", "instance_id": "instance id"})}
 	b.add(24, 6, instances)
 
 	b.row("xDS (proxy configuration)")

@@ -16,7 +16,11 @@ var dataplaneSel = inMesh.and(inZone).and(sel{
 func dataplanesTable(title string) *Panel {
 	q := kumaQuery("dataplanes", "$mesh")
 	q.Service = "$service"
-	return table(title, "Dataplanes of $service as the control plane sees them: zone, status, kuma-dp and Envoy versions", q)
+	p := table(title, "Dataplanes of $service as the control plane sees them: zone, status, kuma-dp and Envoy versions", q)
+	// Mesh and service are the dashboard's own variables; tags and certificates are
+	// for the CP's GUI. Transformations address fields by display name.
+	p.Transformations = []any{organize([]string{"Mesh", "Service", "Tags", "Gateway", "mTLS backend"}, map[string]string{})}
+	return p
 }
 
 func dataplane() *Dashboard {

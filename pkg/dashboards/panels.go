@@ -161,6 +161,15 @@ func table(title, description string, targets ...Target) *Panel {
 	return p
 }
 
+// organize hides and renames table columns (by display name).
+func organize(hide []string, rename map[string]string) map[string]any {
+	exclude := map[string]bool{}
+	for _, h := range hide {
+		exclude[h] = true
+	}
+	return map[string]any{"id": "organize", "options": map[string]any{"excludeByName": exclude, "renameByName": rename}}
+}
+
 // percentName is p50, p95, p99….
 func percentName(q float64) string { return fmt.Sprintf("p%d", int(math.Round(q*100))) }
 
