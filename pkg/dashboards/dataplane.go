@@ -20,7 +20,7 @@ func dataplanesTable(title string) *Panel {
 	// Mesh and service are the dashboard's own variables; tags and certificates are
 	// for the CP's GUI. Transformations address fields by display name.
 	p.Transformations = []any{organize([]string{"Mesh", "Service", "Tags", "Gateway", "mTLS backend"}, map[string]string{})}
-	return p
+	return linkColumn(p, "Dataplane", UIDDataplane, "dataplane", "service")
 }
 
 func dataplane() *Dashboard {

@@ -22,7 +22,7 @@ func mesh() *Dashboard {
 	services := kumaQuery("services", "$mesh")
 	services.Zones = []string{"$zone"}
 	b.add(12, 8,
-		table("Services", "Services of $mesh with their status and dataplanes online / offline", services),
+		linkColumn(table("Services", "Services of $mesh with their status and dataplanes online / offline", services), "Service", UIDService, "service"),
 		table("Mesh insight", "Dataplanes online, offline and partially degraded; services and policies of the mesh", kumaQuery("mesh-insights", "$mesh")),
 	)
 	out := scope{s: meshSel.and(outboundCluster)}

@@ -161,6 +161,22 @@ func table(title, description string, targets ...Target) *Panel {
 	return p
 }
 
+// linkColumn makes a table column's cells link to another dashboard, passing the
+// cell's value as var-<variable> along with the time range, the mesh and the
+// variables in keep.
+func linkColumn(p *Panel, column, uid, variable string, keep ...string) *Panel {
+	url := "/d/" + uid + "?var-" + variable + "=${__value.text:percentencode}"
+	for _, k := range append([]string{"mesh"}, keep...) {
+		url += "&${" + k + ":queryparam}"
+	}
+	url += "&${__url_time_range}"
+	p.FieldConfig.Overrides = append(p.FieldConfig.Overrides, map[string]any{
+		"matcher":    map[string]any{"id": "byName", "options": column},
+		"properties": []any{map[string]any{"id": "links", "value": []any{map[string]any{"title": "Open " + titleOf(uid), "url": url}}}},
+	})
+	return p
+}
+
 // organize hides and renames table columns (by display name).
 func organize(hide []string, rename map[string]string) map[string]any {
 	exclude := map[string]bool{}

@@ -252,6 +252,32 @@ func TestDashboardsLinkToEachOther(t *testing.T) {
 	}
 }
 
+// TestDataLinksTargetTheDashboards: table links open one of the six dashboards.
+func TestDataLinksTargetTheDashboards(t *testing.T) {
+	for name, d := range loadFiles(t) {
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				if url, ok := v["url"].(string); ok {
+					uid, _, _ := strings.Cut(strings.TrimPrefix(url, "/d/"), "?")
+					if !strings.HasPrefix(url, "/d/") || !slices.Contains(wantUIDs, uid) {
+						t.Errorf("%s: link %q does not open one of the dashboards", name, url)
+					}
+				}
+				for _, c := range v {
+					walk(c)
+				}
+			case []any:
+				for _, c := range v {
+					walk(c)
+				}
+			}
+		}
+		walk(d["panels"])
+	}
+}
+
 func TestVariables(t *testing.T) {
 	for name, d := range loadFiles(t) {
 		tpl, _ := d["templating"].(map[string]any)
