@@ -156,11 +156,19 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	return r
 }
 
+// kinds are the sample kinds a sub-query may tag its series with.
+var kinds = map[sample.Kind]bool{
+	sample.Requests: true, sample.GRPCFailures: true, sample.LatencyBucket: true, sample.RxBytes: true,
+	sample.TxBytes: true, sample.Connections: true, sample.InboundRequests: true,
+}
+
 // decode turns one series into a sample. A NaN or negative increase (a
-// counter that vanished mid-window) is dropped: absent means zero.
+// counter that vanished mid-window) is dropped: absent means zero. An
+// infinite value (never an increase of a real counter) is dropped too: it
+// would turn every rate and share it touches into Inf or NaN.
 func decode(s *model.Sample, kind sample.Kind, r reporter) (sample.Sample, bool) {
 	v := float64(s.Value)
-	if math.IsNaN(v) || v < 0 {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return sample.Sample{}, false
 	}
 	get := func(names ...string) string {
@@ -183,9 +191,13 @@ func decode(s *model.Sample, kind sample.Kind, r reporter) (sample.Sample, bool)
 		Class:   statusClass(get("envoy_response_code_class")),
 		Value:   v,
 	}
+	if !kinds[smp.Kind] {
+		return sample.Sample{}, false
+	}
 	if smp.Kind == sample.LatencyBucket {
+		// A NaN bound cannot be looked up in a histogram, a -Inf one bounds nothing.
 		le, err := strconv.ParseFloat(get("le"), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(le) || math.IsInf(le, -1) {
 			return sample.Sample{}, false
 		}
 		smp.LE = le
