@@ -358,14 +358,26 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 		t.Errorf("with bare service names: %g req/s, want %g", got, edge.RPS)
 	}
 
-	var meshRPS, frontendIn float64
+	// Sums of the configured edges: the whole mesh, into frontend, out of the gateways.
+	var meshRPS, frontendIn, fromGateways, fromBuiltin float64
 	for _, e := range bed.Sim.Truths() {
 		meshRPS += e.RPS
 		if e.To == "frontend" {
 			frontendIn += e.RPS
 		}
+		if e.From == "edge-gateway" || e.From == "kong-gateway" {
+			fromGateways += e.RPS
+		}
+		if e.From == "edge-gateway" {
+			fromBuiltin += e.RPS
+		}
 	}
 	near("kuma-mesh/Overview/Request rate", "A", meshRPS)
+	near("kuma-dataplane/Incoming traffic/Requests by status", "A", frontendIn)
+	near("kuma-gateway/Instances/Request rate", "A", fromGateways)
+	if bed.Sim.KumaVersion() == 2 {
+		near(builtinRow+"Requests by status", "A", fromBuiltin)
+	}
 	// Each zone's share, selected by kuma_io_zone or zone, adds up to the whole mesh.
 	perZone := 0.0
 	for _, z := range bed.Sim.Model().Topology.Zones {
