@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ var allowedEmpty = map[string]string{
 // its series may be missing.
 var notSimulated = regexp.MustCompile(`health_check_|rbac_|upstream_cx_overflow|upstream_rq_pending_failure_eject|` +
 	`upstream_cx_destroy_|hds_|grpc_server_|store_cache|kds_resources_sync|go_threads|go_gc_duration|go_memstats_heap|` +
-	`xds_generation_errors|kds_delta_generation_errors|container_`)
+	`container_`)
 
 // topology is the shop demo mesh adjusted for a regime.
 func topology(t *testing.T, r regime) *meshsim.Topology {
@@ -99,10 +100,9 @@ func topology(t *testing.T, r regime) *meshsim.Topology {
 			topo.Services[i].Namespace = "shop"
 		}
 	}
-	for i, e := range topo.Edges {
-		if r.split && e.From == "frontend" && e.To == "backend" {
-			topo.Edges[i].Split = true
-		}
+	for i := range topo.Edges {
+		e := &topo.Edges[i]
+		e.Split = r.split && e.From == "frontend" && e.To == "backend"
 	}
 	return topo
 }
@@ -138,7 +138,7 @@ func variables(m *meshsim.Model) map[string]string {
 		if d.Service != nil && d.Service.Name == "frontend" && d.Online {
 			dataplanes = append(dataplanes, d.Name)
 		}
-		if d.Gateway != nil && !strings.Contains(strings.Join(gateways, ","), d.Gateway.Name) {
+		if d.Gateway != nil && !slices.Contains(gateways, d.Gateway.Name) {
 			gateways = append(gateways, d.Gateway.Name)
 		}
 	}
