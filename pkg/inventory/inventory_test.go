@@ -28,6 +28,7 @@ func TestServices(t *testing.T) {
 		insights     []kuma.ServiceInsight
 		meshServices []kuma.MeshService
 		externals    []kuma.MeshExternalService
+		legacy       []kuma.ExternalService
 		want         []Service
 	}{
 		{
@@ -51,10 +52,15 @@ func TestServices(t *testing.T) {
 			externals: []kuma.MeshExternalService{{Meta: kuma.Meta{Name: "httpbin"}, Spec: kuma.MeshExternalServiceSpec{Match: kuma.ExternalMatch{Protocol: "http"}}}},
 			want:      []Service{{Name: "httpbin", Kind: KindExternal, Status: StatusNotAvailable, Protocol: "http"}},
 		},
+		{
+			name:   "legacy external services of an Exclusive mesh",
+			legacy: []kuma.ExternalService{{Meta: kuma.Meta{Name: "stripe-api"}, Tags: map[string]string{kuma.TagService: "stripe-api", kuma.TagProtocol: "http"}, Networking: kuma.ExternalServiceNetworking{Address: "api.stripe.com:443"}}},
+			want:   []Service{{Name: "stripe-api", Kind: KindExternal, Status: StatusNotAvailable, Protocol: "http", Address: "api.stripe.com:443"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Services(tt.insights, tt.meshServices, tt.externals)
+			got := Services(MeshResources{Insights: tt.insights, MeshServices: tt.meshServices, ExternalServices: tt.externals, LegacyExternalServices: tt.legacy})
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}

@@ -25,6 +25,12 @@ const (
 	StatusNotAvailable      = kuma.ServiceNotAvailable
 )
 
+// gatewayKinds maps a gateway proxy's kind to the service type Kuma gives its service.
+var gatewayKinds = map[string]string{
+	string(kuma.GatewayBuiltin):   KindGatewayBuiltin,
+	string(kuma.GatewayDelegated): KindGatewayDelegated,
+}
+
 // labelNamespace is set by the Kubernetes CP on synced MeshServices.
 const labelNamespace = "k8s.kuma.io/namespace"
 
@@ -43,12 +49,13 @@ type Service struct {
 	MTLS       bool
 }
 
-// Services merges ServiceInsights with MeshServices and MeshExternalServices. Insights win
-// where both name a service; MeshServices of several zones sharing a display name are one
-// service, as they are in Kuma's GUI.
-func Services(insights []kuma.ServiceInsight, meshServices []kuma.MeshService, externals []kuma.MeshExternalService) []Service {
+// Services merges every CP resource that describes a service. Insights win where several
+// name one; MeshServices of several zones sharing a display name are one service, as they
+// are in Kuma's GUI; external services and gateway proxies fill in what insights lack
+// (Exclusive meshes and Kuma 3.0 list neither there).
+func Services(r MeshResources) []Service {
 	byName := map[string]*Service{}
-	for _, si := range insights {
+	for _, si := range r.Insights {
 		s := &Service{Name: si.DisplayName(), Kind: si.Type(), Status: si.Status, Zones: sortedCopy(si.Zones), Address: si.AddressPort, MTLS: len(si.IssuedBackends) > 0}
 		if si.Dataplanes != nil {
 			s.Online, s.Offline, s.Total = si.Dataplanes.Online, si.Dataplanes.Offline, si.Dataplanes.Total
@@ -62,7 +69,7 @@ func Services(insights []kuma.ServiceInsight, meshServices []kuma.MeshService, e
 	for name := range byName {
 		counted[name] = true
 	}
-	for _, ms := range meshServices {
+	for _, ms := range r.MeshServices {
 		name := ms.DisplayName()
 		s := byName[name]
 		if s == nil {
@@ -84,12 +91,22 @@ func Services(insights []kuma.ServiceInsight, meshServices []kuma.MeshService, e
 		}
 		s.Status = statusOf(s.Online, s.Total)
 	}
-	for _, es := range externals {
-		name := es.DisplayName()
-		if _, known := byName[name]; known {
-			continue
+	addExternal := func(name, protocol, address string) {
+		if byName[name] == nil {
+			byName[name] = &Service{Name: name, Kind: KindExternal, Status: StatusNotAvailable, Protocol: protocol, Address: address}
 		}
-		byName[name] = &Service{Name: name, Kind: KindExternal, Status: StatusNotAvailable, Protocol: es.Spec.Match.Protocol}
+	}
+	for _, es := range r.ExternalServices {
+		addExternal(es.DisplayName(), es.Spec.Match.Protocol, "")
+	}
+	for _, es := range r.LegacyExternalServices {
+		addExternal(es.Tags[kuma.TagService], es.Tags[kuma.TagProtocol], es.Networking.Address)
+	}
+	for _, g := range Gateways(r.GatewayDataplanes) {
+		if byName[g.Name] == nil {
+			byName[g.Name] = &Service{Name: g.Name, Kind: gatewayKinds[g.Kind], Status: g.Status,
+				Online: g.Online, Offline: g.Offline, Total: g.Total, Zones: g.Zones}
+		}
 	}
 	out := make([]Service, 0, len(byName))
 	for _, s := range byName {

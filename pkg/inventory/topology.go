@@ -11,6 +11,9 @@ type MeshResources struct {
 	MeshServices      []kuma.MeshService
 	MultiZoneServices []kuma.MeshMultiZoneService
 	ExternalServices  []kuma.MeshExternalService
+	// LegacyExternalServices are Kuma 2.x ExternalService resources; service insights list
+	// them except in meshServices mode Exclusive.
+	LegacyExternalServices []kuma.ExternalService
 	// GatewayDataplanes are the mesh's gateway proxies (?gateway=true): in Kuma 3.0 and in
 	// Exclusive meshes they are the only record of delegated gateways.
 	GatewayDataplanes []kuma.DataplaneOverview
@@ -20,9 +23,7 @@ type MeshResources struct {
 // come from the same merge as the `services` query, so map and table agree.
 func GraphTopology(r MeshResources) graph.Topology {
 	var topo graph.Topology
-	known := map[string]bool{}
-	for _, s := range Services(r.Insights, r.MeshServices, r.ExternalServices) {
-		known[s.Name] = true
+	for _, s := range Services(r) {
 		topo.Services = append(topo.Services, graph.Service{Name: s.Name, Namespace: single(s.Namespaces), Info: graph.Info{
 			Kind:       graph.Kind(s.Kind),
 			Zones:      s.Zones,
@@ -30,19 +31,6 @@ func GraphTopology(r MeshResources) graph.Topology {
 			Status:     graph.Status(s.Status),
 			Dataplanes: graph.Dataplanes{Online: s.Online, Offline: s.Offline, Total: s.Total},
 			MTLS:       s.MTLS,
-		}})
-	}
-	for _, g := range Gateways(r.GatewayDataplanes) {
-		if known[g.Name] {
-			continue
-		}
-		kind := graph.KindGatewayDelegated
-		if g.Kind == string(kuma.GatewayBuiltin) {
-			kind = graph.KindGatewayBuiltin
-		}
-		topo.Services = append(topo.Services, graph.Service{Name: g.Name, Info: graph.Info{
-			Kind: kind, Zones: g.Zones, Status: graph.Status(g.Status),
-			Dataplanes: graph.Dataplanes{Online: g.Online, Offline: g.Offline, Total: g.Total},
 		}})
 	}
 	byName := make(map[string]graph.Service, len(topo.Services))

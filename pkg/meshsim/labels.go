@@ -29,6 +29,11 @@ func (d *Dataplane) bodyLabels() []Label {
 func (d *Dataplane) TargetLabels() []Label {
 	l := []Label{{"instance", d.Address + ":" + metricsPort}}
 	if d.Mesh.Naming == RegimeUnified {
+		// A gateway has no kuma.io/workload label in 3.0; its kuma.io/service tag still
+		// reaches Prometheus (kuma-dp's extra labels), and is all that names it.
+		if d.Service == nil {
+			l = append(l, Label{"kuma_io_service", d.KumaService()})
+		}
 		return l
 	}
 	l = append(l, Label{"mesh", d.Mesh.Name}, Label{"dataplane", d.Name}, Label{"service", d.KumaService()},

@@ -104,6 +104,10 @@ func (ds *Datasource) meshResources(ctx context.Context, mesh string) (inventory
 			},
 			func() (err error) { r.ExternalServices, err = optional(ds.cp.MeshExternalServices(ctx, mesh)); return },
 			func() (err error) {
+				r.LegacyExternalServices, err = optional(ds.cp.ExternalServices(ctx, mesh))
+				return
+			},
+			func() (err error) {
 				r.GatewayDataplanes, err = ds.cp.Dataplanes(ctx, mesh, kuma.DataplaneFilter{Gateway: kuma.GatewayFilterOnly})
 				return
 			},

@@ -102,21 +102,14 @@ func (ds *Datasource) services(ctx context.Context, q models.Query) (*data.Frame
 	return frames.Services(filterZones(services, q.Zones)), nil
 }
 
-// serviceInventory fetches every CP resource that can describe a mesh's services.
+// serviceInventory lists a mesh's services from the same (cached) CP resources as the map,
+// so table and map agree.
 func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inventory.Service, error) {
-	insights, err := ds.cp.ServiceInsights(ctx, mesh)
+	res, err := ds.meshResources(ctx, mesh)
 	if err != nil {
 		return nil, err
 	}
-	meshServices, err := ds.cp.MeshServices(ctx, mesh)
-	if err != nil {
-		return nil, err
-	}
-	externals, err := ds.cp.MeshExternalServices(ctx, mesh)
-	if err != nil {
-		return nil, err
-	}
-	return inventory.Services(insights, meshServices, externals), nil
+	return inventory.Services(res), nil
 }
 
 func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Frame, error) {

@@ -77,9 +77,11 @@ func queries(q MeshQuery) []subQuery {
 	return []subQuery{
 		{name: "requests", expr: tagged(sel, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
-			// The gRPC stats filter keeps the gRPC service in the metric
-			// name (envoy_cluster_grpc_<service>_failure), hence a pattern.
-			{"envoy_cluster_grpc_.+_failure", sample.GRPCFailures, upstream},
+			// Envoy's tag extractor turns the gRPC stats filter's
+			// cluster.<c>.grpc.<service>.<method>.failure into envoy_cluster_grpc_failure
+			// with service/method labels; without extraction the service stays in the
+			// name (envoy_cluster_grpc_<service>_<method>_failure). Match both.
+			{"envoy_cluster_grpc_(.+_)?failure", sample.GRPCFailures, upstream},
 		})},
 		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", sel, w, slices.Concat(upstream, []string{"le"}))},
 		{name: "tcp", expr: tagged(sel, w, []part{

@@ -20,7 +20,7 @@ func TestQueriesLegacy(t *testing.T) {
 	)
 	want := map[string]string{
 		"requests": `label_replace(sum by (` + by + `,envoy_cluster_name,envoy_response_code_class) (increase(envoy_cluster_upstream_rq_xx` + sel + `[3600s])), "kuma_datasource_kind", "requests", "", "")` +
-			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase({__name__=~"envoy_cluster_grpc_.+_failure",` + sel[1:] + `[3600s])), "kuma_datasource_kind", "grpc_failures", "", "")`,
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase({__name__=~"envoy_cluster_grpc_(.+_)?failure",` + sel[1:] + `[3600s])), "kuma_datasource_kind", "grpc_failures", "", "")`,
 		"latency": `sum by (` + by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + sel + `[3600s]))`,
 		"tcp": `label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_rx_bytes_total` + sel + `[3600s])), "kuma_datasource_kind", "rx_bytes", "", "")` +
 			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_tx_bytes_total` + sel + `[3600s])), "kuma_datasource_kind", "tx_bytes", "", "")` +

@@ -172,7 +172,15 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, q url.Values)
 			base[k] = v
 		}
 	}
+	gateway := base.Get("gateway")
 	f, ok := s.fixtures[queryKey(r.URL.Path, base)]
+	if !ok && (gateway == "true" || gateway == "false") {
+		// Not recorded with this filter: filter the recorded full list as the CP would.
+		base.Del("gateway")
+		f, ok = s.fixtures[queryKey(r.URL.Path, base)]
+	} else {
+		gateway = ""
+	}
 	if !ok {
 		s.serveMissing(w, r)
 		return
@@ -183,6 +191,9 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, q url.Values)
 		return
 	}
 	items := list.Items
+	if gateway != "" {
+		items = filterGateways(items, gateway == "true")
+	}
 	list.Items = items[min(offset, len(items)):min(offset+size, len(items))]
 	list.Total = len(items)
 	list.Next = nil
@@ -264,4 +275,17 @@ func meshRoute(p string) (mesh, route string, ok bool) {
 	mesh, rest, ok = strings.Cut(rest, "/")
 	route, _, _ = strings.Cut(rest, "/")
 	return mesh, route, ok && mesh != "" && route != ""
+}
+
+// filterGateways keeps the dataplane overviews that are (or are not) gateway proxies: the
+// CP's ?gateway=true|false.
+func filterGateways(items []json.RawMessage, gateways bool) []json.RawMessage {
+	var kept []json.RawMessage
+	for _, raw := range items {
+		var o kuma.DataplaneOverview
+		if json.Unmarshal(raw, &o) == nil && (o.Dataplane.Networking.Gateway != nil) == gateways {
+			kept = append(kept, raw)
+		}
+	}
+	return kept
 }
