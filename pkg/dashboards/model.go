@@ -69,16 +69,16 @@ type Variable struct {
 	Datasource  *DataSourceRef `json:"datasource,omitempty"`
 	// Query is a plugin id for datasource variables and this data source's query
 	// model (a JSON object) for query variables.
-	Query      any      `json:"query"`
-	Definition string   `json:"definition,omitempty"`
-	Refresh    int      `json:"refresh"`
-	Regex      string   `json:"regex"`
-	Sort       int      `json:"sort"`
-	Multi      bool     `json:"multi"`
-	IncludeAll bool     `json:"includeAll"`
-	Hide       int      `json:"hide"`
-	Current    struct{} `json:"current"`
-	Options    []any    `json:"options"`
+	Query      any    `json:"query"`
+	Definition string `json:"definition,omitempty"`
+	Refresh    int    `json:"refresh"`
+	Regex      string `json:"regex"`
+	Sort       int    `json:"sort"`
+	Multi      bool   `json:"multi"`
+	IncludeAll bool   `json:"includeAll"`
+	Hide       int    `json:"hide"`
+	Current    any    `json:"current"`
+	Options    []any  `json:"options"`
 }
 
 // Panel is a panel or a row.

@@ -47,9 +47,9 @@ func linksFrom(uid string) []Link {
 func dataSourceVariables() []Variable {
 	return []Variable{
 		{Type: "datasource", Name: "datasource", Label: "Prometheus", Query: "prometheus",
-			Description: "Prometheus that scrapes the Kuma control planes and dataplanes", Refresh: 1, Options: []any{}},
+			Description: "Prometheus that scrapes the Kuma control planes and dataplanes", Refresh: 1, Options: []any{}, Current: map[string]any{}},
 		{Type: "datasource", Name: "kuma", Label: "Kuma", Query: PluginID,
-			Description: "Kuma data source (control-plane inventory and service map)", Refresh: 1, Options: []any{}},
+			Description: "Kuma data source (control-plane inventory and service map)", Refresh: 1, Options: []any{}, Current: map[string]any{}},
 	}
 }
 
@@ -67,14 +67,15 @@ func kumaVariable(name, label, description string, q VariableQuery) Variable {
 	q.RefID = name
 	return Variable{
 		Type: "query", Name: name, Label: label, Description: description, Datasource: kumaDS, Query: q,
-		Definition: q.QueryType, Refresh: 1, Sort: 1, Options: []any{},
+		Definition: q.QueryType, Refresh: 1, Sort: 1, Options: []any{}, Current: map[string]any{},
 	}
 }
 
-// multi lets a variable take several values and "All" (every listed value, so that
-// both PromQL regexes and the data source's zone filter receive real names).
+// multi lets a variable take several values and "All", its default (every listed
+// value, so that both PromQL regexes and the data source's zone filter receive real names).
 func multi(v Variable) Variable {
 	v.Multi, v.IncludeAll = true, true
+	v.Current = map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}}
 	return v
 }
 
