@@ -1,0 +1,214 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"math"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// The fuzzer picks names from small alphabets so that sources, destinations and CP
+// services collide and join, as they do in a real mesh; the alphabets hold every naming
+// regime's shapes, internal clusters, split and rollup names and odd characters.
+var (
+	fuzzServices = []string{"", "frontend", "backend", "backend_kuma-demo_svc_8080", "redis", "edge-gateway", "(other)", "a@b->c"}
+	fuzzZones    = []string{"", "zone-1", "zone-2", "zone-3"}
+	fuzzClusters = []string{
+		"", "backend", "backend-0123456789abcdef", "frontend", "redis", "backend_kuma-demo_svc_8080",
+		"kri_msvc_default_zone-1__backend_http", "kri_mzsvc_default___backend_http", "kri_extsvc_default___stripe_",
+		"default_backend___msvc_8080", "self_inbound_dp_http", "localhost_8080", "admin", "ads_cluster", "(other)", "a@b->c",
+	}
+	fuzzKinds = []sample.Kind{sample.Requests, sample.GRPCFailures, sample.LatencyBucket, sample.RxBytes,
+		sample.TxBytes, sample.Connections, sample.InboundRequests}
+	fuzzClasses  = []string{"2xx", "3xx", "4xx", "5xx", ""}
+	fuzzBounds   = []float64{0.5, 1, 10, 100, 1000, math.Inf(1), 0, -1}
+	fuzzCPKinds  = []graph.Kind{graph.KindInternal, graph.KindGatewayBuiltin, graph.KindGatewayDelegated, graph.KindExternal, graph.KindMultiZone}
+	fuzzStatuses = []graph.Status{graph.StatusUnknown, graph.StatusOnline, graph.StatusOffline, graph.StatusPartiallyDegraded, graph.StatusNotAvailable}
+	fuzzRegimes  = []naming.Regime{naming.RegimeLegacy, naming.RegimeMeshService, naming.RegimeUnified}
+)
+
+// bytesReader hands out bytes and then zeros, so every input decodes to something.
+type bytesReader []byte
+
+func (b *bytesReader) next() int {
+	if len(*b) == 0 {
+		return 0
+	}
+	v := (*b)[0]
+	*b = (*b)[1:]
+	return int(v)
+}
+
+func pick[T any](b *bytesReader, from []T) T { return from[b.next()%len(from)] }
+
+// value is what the Prometheus decoder guarantees: finite and non-negative. It spans
+// small counts and large ones, up to 2^53 (no realistic counter increase is larger), so
+// that sums of a few hundred samples stay finite.
+func (b *bytesReader) value() float64 {
+	return float64(b.next()<<8|b.next()) * math.Pow(2, float64(b.next()%38))
+}
+
+// decodeInput turns fuzz bytes into CP services, samples and options.
+func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
+	b := bytesReader(in)
+	flags := b.next()
+	normaliser, err := naming.NewNormaliser(`(.*)(_svc(_[0-9]+)?)`)
+	if err != nil {
+		panic(err)
+	}
+	opts := graph.Options{
+		Normaliser:  normaliser,
+		HideIdle:    flags&1 != 0,
+		GroupByZone: flags&2 != 0,
+		MaxNodes:    b.next()%8 - 1, // non-positive means the default
+	}
+	if flags&4 != 0 {
+		opts.Zones = []string{pick(&b, fuzzZones[1:])}
+	}
+	if flags&8 != 0 {
+		opts.ServiceRegex = regexp.MustCompile("^back")
+	}
+	var topo graph.Topology
+	for range b.next() % 8 {
+		svc := graph.Service{Name: pick(&b, fuzzServices), Info: graph.Info{
+			Kind: pick(&b, fuzzCPKinds), Status: pick(&b, fuzzStatuses), MTLS: b.next()%2 == 0,
+			Dataplanes: graph.Dataplanes{Online: b.next() % 4, Offline: b.next() % 4},
+		}}
+		for range b.next() % 3 {
+			svc.Zones = append(svc.Zones, pick(&b, fuzzZones))
+		}
+		if b.next()%3 == 0 {
+			svc.Selector = map[string]string{graph.WorkloadLabel: pick(&b, fuzzServices)}
+		}
+		topo.Services = append(topo.Services, svc)
+	}
+	set := sample.Set{Regime: pick(&b, fuzzRegimes), Window: time.Duration(b.next()) * time.Minute}
+	for len(b) > 0 {
+		set.Samples = append(set.Samples, sample.Sample{
+			Kind: pick(&b, fuzzKinds),
+			Proxy: sample.Proxy{Mesh: "default", Zone: pick(&b, fuzzZones), Source: pick(&b, fuzzServices),
+				Gateway: b.next()%4 == 0},
+			Cluster: pick(&b, fuzzClusters),
+			Class:   pick(&b, fuzzClasses),
+			LE:      pick(&b, fuzzBounds),
+			Value:   b.value(),
+		})
+	}
+	return topo, set, opts
+}
+
+// FuzzBuild joins arbitrary topologies and samples (within the decoder's guarantees)
+// and checks what the node graph relies on: unique node and edge IDs, edges between
+// existing nodes and never from a node to itself, no NaN or Inf anywhere in the frames,
+// arcs that split each circle exactly (all idle for an idle node), at most maxNodes
+// nodes unless everything had to fold, and frames that encode as JSON.
+func FuzzBuild(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 2, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1, 2, 3, 0, 1, 0, 1, 0, 0, 60, 0, 0})
+	f.Add([]byte("\x03\x03\x04frontend backend redis gateway zones 2xx 5xx latency buckets"))
+	f.Add([]byte{0x0f, 1, 7, 2, 0, 1, 1, 1, 1, 1, 2, 0, 2, 2, 1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
+	f.Add([]byte{0, 2, 0, 1, 60, 2, 1, 1, 6, 0, 0, 5, 255, 255, 37, 2, 1, 1, 6, 1, 0, 5, 255, 255, 37})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		topo, set, opts := decodeInput(in)
+		g := graph.Build(topo, set, opts)
+
+		nodes := map[string]graph.Node{}
+		allOther := true
+		for _, n := range g.Nodes {
+			if _, dup := nodes[n.ID]; dup {
+				t.Fatalf("node %q twice", n.ID)
+			}
+			nodes[n.ID] = n
+			allOther = allOther && n.Kind == graph.KindOther
+		}
+		maxNodes := opts.MaxNodes
+		if maxNodes <= 0 {
+			maxNodes = graph.DefaultMaxNodes
+		}
+		if len(g.Nodes) > maxNodes && !allOther {
+			t.Fatalf("%d nodes, maxNodes %d", len(g.Nodes), maxNodes)
+		}
+		edges := map[string]bool{}
+		for _, e := range g.Edges {
+			if edges[e.ID] {
+				t.Fatalf("edge %q twice", e.ID)
+			}
+			edges[e.ID] = true
+			if e.Source == e.Target {
+				t.Fatalf("self-loop %q", e.ID)
+			}
+			if _, ok := nodes[e.Source]; !ok {
+				t.Fatalf("edge %q from a missing node", e.ID)
+			}
+			if _, ok := nodes[e.Target]; !ok {
+				t.Fatalf("edge %q to a missing node", e.ID)
+			}
+		}
+
+		out := frames.NodeGraph(g, frames.LinkOptions{Mesh: "default"})
+		for _, fr := range out {
+			requireFinite(t, fr)
+		}
+		requireArcs(t, out[0], nodes)
+		if _, err := json.Marshal(out); err != nil {
+			t.Fatalf("frames do not encode: %v", err)
+		}
+	})
+}
+
+func requireFinite(t *testing.T, fr *data.Frame) {
+	t.Helper()
+	for _, field := range fr.Fields {
+		for i := range field.Len() {
+			var v float64
+			switch x := field.At(i).(type) {
+			case float64:
+				v = x
+			case *float64:
+				if x == nil {
+					continue
+				}
+				v = *x
+			default:
+				continue
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s.%s[%d] = %v", fr.Name, field.Name, i, v)
+			}
+		}
+	}
+}
+
+func requireArcs(t *testing.T, fr *data.Frame, nodes map[string]graph.Node) {
+	t.Helper()
+	column := func(name string) *data.Field {
+		f, _ := fr.FieldByName(name)
+		if f == nil {
+			t.Fatalf("nodes frame lacks %s", name)
+		}
+		return f
+	}
+	ids := column("id")
+	arcs := []*data.Field{column("arc__success"), column("arc__4xx"), column("arc__5xx"), column("arc__idle")}
+	for i := range fr.Rows() {
+		sum := 0.0
+		for _, a := range arcs {
+			sum += a.At(i).(float64)
+		}
+		id := ids.At(i).(string)
+		if math.Abs(sum-1) > 1e-9 {
+			t.Fatalf("node %q: arcs sum to %v", id, sum)
+		}
+		if nodes[id].Idle && arcs[3].At(i).(float64) != 1 {
+			t.Fatalf("idle node %q is not all idle arc", id)
+		}
+	}
+}
