@@ -10,7 +10,6 @@ var (
 	membersTotal  = gauge("envoy_cluster_membership_total")
 	membersHealth = gauge("envoy_cluster_membership_healthy")
 	hcmClass      = counter("envoy_http_downstream_rq_xx")
-	hcmActive     = gauge("envoy_http_downstream_rq_active")
 )
 
 // Envoy histograms (milliseconds).

@@ -39,11 +39,10 @@ func concat(a, b []string) []string { return append(slices.Clip(a), b...) }
 var (
 	inMesh = both(`mesh="$mesh"`)
 	inZone = sel{legacy: []string{`kuma_io_zone=~"$zone"`}, unified: []string{`zone=~"$zone"`}}
-	// inbound / outbound / internal pick clusters by name.
+	// Inbound and outbound clusters and inbound HTTP listeners, picked by name.
 	inboundCluster  = both(`envoy_cluster_name=~"` + inboundRe + `"`)
 	outboundCluster = both(`envoy_cluster_name!~"` + internalRe + `"`)
 	inboundHCM      = both(`envoy_http_conn_manager_prefix=~"` + inboundRe + `"`)
-	inboundTCP      = both(`envoy_tcp_prefix=~"` + inboundRe + `"`)
 )
 
 // k8sServiceSuffix is what Kubernetes adds to a kuma.io/service: <name>_<namespace>_svc_<port>.
