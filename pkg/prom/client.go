@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -31,6 +33,8 @@ const DefaultMaxSeries = 50_000
 type Client struct {
 	api       v1.API
 	maxSeries int
+	// timeout is the HTTP client's, named when a query runs out of it.
+	timeout time.Duration
 }
 
 // Option configures a Client.
@@ -57,6 +61,9 @@ func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
 	c := &Client{api: v1.NewAPI(ac), maxSeries: DefaultMaxSeries}
+	if hc != nil {
+		c.timeout = hc.Timeout
+	}
 	for _, o := range opts {
 		o(c)
 	}
@@ -121,6 +128,9 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	}
 	if err != nil {
 		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
+		if timedOut(err) {
+			r.err = fmt.Errorf("prometheus query %q: timed out%s: %w", sq.name, c.within(), err)
+		}
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
 		return r
 	}
@@ -154,6 +164,21 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		}
 	}
 	return r
+}
+
+// timedOut reports a request that ran out of time: the HTTP client's timeout
+// ("Client.Timeout exceeded") or the caller's deadline. Net/http's words do not
+// tell an operator which setting to change, so the error says it.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+func (c *Client) within() string {
+	if c.timeout <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (no answer within the %s Prometheus timeout)", c.timeout)
 }
 
 // kinds are the sample kinds a sub-query may tag its series with.
