@@ -52,13 +52,6 @@ func kumaQueries(t *testing.T) map[string]string {
 var recordedValues = strings.NewReplacer("$mesh", "default", "$zone", "zone-1",
 	"$service", "backend", "$source", "frontend", "$destination", "backend", "$__rate_interval", "1m")
 
-// knownGaps are queries the plugin cannot answer from a recorded CP yet, with why; the
-// test fails once they work, so that the entry is dropped.
-var knownGaps = map[string]string{
-	kumatest.Head3 + " dataplanes of a service": "the plugin filters by tag kuma.io/service, which the 3.0 recording has no " +
-		"response for (it recorded tag=kuma.io/workload:backend)",
-}
-
 // TestKumaQueriesOfTheDashboards runs every query the dashboards send to this data
 // source through the plugin's QueryData against the recorded control planes.
 func TestKumaQueriesOfTheDashboards(t *testing.T) {
@@ -93,19 +86,7 @@ func TestKumaQueriesOfTheDashboards(t *testing.T) {
 					t.Fatalf("%s: %v", where, err)
 				}
 				r := resp.Responses["A"]
-				gap := ""
-				if m.QueryType == "dataplanes" && m.Service != "" {
-					gap = knownGaps[set+" dataplanes of a service"]
-				}
-				failed := r.Error != nil || len(r.Frames) != 1 || r.Frames[0].Rows() == 0
-				switch {
-				case gap != "" && failed:
-					t.Logf("%s: known gap: %s", where, gap)
-					continue
-				case gap != "":
-					t.Errorf("%s works now: drop it from knownGaps", where)
-				}
-				if failed {
+				if r.Error != nil || len(r.Frames) != 1 || r.Frames[0].Rows() == 0 {
 					t.Errorf("%s %s: error %v, %d frames; want one non-empty table", where, model, r.Error, len(r.Frames))
 					continue
 				}

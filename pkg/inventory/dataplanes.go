@@ -47,6 +47,9 @@ func Dataplanes(overviews []kuma.DataplaneOverview) []Dataplane {
 				}
 			}
 		}
+		if w := o.Labels[kuma.LabelWorkload]; len(services) == 0 && w != "" {
+			services[w] = true // Kuma 3.0: no kuma.io/service tags, the workload names the service
+		}
 		d.Tags, d.Services = keys(tags), keys(services)
 		if o.DataplaneInsight != nil && o.DataplaneInsight.MTLS != nil {
 			d.CertificateBackend = o.DataplaneInsight.MTLS.IssuedBackend

@@ -115,7 +115,7 @@ func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inve
 func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Frame, error) {
 	filter := kuma.DataplaneFilter{}
 	if q.Service != "" {
-		filter.Tags = map[string]string{kuma.TagService: q.Service}
+		filter.Tags = ds.serviceProxyTags(ctx, q.Mesh, q.Service)
 	}
 	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, filter)
 	if err != nil {
@@ -132,6 +132,22 @@ func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Fra
 		dps = kept
 	}
 	return frames.Dataplanes(dps), nil
+}
+
+// serviceProxyTags is the tag filter that selects a service's proxies. Kuma 3.0 dropped
+// kuma.io/service tags: there a MeshService selects its proxies by kuma.io/workload, which
+// the CP's tag filter also matches.
+func (ds *Datasource) serviceProxyTags(ctx context.Context, mesh, service string) map[string]string {
+	if res, err := ds.meshResources(ctx, mesh); err == nil {
+		for _, ms := range res.MeshServices {
+			if sel := ms.Spec.Selector; ms.DisplayName() == service && sel != nil && sel.DataplaneLabels != nil {
+				if w := sel.DataplaneLabels.MatchLabels[kuma.LabelWorkload]; w != "" {
+					return map[string]string{kuma.LabelWorkload: w}
+				}
+			}
+		}
+	}
+	return map[string]string{kuma.TagService: service}
 }
 
 func (ds *Datasource) gateways(ctx context.Context, q models.Query) (*data.Frame, error) {

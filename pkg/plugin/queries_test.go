@@ -68,6 +68,7 @@ func TestQueryTypesGolden(t *testing.T) {
 		{"services-kuma-3", kumatest.Head3, nil, `{"queryType":"services","mesh":"default"}`},
 		{"dataplanes-default", kumatest.V2_14, nil, `{"queryType":"dataplanes","mesh":"default"}`},
 		{"dataplanes-backend", kumatest.V2_14, nil, `{"queryType":"dataplanes","mesh":"default","service":"backend"}`},
+		{"dataplanes-backend-kuma-3", kumatest.Head3, nil, `{"queryType":"dataplanes","mesh":"default","service":"backend"}`},
 		{"gateways-default", kumatest.V2_14, nil, `{"queryType":"gateways","mesh":"default"}`},
 		{"mesh-insights-default", kumatest.V2_14, nil, `{"queryType":"mesh-insights","mesh":"default"}`},
 	}
