@@ -127,6 +127,9 @@ func TestHealthNamesTheFailingSide(t *testing.T) {
 	t.Cleanup(prom.Close)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
+	// slow answers nothing until the plugin gives up.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(slow.Close)
 
 	tests := []struct {
 		name   string
@@ -138,6 +141,8 @@ func TestHealthNamesTheFailingSide(t *testing.T) {
 		{"CP down", e2e.Instance{URL: closed.URL}, backend.HealthStatusError, []string{"Control plane", "connection refused"}},
 		{"CP host unknown", e2e.Instance{URL: "http://kuma-cp.invalid:5681"}, backend.HealthStatusError, []string{"Control plane", "DNS"}},
 		{"Prometheus path wrong", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + prom.URL + `/nope"}`}, backend.HealthStatusError, []string{"Prometheus (", "404", "zone mode"}},
+		{"Prometheus down", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + closed.URL + `"}`}, backend.HealthStatusError, []string{"Prometheus (", "connection refused", "zone mode"}},
+		{"Prometheus slower than prometheusTimeout", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + slow.URL + `","prometheusTimeout":1}`}, backend.HealthStatusError, []string{"Prometheus (", "timed out", "zone mode"}},
 		{"legacy Prometheus id", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusDataSourceId":"1"}`}, backend.HealthStatusError, []string{"prometheusUrl"}},
 	}
 	for _, tt := range tests {
