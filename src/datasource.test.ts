@@ -187,5 +187,16 @@ describe('variable support', () => {
   it('accepts a bare string as a stored variable query', () => {
     expect(toKumaQuery('zones')).toEqual({ refId: 'variable', queryType: 'zones' });
     expect(toKumaQuery('nonsense')).toEqual({ refId: 'variable', queryType: 'meshes' });
+    expect(toKumaQuery({ refId: 'v', queryType: 'dataplanes', mesh: '$mesh', service: '$service' })).toEqual({
+      refId: 'v',
+      queryType: 'dataplanes',
+      mesh: '$mesh',
+      service: '$service',
+    });
+    expect(toKumaQuery({ refId: 'v', queryType: 'services', mesh: 'm', service: 'ignored' })).toEqual({
+      refId: 'v',
+      queryType: 'services',
+      mesh: 'm',
+    });
   });
 });

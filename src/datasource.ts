@@ -125,6 +125,9 @@ export function toKumaQuery(query: KumaVariableQuery | string, refId = 'variable
   if (needsMesh(out.queryType) && query.mesh) {
     out.mesh = query.mesh;
   }
+  if (out.queryType === QueryType.Dataplanes && query.service) {
+    out.service = query.service;
+  }
   return out;
 }
 

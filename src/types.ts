@@ -83,12 +83,15 @@ export const VARIABLE_QUERY_TYPES = [
   QueryType.Zones,
   QueryType.Services,
   QueryType.Dataplanes,
+  QueryType.Gateways,
 ] as const;
 export type KumaVariableQueryType = (typeof VARIABLE_QUERY_TYPES)[number];
 
 export interface KumaVariableQuery extends DataQuery {
   queryType: KumaVariableQueryType;
   mesh?: string;
+  /** Only for dataplanes: the service whose proxies to list. */
+  service?: string;
 }
 
 export type PrometheusAuth = 'none' | 'basic' | 'bearer';

@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import React from 'react';
 
@@ -36,14 +36,14 @@ async function pick(label: RegExp, option: string) {
 }
 
 describe('VariableQueryEditor', () => {
-  it('offers meshes, zones, services and dataplanes', async () => {
+  it('offers meshes, zones, services, dataplanes and gateways', async () => {
     await setup({ refId: 'v', queryType: 'meshes' });
     await userEvent.click(screen.getByLabelText(/^Query type/));
     const menu = await screen.findByLabelText('Select options menu');
     const labels = within(menu)
       .getAllByRole('option')
       .map((o) => o.textContent);
-    expect(labels).toEqual(['Meshes', 'Zones', 'Services', 'Dataplanes']);
+    expect(labels).toEqual(['Meshes', 'Zones', 'Services', 'Dataplanes', 'Gateways']);
   });
 
   it('needs no mesh for meshes and zones', async () => {
@@ -63,6 +63,14 @@ describe('VariableQueryEditor', () => {
     const { last } = await setup({ refId: 'v', queryType: 'dataplanes' });
     await pick(/^Mesh/, '$mesh');
     expect(last()).toEqual({ refId: 'v', queryType: 'dataplanes', mesh: '$mesh' });
+  });
+
+  it('narrows dataplanes to a service and keeps it only for dataplanes', async () => {
+    const { last } = await setup({ refId: 'v', queryType: 'dataplanes', mesh: 'default' });
+    fireEvent.change(screen.getByLabelText(/^Service/), { target: { value: '$service' } });
+    expect(last()).toEqual({ refId: 'v', queryType: 'dataplanes', mesh: 'default', service: '$service' });
+    await pick(/^Query type/, 'Services');
+    expect(last()).toEqual({ refId: 'v', queryType: 'services', mesh: 'default' });
   });
 
   it('drops the mesh when switching to a type without one', async () => {

@@ -1,5 +1,5 @@
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
+import { InlineField, InlineFieldRow, Input, Select } from '@grafana/ui';
 import React, { useEffect, useState } from 'react';
 
 import type { DataSource } from '../datasource';
@@ -59,6 +59,9 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
     if (needsMesh(next.queryType) && next.mesh) {
       out.mesh = next.mesh;
     }
+    if (next.queryType === QueryType.Dataplanes && next.service) {
+      out.service = next.service;
+    }
     onChange(out);
   };
 
@@ -84,6 +87,22 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
             options={toOptions(meshes, datasource.getVariableNames(), [query.mesh])}
             value={query.mesh ?? null}
             onChange={(v) => emit({ ...query, mesh: v?.value })}
+          />
+        </InlineField>
+      )}
+      {query.queryType === QueryType.Dataplanes && (
+        <InlineField
+          label="Service"
+          labelWidth={10}
+          htmlFor="kuma-var-service"
+          tooltip="Only the proxies of this service; $service works"
+        >
+          <Input
+            id="kuma-var-service"
+            width={28}
+            placeholder="all services"
+            value={query.service ?? ''}
+            onChange={(e) => emit({ ...query, service: e.currentTarget.value })}
           />
         </InlineField>
       )}
