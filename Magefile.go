@@ -66,6 +66,7 @@ func TestAll() error {
 		{map[string]string{"KUMA_PLUGIN_BINARY": binary}, []string{"go", "test", "-count=1", "./..."}},
 		{nil, []string{"go", "tool", "mage", "fuzz"}},
 		{nil, []string{"npm", "run", "typecheck"}},
+		{nil, []string{"npm", "run", "lint"}},
 		{nil, []string{"npm", "run", "test:ci"}},
 	}
 	for _, s := range steps {

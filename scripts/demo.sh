@@ -63,7 +63,7 @@ build_plugin() {
 	[[ -n ${SKIP_BUILD:-} ]] && return 0
 	say "building the plugin into dist/"
 	if command -v npm >/dev/null; then
-		(cd "$root" && npm run build) || warn "front-end build failed (npm run build): Grafana will lack the front end"
+		(cd "$root" && { [[ -d node_modules ]] || npm ci --no-audit --no-fund; } && npm run build) || warn "front-end build failed (npm run build): Grafana will lack the front end"
 	else
 		warn "npm not found: front end not built"
 	fi
