@@ -55,15 +55,16 @@ type Client struct {
 
 // NewClient checks the options and builds a Client.
 func NewClient(o Options) (*Client, error) {
+	// Errors name the URL without its password, if it has one.
 	base, err := url.Parse(o.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("kuma CP URL %q: %w", o.BaseURL, err)
+		return nil, errors.New("kuma CP URL: not a valid URL")
 	}
 	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("kuma CP URL %q: want an absolute http:// or https:// URL", o.BaseURL)
+		return nil, fmt.Errorf("kuma CP URL %q: want an absolute http:// or https:// URL", base.Redacted())
 	}
 	if base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("kuma CP URL %q: must not carry a query or fragment", o.BaseURL)
+		return nil, fmt.Errorf("kuma CP URL %q: must not carry a query or fragment", base.Redacted())
 	}
 	if o.PageSize < 0 || o.PageSize > MaxPageSize {
 		return nil, fmt.Errorf("kuma CP page size %d: must be between 1 and %d", o.PageSize, MaxPageSize)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -131,9 +132,22 @@ func validURL(what, raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL", what, raw)
+		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL", what, RedactURL(raw))
 	}
 	return strings.TrimRight(raw, "/"), nil
+}
+
+// userinfo is the user:password@ part of a URL that url.Parse refuses.
+var userinfo = regexp.MustCompile(`^([^:/?#]*://)[^/?#]*@`)
+
+// RedactURL is raw with any password replaced by xxxxx, for messages and logs: a URL
+// may carry credentials (http://user:password@host), and errors and health messages
+// that name the URL reach the browser and Grafana's log.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return userinfo.ReplaceAllString(raw, "${1}xxxxx@")
 }
 
 func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {

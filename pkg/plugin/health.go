@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 )
 
 // CheckHealth reports the CP's version and mode and, when configured, Prometheus' version.
@@ -21,13 +23,13 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	}
 	var problems, facts []string
 	if cp, err := ds.checkCP(ctx); err != nil {
-		problems = append(problems, fmt.Sprintf("Control plane (%s): %s", ds.settings.CPURL, describe(err)))
+		problems = append(problems, fmt.Sprintf("Control plane (%s): %s", models.RedactURL(ds.settings.CPURL), describe(err)))
 	} else {
 		facts = append(facts, cp)
 	}
 	if ds.settings.Prometheus.Configured() {
 		if version, err := ds.prom.Version(ctx); err != nil {
-			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", ds.settings.Prometheus.URL, describe(err)))
+			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", models.RedactURL(ds.settings.Prometheus.URL), describe(err)))
 		} else {
 			facts = append(facts, "Prometheus "+version)
 		}
