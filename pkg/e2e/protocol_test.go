@@ -130,6 +130,9 @@ func TestHealthNamesTheFailingSide(t *testing.T) {
 	// slow answers nothing until the plugin gives up.
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(slow.Close)
+	// untrusted serves TLS with httptest's own certificate, which the plugin does not trust.
+	untrusted := httptest.NewTLSServer(prom.Config.Handler)
+	t.Cleanup(untrusted.Close)
 
 	tests := []struct {
 		name   string
@@ -143,6 +146,7 @@ func TestHealthNamesTheFailingSide(t *testing.T) {
 		{"Prometheus path wrong", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + prom.URL + `/nope"}`}, backend.HealthStatusError, []string{"Prometheus (", "404", "zone mode"}},
 		{"Prometheus down", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + closed.URL + `"}`}, backend.HealthStatusError, []string{"Prometheus (", "connection refused", "zone mode"}},
 		{"Prometheus slower than prometheusTimeout", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + slow.URL + `","prometheusTimeout":1}`}, backend.HealthStatusError, []string{"Prometheus (", "timed out", "zone mode"}},
+		{"Prometheus TLS with an unknown CA", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + untrusted.URL + `"}`}, backend.HealthStatusError, []string{"Prometheus (https://", "TLS: the server certificate is signed by an unknown authority", "zone mode"}},
 		{"legacy Prometheus id", e2e.Instance{URL: cp.URL, JSONData: `{"prometheusDataSourceId":"1"}`}, backend.HealthStatusError, []string{"prometheusUrl"}},
 	}
 	for _, tt := range tests {
