@@ -14,6 +14,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
 )
@@ -180,6 +181,19 @@ func TestMeshGraphPrometheusMisbehaves(t *testing.T) {
 					t.Errorf("%d nodes", n)
 				}
 				requireNotice(t, r.Frames[0], "folded")
+			}},
+		{name: "answer larger than the body cap", notice: `prometheus query "latency": error: http: response body too large`,
+			prometheus: func(t *testing.T) string {
+				// The latency answer is 5,372 bytes, the others are smaller than 4 KiB.
+				old := plugin.SetMaxPrometheusBodyBytes(4096)
+				t.Cleanup(func() { plugin.SetMaxPrometheusBodyBytes(old) })
+				pr, _ := promfake.Start(t, promTestdata, "legacy")
+				return pr.URL
+			},
+			check: func(t *testing.T, r backend.DataResponse) {
+				if r.Frames[1].Rows() == 0 {
+					t.Error("want the edges of the answers within the cap")
+				}
 			}},
 		{name: "slower than prometheusTimeout", jsonData: `,"prometheusTimeout":1`, notice: "timed out (no answer within the 1s Prometheus timeout)",
 			prometheus: func(t *testing.T) string { return vectorServer(t, 20*time.Second, nil).URL },
