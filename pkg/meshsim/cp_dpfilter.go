@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/apiserver"
 )
 
 // dataplaneFilter is the query of a dataplane list: name substring, gateway kind,
@@ -23,7 +24,7 @@ type dataplaneFilter struct {
 func (s *Sim) parseDataplaneFilter(q url.Values, route string) (dataplaneFilter, *kuma.ErrorBody) {
 	f := dataplaneFilter{name: q.Get("name"), gateway: q.Get("gateway")}
 	invalid := func(field, reason string) (dataplaneFilter, *kuma.ErrorBody) {
-		e := apiError(http.StatusBadRequest, titleRetrieve, "Resource is not valid", route+"."+field, reason)
+		e := apiserver.Error(http.StatusBadRequest, apiserver.TitleRetrieve, "Resource is not valid", route+"."+field, reason)
 		return f, &e
 	}
 	switch f.gateway {
@@ -58,7 +59,7 @@ func parseLabelFilter(q url.Values, route string) (map[string]string, *kuma.Erro
 		}
 		label, ok := strings.CutPrefix(strings.TrimSuffix(inner, "]"), "labels.")
 		if !ok {
-			e := apiError(http.StatusBadRequest, titleRetrieve, "Resource is not valid", route+"."+key, "filters are only supported on labels")
+			e := apiserver.Error(http.StatusBadRequest, apiserver.TitleRetrieve, "Resource is not valid", route+"."+key, "filters are only supported on labels")
 			return nil, &e
 		}
 		labels[label] = vals[0]

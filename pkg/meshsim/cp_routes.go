@@ -6,12 +6,7 @@ import (
 	"strings"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
-)
-
-// Titles of offset errors: store-backed lists and computed service insights differ.
-const (
-	titleRetrieve = "Could not retrieve resources"
-	titlePaginate = "Could not paginate resources"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/apiserver"
 )
 
 // cpAPI routes the fake CP. Anything not routed, and what Kuma 3.0 removed, is the
@@ -19,15 +14,17 @@ const (
 func (s *Sim) cpAPI() http.Handler {
 	mux := http.NewServeMux()
 	one := func(pattern string, get func(*http.Request) any) {
-		mux.HandleFunc("GET "+pattern, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, get(r)) })
+		mux.HandleFunc("GET "+pattern, func(w http.ResponseWriter, r *http.Request) { apiserver.WriteJSON(w, http.StatusOK, get(r)) })
 	}
 	one("/{$}", func(*http.Request) any { return s.index() })
 	one("/config", func(*http.Request) any { return s.config() })
-	mux.HandleFunc("GET /meshes", func(w http.ResponseWriter, r *http.Request) { writePage(w, r, s.meshResources(), titleRetrieve) })
+	mux.HandleFunc("GET /meshes", func(w http.ResponseWriter, r *http.Request) {
+		writePage(w, r, s.meshResources(), apiserver.TitleRetrieve)
+	})
 	mux.HandleFunc("GET /meshes/{mesh}", func(w http.ResponseWriter, r *http.Request) {
 		for _, m := range s.meshResources() {
 			if m.Name == r.PathValue("mesh") {
-				writeJSON(w, http.StatusOK, m)
+				apiserver.WriteJSON(w, http.StatusOK, m)
 				return
 			}
 		}
@@ -38,22 +35,24 @@ func (s *Sim) cpAPI() http.Handler {
 		for _, m := range s.model.Topology.Meshes {
 			items = append(items, s.meshInsight(m.Name))
 		}
-		writePage(w, r, items, titleRetrieve)
+		writePage(w, r, items, apiserver.TitleRetrieve)
 	})
 	mux.HandleFunc("GET /mesh-insights/{mesh}", func(w http.ResponseWriter, r *http.Request) {
 		if !s.hasMesh(r.PathValue("mesh")) {
 			writeError(w, errNotFound)
 			return
 		}
-		writeJSON(w, http.StatusOK, s.meshInsight(r.PathValue("mesh")))
+		apiserver.WriteJSON(w, http.StatusOK, s.meshInsight(r.PathValue("mesh")))
 	})
-	zones := func(w http.ResponseWriter, r *http.Request) { writePage(w, r, s.zoneOverviews(), titleRetrieve) }
+	zones := func(w http.ResponseWriter, r *http.Request) {
+		writePage(w, r, s.zoneOverviews(), apiserver.TitleRetrieve)
+	}
 	mux.HandleFunc("GET /zones+insights", zones)
 	mux.HandleFunc("GET /zones/_overview", zones)
 	zone := func(w http.ResponseWriter, r *http.Request) {
 		for _, z := range s.zoneOverviews() {
 			if z.Name == r.PathValue("zone") {
-				writeJSON(w, http.StatusOK, z)
+				apiserver.WriteJSON(w, http.StatusOK, z)
 				return
 			}
 		}
@@ -78,7 +77,7 @@ func (s *Sim) cpAPI() http.Handler {
 		handleMeshList(mux, s, "meshgateways", s.meshGateways, func(v kuma.MeshGateway) kuma.Meta { return v.Meta })
 		handleMeshList(mux, s, "external-services", s.externalServices, func(v kuma.ExternalService) kuma.Meta { return v.Meta })
 	}
-	mux.HandleFunc("/", notFoundPage)
+	mux.HandleFunc("/", apiserver.NotFound)
 	return mux
 }
 
@@ -97,7 +96,7 @@ func handleMeshList[T any](mux *http.ServeMux, s *Sim, path string, items func(m
 				out = append(out, it)
 			}
 		}
-		writePage(w, r, out, titleRetrieve)
+		writePage(w, r, out, apiserver.TitleRetrieve)
 	}))
 }
 
@@ -127,7 +126,7 @@ func (s *Sim) listServiceInsights(w http.ResponseWriter, r *http.Request) {
 		types = strings.Split(t, ",")
 		for _, typ := range types {
 			if !slices.Contains(s.serviceTypes(), typ) {
-				writeError(w, apiError(http.StatusBadRequest, "Bad Request", "bad request: unsupported service type", "", ""))
+				writeError(w, apiserver.Error(http.StatusBadRequest, "Bad Request", "bad request: unsupported service type", "", ""))
 				return
 			}
 		}
@@ -138,7 +137,7 @@ func (s *Sim) listServiceInsights(w http.ResponseWriter, r *http.Request) {
 			items = append(items, si)
 		}
 	}
-	writePage(w, r, items, titlePaginate)
+	writePage(w, r, items, apiserver.TitlePaginate)
 }
 
 // getServiceInsight: 2.14's global CP answers an unknown service with empty stats;
@@ -151,11 +150,11 @@ func (s *Sim) getServiceInsight(w http.ResponseWriter, r *http.Request) {
 	mesh, name := r.PathValue("mesh"), r.PathValue("service")
 	for _, si := range s.serviceInsights(mesh) {
 		if si.Name == name {
-			writeJSON(w, http.StatusOK, si)
+			apiserver.WriteJSON(w, http.StatusOK, si)
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, kuma.ServiceInsight{Meta: s.meta("ServiceInsight", mesh, name, nil, ""),
+	apiserver.WriteJSON(w, http.StatusOK, kuma.ServiceInsight{Meta: s.meta("ServiceInsight", mesh, name, nil, ""),
 		Dataplanes: &kuma.ServiceDataplanes{}, AddressPort: name + ".mesh:80"})
 }
 
@@ -172,7 +171,7 @@ func (s *Sim) listDataplanes(route string) http.HandlerFunc {
 				items = append(items, o)
 			}
 		}
-		writePage(w, r, items, titleRetrieve)
+		writePage(w, r, items, apiserver.TitleRetrieve)
 	}
 }
 
@@ -183,7 +182,7 @@ func (s *Sim) getDataplane(w http.ResponseWriter, r *http.Request) {
 			if o.DataplaneInsight == nil {
 				o.DataplaneInsight = &kuma.DataplaneInsight{}
 			}
-			writeJSON(w, http.StatusOK, o)
+			apiserver.WriteJSON(w, http.StatusOK, o)
 			return
 		}
 	}

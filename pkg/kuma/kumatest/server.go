@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/apiserver"
 )
 
 // Server is a fake CP answering from recorded responses. It behaves like the real
@@ -130,10 +131,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveMissing(w http.ResponseWriter, r *http.Request) {
 	mesh, route, ok := meshRoute(r.URL.Path)
 	if !ok || s.meshes[mesh] || !s.routes[route] {
-		writeNotFound(w)
+		apiserver.NotFound(w, r)
 		return
 	}
-	writeJSON(w, http.StatusNotFound, &kuma.ErrorBody{Type: "/std-errors", Status: http.StatusNotFound,
+	apiserver.WriteJSON(w, http.StatusNotFound, &kuma.ErrorBody{Type: "/std-errors", Status: http.StatusNotFound,
 		Title: "Failed to retrieve Mesh", Detail: "Not found", Details: "Not found"})
 }
 
@@ -152,7 +153,7 @@ func (s *Server) writeRecorded(w http.ResponseWriter, r *http.Request, f fixture
 			http.Error(w, "kumatest: bad recorded next link: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		list.Next = ptr(nextLink(r, u.Query()))
+		list.Next = ptr(apiserver.NextLink(r, u.Query()))
 	}
 	s.writeList(w, r, f, list)
 }
@@ -161,9 +162,14 @@ func (s *Server) writeRecorded(w http.ResponseWriter, r *http.Request, f fixture
 // offset, with the CP's rules: size 1..1000 (default 100), offset a numeric index,
 // total = all items, next = same query with the next offset, null on the last page.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, q url.Values) {
-	size, offset, bad := pageParams(q)
+	title := apiserver.TitleRetrieve
+	if strings.HasSuffix(r.URL.Path, "/service-insights") {
+		title = apiserver.TitlePaginate
+	}
+	page, bad := apiserver.ParsePage(q, title)
+	size, offset := page.Size, page.Offset
 	if bad != nil {
-		writeJSON(w, http.StatusBadRequest, bad)
+		apiserver.WriteJSON(w, http.StatusBadRequest, bad)
 		return
 	}
 	base := url.Values{}
@@ -200,7 +206,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, q url.Values)
 	if offset+size < len(items) {
 		q.Set("offset", strconv.Itoa(offset+size))
 		q.Set("size", strconv.Itoa(size))
-		list.Next = ptr(nextLink(r, q))
+		list.Next = ptr(apiserver.NextLink(r, q))
 	}
 	s.writeList(w, r, f, list)
 }
@@ -232,15 +238,6 @@ func decodeList(f fixture) (kuma.List[json.RawMessage], bool) {
 
 // nextLink is what the CP puts in next: scheme and Host of the request, the same
 // path and the query re-encoded in sorted order.
-func nextLink(r *http.Request, q url.Values) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
-	return u.String()
-}
-
 func ptr[T any](v T) *T { return &v }
 
 // indexMeshes learns the recorded meshes (from GET /meshes) and the mesh-scoped
