@@ -88,7 +88,9 @@ func newAPIError(endpoint string, status int, body []byte) *APIError {
 	e := &APIError{Endpoint: endpoint, StatusCode: status}
 	var doc ErrorBody
 	if json.Unmarshal(body, &doc) == nil && (doc.Title != "" || doc.Detail != "" || doc.Status != 0) {
-		e.Title, e.Detail, e.Details = doc.Title, doc.Detail, doc.Details
+		// The texts go into messages shown in panels and logged by Grafana: like a
+		// plain-text body, they are cut short and kept on one line.
+		e.Title, e.Detail, e.Details = excerpt([]byte(doc.Title)), excerpt([]byte(doc.Detail)), doc.Details
 		e.InvalidParameters = doc.InvalidParameters
 		e.meshMissing = status == http.StatusNotFound && doc.Title == titleMeshMissing
 		return e

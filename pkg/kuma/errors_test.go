@@ -49,6 +49,8 @@ func TestAPIErrors(t *testing.T) {
 			nil, []string{"Invalid page size", "size: invalid page size of 5000"}, "Could not retrieve resources"},
 		{"500 JSON", 500, jsonType, recording(t, "v2.14.3/zone/GET_meshes_default_dataplanes_frontend-1_stats_envoy-admin-unreachable_500.json"),
 			nil, []string{"Could not execute admin operation"}, "Could not execute admin operation"},
+		{"500 JSON with a huge detail", 500, jsonType, `{"title":"Boom\nline","detail":"` + strings.Repeat("y", 5000) + `"}`,
+			nil, []string{"Boom line", "yyy…"}, "Boom line"},
 		{"502 HTML from a proxy", 502, "text/html", "<html>\n<body><h1>502 Bad Gateway</h1>" + strings.Repeat("x", 500) + "</body></html>",
 			nil, []string{"<h1>502 Bad Gateway</h1>", "…"}, ""},
 	} {
