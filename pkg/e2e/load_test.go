@@ -182,9 +182,11 @@ func newHangingServer(t *testing.T) *hangingServer {
 // TestCanceledQueryStopsUpstreamCalls cancels a map query (Grafana does when a panel is
 // refreshed or closed) while the CP and Prometheus are still thinking, and checks that
 // every request the plugin had sent to them is abandoned within seconds, not left
-// running until the 30 s timeouts.
+// running until the 30 s timeouts, and that the plugin's goroutines return to what
+// they were before the query.
 func TestCanceledQueryStopsUpstreamCalls(t *testing.T) {
 	p := e2e.Start(t, nil)
+	baseline := pluginMetric(t, p, "go_goroutines")
 	cp, prom := newHangingServer(t), newHangingServer(t)
 	inst := e2e.Instance{URL: cp.URL, JSONData: `{"prometheusUrl":"` + prom.URL + `"}`}
 	queryCtx, cancel := context.WithCancel(context.Background())
@@ -222,5 +224,13 @@ func TestCanceledQueryStopsUpstreamCalls(t *testing.T) {
 	})
 	if took := time.Since(canceledAt); took > 5*time.Second {
 		t.Errorf("upstream requests ran on for %s after cancel", took)
+	}
+	// A few goroutines of the new instance (idle timers) may stay; nine hung requests
+	// would leave more.
+	const slack = 4
+	got := settle(baseline+slack, func() float64 { return pluginMetric(t, p, "go_goroutines") })
+	t.Logf("plugin goroutines: %v before, %v after", baseline, got)
+	if got > baseline+slack {
+		t.Errorf("plugin goroutines %v after the canceled query, %v before", got, baseline)
 	}
 }
