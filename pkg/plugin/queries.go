@@ -37,16 +37,24 @@ func (ds *Datasource) newQueryMux() *datasource.QueryTypeMux {
 	return mux
 }
 
+// maxConcurrentQueries bounds the queries of one request answered at once: a map query
+// fans out to four Prometheus and five CP calls, so a request with hundreds of queries
+// must not become thousands of simultaneous calls.
+const maxConcurrentQueries = 8
+
 // each answers the queries of one request concurrently, each with its own response.
 func each(h queryHandler) backend.QueryDataHandlerFunc {
 	return func(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 		resp := backend.NewQueryDataResponse()
 		var mu sync.Mutex
 		var wg sync.WaitGroup
+		slots := make(chan struct{}, maxConcurrentQueries)
 		for _, dq := range req.Queries {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				slots <- struct{}{}
+				defer func() { <-slots }()
 				r := answer(ctx, dq, h)
 				mu.Lock()
 				resp.Responses[dq.RefID] = r
