@@ -62,6 +62,9 @@ type builder struct {
 	clusters map[string]*Node
 	// edgesByEnds indexes edges without building an ID string per sample.
 	edgesByEnds map[[2]*Node]*Edge
+	// zoned maps a name to its CP node's ID when groupByZone put the CP service in
+	// exactly one zone ("" when the name has nodes in several zones).
+	zoned map[string]string
 }
 
 func newBuilder(set sample.Set, opts Options) *builder {
@@ -74,6 +77,7 @@ func newBuilder(set sample.Set, opts Options) *builder {
 		workloads: map[string]string{},
 		sources:   map[sample.Proxy]*Node{},
 		clusters:  map[string]*Node{},
+		zoned:     map[string]string{},
 
 		edgesByEnds: map[[2]*Node]*Edge{},
 	}
@@ -101,6 +105,13 @@ func (b *builder) addService(svc Service) {
 		zone = svc.Zones[0]
 	}
 	id := nodeID(name, zone)
+	if zone != "" {
+		if prev, ok := b.zoned[name]; ok && prev != id {
+			b.zoned[name] = ""
+		} else {
+			b.zoned[name] = id
+		}
+	}
 	n, ok := b.nodes[id]
 	if !ok {
 		info := svc.Info
@@ -126,6 +137,11 @@ func (b *builder) node(name, zone string, kind Kind) *Node {
 	}
 	if n, ok := b.nodes[name]; ok && n.KnownToCP {
 		return n
+	}
+	// A legacy cluster name carries no zone: its traffic goes to the CP's node of
+	// that name when the CP knows the service in one zone only.
+	if id := b.zoned[name]; zone == "" && id != "" {
+		return b.nodes[id]
 	}
 	n := &Node{ID: nodeID(name, zone), Name: name, Zone: zone, Info: Info{Kind: kind}}
 	b.nodes[n.ID] = n

@@ -20,6 +20,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
@@ -31,8 +32,10 @@ const DefaultMaxSeries = 50_000
 
 // Client queries one Prometheus.
 type Client struct {
-	api       v1.API
+	client    api.Client
 	maxSeries int
+	// inFlight lets concurrent identical queries share one fetch; it keeps nothing.
+	inFlight *cache.Cache[sample.Set]
 	// timeout is the HTTP client's, named when a query runs out of it.
 	timeout time.Duration
 }
@@ -60,7 +63,7 @@ func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	c := &Client{api: v1.NewAPI(ac), maxSeries: DefaultMaxSeries}
+	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0)}
 	if hc != nil {
 		c.timeout = hc.Timeout
 	}
@@ -82,10 +85,23 @@ type result struct {
 // FetchMeshSamples runs the map's sub-queries concurrently. A failing
 // sub-query becomes an error notice and the others still count; the error
 // is non-nil only for an invalid query or when every sub-query failed.
+//
+// Identical queries in flight at the same time share one fetch: a dashboard
+// refresh asks for the same map from several panels and viewers at once, and
+// each fetch decodes up to four times DefaultMaxSeries series. Nothing is kept
+// once the fetch ends. Callers share the returned slices and must not modify
+// their elements (appending is safe: they are clipped).
 func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	if err := q.validate(); err != nil {
 		return sample.Set{}, err
 	}
+	key := fmt.Sprintf("%q %q %q %d %d", q.Mesh, q.Zones, q.Regime, q.From.UnixNano(), q.To.UnixNano())
+	set, err := c.inFlight.Get(ctx, key, func(ctx context.Context) (sample.Set, error) { return c.fetch(ctx, q) })
+	set.Samples, set.Notices = slices.Clip(set.Samples), slices.Clip(set.Notices)
+	return set, err
+}
+
+func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	subs := queries(q)
 	results := make([]result, len(subs))
 	var wg sync.WaitGroup
@@ -118,7 +134,8 @@ func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set,
 func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	// Asking for one more than the cap tells a cut result from a full one;
 	// Prometheus versions without the limit parameter ignore it.
-	val, warnings, infos, err := c.api.Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
+	vc := &vectorClient{Client: c.client}
+	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
 	var r result
 	for _, w := range warnings {
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf("Prometheus (%s): %s", sq.name, w)})
@@ -140,23 +157,29 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
 		return r
 	}
-	if len(vec) > c.maxSeries {
+	list := vc.decoded
+	if !vc.ok {
+		list = fromVector(vec)
+	}
+	if len(list) > c.maxSeries {
 		// Keep the largest of what came back: they carry most of the
 		// traffic. (A Prometheus that honours limit has already cut
 		// arbitrarily, so this is best effort.)
-		slices.SortFunc(vec, func(a, b *model.Sample) int { return cmp.Compare(b.Value, a.Value) })
+		slices.SortFunc(list, func(a, b series) int { return cmp.Compare(b.value, a.value) })
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
 			"Prometheus (%s): more than %d series, the rest is left out; narrow the zones or raise the series limit", sq.name, c.maxSeries)})
-		vec = vec[:c.maxSeries]
+		list = list[:c.maxSeries]
 	}
 	rep := reporterOf(q.Regime)
-	for _, s := range vec {
+	r.samples = make([]sample.Sample, 0, len(list))
+	for i := range list {
+		s := &list[i]
 		smp, ok := decode(s, sq.kind, rep)
 		if !ok {
 			continue
 		}
 		r.samples = append(r.samples, smp)
-		if s.Metric[naming.LabelWorkload] != "" {
+		if s.get(string(naming.LabelWorkload)) != "" {
 			r.workload = true
 		}
 		if smp.Kind != sample.InboundRequests {
@@ -191,14 +214,14 @@ var kinds = map[sample.Kind]bool{
 // counter that vanished mid-window) is dropped: absent means zero. An
 // infinite value (never an increase of a real counter) is dropped too: it
 // would turn every rate and share it touches into Inf or NaN.
-func decode(s *model.Sample, kind sample.Kind, r reporter) (sample.Sample, bool) {
-	v := float64(s.Value)
+func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
+	v := s.value
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return sample.Sample{}, false
 	}
 	get := func(names ...string) string {
 		for _, n := range names {
-			if v := string(s.Metric[model.LabelName(n)]); v != "" {
+			if v := s.get(n); v != "" {
 				return v
 			}
 		}
@@ -240,7 +263,7 @@ func statusClass(c string) string {
 
 // Version asks Prometheus for its build information, as the health check reports it.
 func (c *Client) Version(ctx context.Context) (string, error) {
-	info, err := c.api.Buildinfo(ctx)
+	info, err := v1.NewAPI(c.client).Buildinfo(ctx)
 	if err != nil {
 		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", err)
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	LookbackDelta time.Duration
 	// ReadyTimeout bounds the wait for /-/ready (default 60s).
 	ReadyTimeout time.Duration
+	// Flags are extra command-line flags, for example --web.enable-remote-write-receiver
+	// for a global Prometheus that zone ones write into.
+	Flags []string
 }
 
 // Server is a running Prometheus.
@@ -85,14 +88,14 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin,
-		"--config.file="+cfg,
-		"--storage.tsdb.path="+o.DataDir,
+	cmd := exec.CommandContext(ctx, bin, append([]string{
+		"--config.file=" + cfg,
+		"--storage.tsdb.path=" + o.DataDir,
 		"--storage.tsdb.retention.time=100y", // backfilled history may be old; keep it all
-		"--web.listen-address="+addr,
-		"--query.lookback-delta="+o.LookbackDelta.String(),
+		"--web.listen-address=" + addr,
+		"--query.lookback-delta=" + o.LookbackDelta.String(),
 		"--log.level=warn",
-	)
+	}, o.Flags...)...)
 	// An explicit, minimal environment: nothing from the developer's shell (proxies,
 	// locale, GOGC...) changes how Prometheus behaves in a test.
 	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + o.DataDir, "TZ=UTC", "LANG=C"}

@@ -1,0 +1,40 @@
+package frames_test
+
+import (
+	"testing"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// BenchmarkNodeGraphLargeMesh renders the frames of a 5,000-service mesh folded to
+// Grafana's 200 visible nodes: what a refresh of a big mesh costs after the join.
+func BenchmarkNodeGraphLargeMesh(b *testing.B) {
+	syn, err := bench.NewSynthetic(5_000, 25_000, 3, 20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pc, err := syn.Client()
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := pc.FetchMeshSamples(b.Context(), bench.SyntheticQuery)
+	if err != nil {
+		b.Fatal(err)
+	}
+	normaliser, err := naming.NewNormaliser("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := graph.Build(syn.Topology, set, graph.Options{Normaliser: normaliser})
+	b.ReportAllocs()
+	for b.Loop() {
+		f := frames.NodeGraph(g, frames.LinkOptions{Mesh: "default"})
+		if f[0].Rows() != len(g.Nodes) {
+			b.Fatalf("%d node rows, want %d", f[0].Rows(), len(g.Nodes))
+		}
+	}
+	b.ReportMetric(float64(len(g.Nodes)), "nodes")
+}

@@ -1,0 +1,114 @@
+package prom
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+)
+
+// The streaming decoder must read every recorded answer exactly as client_golang's
+// model.Vector does: same labels, same values (NaN and infinities included).
+func TestDecodeVectorMatchesModelVector(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded answers: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			body, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := decodeVector(body)
+			if !ok {
+				t.Fatal("fast path refused a recorded vector answer")
+			}
+			var env struct {
+				Data struct{ Result model.Vector } `json:"data"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				t.Fatal(err)
+			}
+			want := fromVector(env.Data.Result)
+			if len(got.result) != len(want) {
+				t.Fatalf("%d series, want %d", len(got.result), len(want))
+			}
+			for i := range want {
+				if g, w := labelMap(got.result[i]), labelMap(want[i]); !maps.Equal(g, w) {
+					t.Errorf("series %d: labels %v, want %v", i, g, w)
+				}
+				if g, w := got.result[i].value, want[i].value; g != w && !(g != g && w != w) {
+					t.Errorf("series %d: value %v, want %v", i, g, w)
+				}
+			}
+		})
+	}
+}
+
+func labelMap(s series) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(s.labels); i += 2 {
+		m[s.labels[i]] = s.labels[i+1]
+	}
+	return m
+}
+
+// Whatever the fast path does not fully understand goes to client_golang untouched,
+// so errors and unusual answers keep their old handling; warnings and infos survive.
+func TestDecodeVectorFallsBack(t *testing.T) {
+	for name, body := range map[string]string{
+		"error":            `{"status":"error","errorType":"bad_data","error":"parse error"}`,
+		"matrix":           `{"status":"success","data":{"resultType":"matrix","result":[]}}`,
+		"native histogram": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"1"}]}]}}`,
+		"no value":         `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"}}]}}`,
+		"bad value":        `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}`,
+		"truncated":        `{"status":"success","data":{"resultType":"vector","result":[{"metric":{}`,
+		"not json":         `<html>502</html>`,
+		// Escaped label values are rare: they take client_golang's path.
+		"escaped value": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"\"q\""},"value":[1,"1"]}]}}`,
+	} {
+		if _, ok := decodeVector([]byte(body)); ok {
+			t.Errorf("%s: fast path accepted %s", name, body)
+		}
+	}
+	env, ok := decodeVector([]byte(`{"status":"success","warnings":["w1","w2"],"infos":["i"],"data":{"resultType":"vector","result":[{"metric":{"le":"+Inf","a":"q"},"value":[1.5,"NaN"]}]}}`))
+	if !ok || !slices.Equal(env.warnings, []string{"w1", "w2"}) || !slices.Equal(env.infos, []string{"i"}) ||
+		len(env.result) != 1 || env.result[0].get("a") != "q" || env.result[0].get("le") != "+Inf" || env.result[0].value == env.result[0].value {
+		t.Errorf("got %+v, %v", env, ok)
+	}
+}
+
+// An answer the fast path refuses still decodes, through client_golang, to the same
+// samples: here label values with escaped quotes and backslashes.
+func TestFetchMeshSamplesEscapedLabelValues(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"mesh":"default",` +
+			`"kuma_io_service":"a\"b","envoy_cluster_name":"c\\d","kuma_datasource_kind":"requests","envoy_response_code_class":"2"},"value":[1,"5"]}]}}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := c.FetchMeshSamples(t.Context(), MeshQuery{Mesh: "default", Regime: naming.RegimeLegacy, From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range set.Samples {
+		if s.Kind == sample.Requests && s.Proxy.Source == `a"b` && s.Cluster == `c\d` && s.Value == 5 {
+			return
+		}
+	}
+	t.Errorf("samples %+v lack the escaped request sample", set.Samples)
+}
