@@ -171,6 +171,7 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		list = list[:c.maxSeries]
 	}
 	rep := reporterOf(q.Regime)
+	seen := map[string]bool{}
 	r.samples = make([]sample.Sample, 0, len(list))
 	for i := range list {
 		s := &list[i]
@@ -182,7 +183,9 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		if s.get(string(naming.LabelWorkload)) != "" {
 			r.workload = true
 		}
-		if smp.Kind != sample.InboundRequests {
+		// Regime detection needs each cluster once, not once per bucket and class.
+		if smp.Kind != sample.InboundRequests && !seen[smp.Cluster] {
+			seen[smp.Cluster] = true
 			r.clusters = append(r.clusters, smp.Cluster)
 		}
 	}

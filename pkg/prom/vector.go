@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
-	jsoniter "github.com/json-iterator/go"
 	"github.com/prometheus/client_golang/api"
 	"github.com/prometheus/common/model"
 )
@@ -82,123 +82,227 @@ type envelope struct {
 }
 
 // decodeVector reads a successful /api/v1/query answer whose result is a vector of
-// float samples; anything else (errors, other result types, native histograms,
-// malformed JSON) is reported as not ok.
+// float samples. It accepts only what Prometheus writes for such an answer, with
+// strings free of escapes and valid UTF-8; anything else (errors, other result types,
+// native histograms, escaped strings, malformed JSON) is not ok.
 func decodeVector(body []byte) (envelope, bool) {
 	var env envelope
-	it := jsoniter.ParseBytes(jsoniter.ConfigDefault, body)
+	sc := &scanner{b: body}
 	status, vector := "", false
-	for key := it.ReadObject(); key != ""; key = it.ReadObject() {
-		switch key {
+	ok := sc.object(func(key []byte) bool {
+		switch string(key) {
 		case "status":
-			status = it.ReadString()
+			v, ok := sc.str()
+			status = string(v)
+			return ok
 		case "warnings":
-			env.warnings = readStrings(it)
+			return sc.strings(&env.warnings)
 		case "infos":
-			env.infos = readStrings(it)
+			return sc.strings(&env.infos)
 		case "data":
-			for key := it.ReadObject(); key != ""; key = it.ReadObject() {
-				switch key {
+			return sc.object(func(key []byte) bool {
+				switch string(key) {
 				case "resultType":
-					vector = it.ReadString() == model.ValVector.String()
+					v, ok := sc.str()
+					vector = string(v) == model.ValVector.String()
+					return ok
 				case "result":
-					var ok bool
-					if env.result, ok = readSeries(it); !ok {
-						return envelope{}, false
-					}
-				default:
-					it.Skip()
+					// Counting series first sizes the result without regrowing it.
+					env.result = make([]series, 0, bytes.Count(body, []byte(`"metric"`)))
+					return sc.series(&env.result)
 				}
-			}
+				return sc.skip()
+			})
+		}
+		return sc.skip()
+	})
+	sc.space()
+	return env, ok && sc.i == len(body) && status == "success" && vector
+}
+
+// scanner reads JSON from b at i.
+type scanner struct {
+	b []byte
+	i int
+	// strs interns names and values: series repeat the same few (a latency answer
+	// has twenty series per edge), so each distinct string is allocated once.
+	strs map[string]string
+	// chunk holds labels; a new one is started when fewer than chunkReserve are
+	// left, so it never has to be copied to grow (a series with more labels still
+	// fits: append moves the chunk and the series read before keep the old one).
+	chunk []string
+}
+
+const (
+	chunkSize    = 8192
+	chunkReserve = 64
+)
+
+func (sc *scanner) space() {
+	for sc.i < len(sc.b) {
+		switch sc.b[sc.i] {
+		case ' ', '\n', '\t', '\r':
+			sc.i++
 		default:
-			it.Skip()
+			return
 		}
 	}
-	return env, it.Error == nil && status == "success" && vector
 }
 
-// readInterned reads a string without copying it when it has no escapes (label values
-// rarely do; one that does takes the ordinary path) and returns its interned copy.
-func readInterned(it *jsoniter.Iterator, strs map[string]string) (string, bool) {
-	if it.WhatIsNext() != jsoniter.StringValue {
-		return "", false
+// next consumes c (after white space) if it comes next.
+func (sc *scanner) next(c byte) bool {
+	sc.space()
+	if sc.i < len(sc.b) && sc.b[sc.i] == c {
+		sc.i++
+		return true
 	}
-	// ReadStringAsSlice stops at the first quote: a backslash before it means the
-	// string has escapes and the slice is not its value.
-	b := it.ReadStringAsSlice()
-	if it.Error != nil || bytes.IndexByte(b, '\\') >= 0 {
-		return "", false
-	}
-	if v, ok := strs[string(b)]; ok {
-		return v, true
-	}
-	v := string(b)
-	strs[v] = v
-	return v, true
+	return false
 }
 
-func intern(strs map[string]string, s string) string {
-	if v, ok := strs[s]; ok {
+// str reads a string without escapes and returns its bytes (not copied).
+func (sc *scanner) str() ([]byte, bool) {
+	if !sc.next('"') {
+		return nil, false
+	}
+	n := bytes.IndexByte(sc.b[sc.i:], '"')
+	if n < 0 {
+		return nil, false
+	}
+	s := sc.b[sc.i : sc.i+n]
+	sc.i += n + 1
+	return s, bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s)
+}
+
+func (sc *scanner) intern(b []byte) string {
+	if v, ok := sc.strs[string(b)]; ok { // does not allocate
 		return v
 	}
-	strs[s] = s
-	return s
-}
-
-func readStrings(it *jsoniter.Iterator) []string {
-	var out []string
-	for it.ReadArray() {
-		out = append(out, it.ReadString())
+	if sc.strs == nil {
+		sc.strs = map[string]string{}
 	}
-	return out
+	v := string(b)
+	sc.strs[v] = v
+	return v
 }
 
-func readSeries(it *jsoniter.Iterator) ([]series, bool) {
-	out := []series{}
-	// Series repeat the same few names and values (a latency answer has twenty
-	// series per edge), so each distinct string is allocated once per answer, and
-	// all labels live in one shared backing array.
-	strs := map[string]string{}
-	var arena []string
-	for it.ReadArray() {
-		var s series
-		hasValue := false
-		for key := it.ReadObject(); key != ""; key = it.ReadObject() {
-			switch key {
-			case "metric":
-				start := len(arena)
-				if !it.ReadMapCB(func(it *jsoniter.Iterator, name string) bool {
-					v, ok := readInterned(it, strs)
-					arena = append(arena, intern(strs, name), v)
-					return ok
-				}) {
-					return nil, false
-				}
-				// Capped, so that growing the arena never writes into this series.
-				s.labels = arena[start:len(arena):len(arena)]
-			case "value":
-				// [<unix time>, "<value>"]
-				if !it.ReadArray() {
-					return nil, false
-				}
-				it.Skip()
-				if !it.ReadArray() {
-					return nil, false
-				}
-				v, err := strconv.ParseFloat(it.ReadString(), 64)
-				if err != nil || it.ReadArray() {
-					return nil, false
-				}
-				s.value, hasValue = v, true
-			default:
-				// "histogram" (native histograms) and anything new: leave it to v1.
-				return nil, false
+// object reads {"key": value, ...}, field calling read for each value.
+func (sc *scanner) object(field func(key []byte) bool) bool {
+	if !sc.next('{') {
+		return false
+	}
+	if sc.next('}') {
+		return true
+	}
+	for {
+		key, ok := sc.str()
+		if !ok || !sc.next(':') || !field(key) {
+			return false
+		}
+		if sc.next('}') {
+			return true
+		}
+		if !sc.next(',') {
+			return false
+		}
+	}
+}
+
+// array reads [value, ...], elem reading each value.
+func (sc *scanner) array(elem func() bool) bool {
+	if !sc.next('[') {
+		return false
+	}
+	if sc.next(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if sc.next(']') {
+			return true
+		}
+		if !sc.next(',') {
+			return false
+		}
+	}
+}
+
+func (sc *scanner) strings(out *[]string) bool {
+	return sc.array(func() bool {
+		s, ok := sc.str()
+		*out = append(*out, string(s))
+		return ok
+	})
+}
+
+// skip reads any value it does not need: strings of any kind, numbers, literals,
+// objects and arrays.
+func (sc *scanner) skip() bool {
+	sc.space()
+	if sc.i >= len(sc.b) {
+		return false
+	}
+	switch sc.b[sc.i] {
+	case '"':
+		for sc.i++; sc.i < len(sc.b); sc.i++ {
+			switch sc.b[sc.i] {
+			case '\\':
+				sc.i++
+			case '"':
+				sc.i++
+				return true
 			}
 		}
-		if !hasValue || it.Error != nil {
-			return nil, false
-		}
-		out = append(out, s)
+		return false
+	case '{':
+		return sc.object(func([]byte) bool { return sc.skip() })
+	case '[':
+		return sc.array(sc.skip)
 	}
-	return out, it.Error == nil
+	start := sc.i
+	for sc.i < len(sc.b) && bytes.IndexByte([]byte(",]} \n\t\r"), sc.b[sc.i]) < 0 {
+		sc.i++
+	}
+	return sc.i > start
+}
+
+// series reads the result array: {"metric": {...}, "value": [<time>, "<value>"]}.
+func (sc *scanner) series(out *[]series) bool {
+	return sc.array(func() bool {
+		var s series
+		hasValue := false
+		ok := sc.object(func(key []byte) bool {
+			switch string(key) {
+			case "metric":
+				if cap(sc.chunk)-len(sc.chunk) < chunkReserve {
+					sc.chunk = make([]string, 0, chunkSize)
+				}
+				start := len(sc.chunk)
+				ok := sc.object(func(name []byte) bool {
+					value, ok := sc.str()
+					sc.chunk = append(sc.chunk, sc.intern(name), sc.intern(value))
+					return ok
+				})
+				s.labels = sc.chunk[start:len(sc.chunk):len(sc.chunk)]
+				return ok
+			case "value":
+				if !sc.next('[') || !sc.skip() || !sc.next(',') {
+					return false
+				}
+				v, ok := sc.str()
+				if !ok || !sc.next(']') {
+					return false
+				}
+				var err error
+				s.value, err = strconv.ParseFloat(string(v), 64)
+				hasValue = err == nil
+				return hasValue
+			}
+			// "histogram" (native histograms) and anything new: leave it to v1.
+			return false
+		})
+		*out = append(*out, s)
+		return ok && hasValue
+	})
 }

@@ -3,11 +3,13 @@ package prom
 import (
 	"encoding/json"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/common/model"
@@ -111,4 +113,66 @@ func TestFetchMeshSamplesEscapedLabelValues(t *testing.T) {
 		}
 	}
 	t.Errorf("samples %+v lack the escaped request sample", set.Samples)
+}
+
+// Random answers, written by Prometheus' own JSON encoding with label values that
+// need escaping now and then: whatever the fast path accepts must equal what
+// client_golang reads, and plain answers must be accepted.
+func TestDecodeVectorRandomAnswers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "b", "_", "-", "0", "é", "漢", " ", "\"", "\\", "\n", "{", "}", ",", ":", "[", "]"}
+	word := func(special bool) string {
+		var b strings.Builder
+		for range 1 + rng.IntN(8) {
+			n := 7 // plain characters only
+			if special {
+				n = len(alphabet)
+			}
+			b.WriteString(alphabet[rng.IntN(n)])
+		}
+		return b.String()
+	}
+	accepted := 0
+	for i := range 300 {
+		special := i%3 == 0
+		vec := model.Vector{}
+		for range rng.IntN(5) {
+			m := model.Metric{}
+			for range rng.IntN(6) {
+				m[model.LabelName("l_"+word(false))] = model.LabelValue(word(special))
+			}
+			vec = append(vec, &model.Sample{Metric: m, Value: model.SampleValue(rng.NormFloat64() * 1e6), Timestamp: 1764010800123})
+		}
+		result, err := json.Marshal(vec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"status":"success","data":{"resultType":"vector","result":` + string(result) + `}}`
+		got, ok := decodeVector([]byte(body))
+		var env struct {
+			Data struct{ Result model.Vector } `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &env); err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			if !special {
+				t.Fatalf("plain answer refused: %s", body)
+			}
+			continue
+		}
+		accepted++
+		want := fromVector(env.Data.Result)
+		if len(got.result) != len(want) {
+			t.Fatalf("%d series, want %d: %s", len(got.result), len(want), body)
+		}
+		for j := range want {
+			if !maps.Equal(labelMap(got.result[j]), labelMap(want[j])) || got.result[j].value != want[j].value {
+				t.Fatalf("series %d: %v %v, want %v %v: %s", j, labelMap(got.result[j]), got.result[j].value, labelMap(want[j]), want[j].value, body)
+			}
+		}
+	}
+	if accepted < 200 {
+		t.Errorf("only %d of 300 answers took the fast path", accepted)
+	}
 }
