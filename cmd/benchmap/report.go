@@ -57,7 +57,11 @@ func (r report) markdown() string {
 	p("")
 	p("Every query of both sides run alone, one after the other (median of `--runs`): where Prometheus spends")
 	p("the time. Ours return raw per-proxy series (latency buckets included) that the plugin joins; the baseline's")
-	p("are aggregated in Prometheus.")
+	p("are aggregated in Prometheus. Ours' wall is bounded by its latency query: one PromQL evaluation runs on")
+	p("one core, and it sums every bucket series per source proxy group, cluster and bound (on the 1,000-service")
+	p("mesh about 1.2 s of evaluation and 0.45 s to encode and send 27 MB for 163,680 series, measured with a")
+	p("`count(...)` wrapper). The baseline reads the same buckets four times (p50 and p99, two groupings), so it")
+	p("costs more in all, but spreads over both cores. The series cap (50,000 per sub-query) then cuts that answer.")
 	for _, m := range r.meshes {
 		p("")
 		p("%d services:", m.services)
