@@ -111,6 +111,11 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	wg.Wait()
 
 	set := sample.Set{Regime: q.Regime, Window: q.Window()}
+	total := 0
+	for _, r := range results {
+		total += len(r.samples)
+	}
+	set.Samples = make([]sample.Sample, 0, total)
 	var errs []error
 	workload, clusters := false, []string{}
 	for _, r := range results {
