@@ -17,6 +17,10 @@ import (
 const (
 	DefaultCPTimeout         = 30 * time.Second
 	DefaultPrometheusTimeout = 30 * time.Second
+	// A 1,000-service mesh's latency query returns some 165,000 series (about 28 MB):
+	// these caps hold it with room to spare and still bound a misbehaving store.
+	DefaultPrometheusMaxSeries        = 200_000
+	DefaultPrometheusMaxResponseBytes = 128 << 20
 )
 
 // ErrLegacyPrometheusID is returned for provisioning files written for the community plugin,
@@ -49,6 +53,10 @@ type Prometheus struct {
 	TLSSkipVerify bool
 	Timeout       time.Duration
 	Headers       []Header
+	// MaxSeries caps the series of one sub-query; the rest is dropped with a notice.
+	MaxSeries int
+	// MaxResponseBytes caps one answer before decoding, for stores that ignore the limit.
+	MaxResponseBytes int64
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -70,6 +78,8 @@ type jsonSettings struct {
 	PrometheusUser          string          `json:"prometheusUser"`
 	PrometheusTLSSkipVerify bool            `json:"prometheusTlsSkipVerify"`
 	PrometheusTimeout       json.Number     `json:"prometheusTimeout"`
+	PrometheusMaxSeries     json.Number     `json:"prometheusMaxSeries"`
+	PrometheusMaxResponseMB json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusDataSourceID  json.RawMessage `json:"prometheusDataSourceId"`
 }
 
@@ -115,6 +125,14 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	if prom.Timeout, err = seconds("prometheusTimeout", js.PrometheusTimeout, DefaultPrometheusTimeout); err != nil {
 		return Settings{}, err
 	}
+	if prom.MaxSeries, err = positive("prometheusMaxSeries", js.PrometheusMaxSeries, DefaultPrometheusMaxSeries); err != nil {
+		return Settings{}, err
+	}
+	mb, err := positive("prometheusMaxResponseMB", js.PrometheusMaxResponseMB, float64(DefaultPrometheusMaxResponseBytes)/(1<<20))
+	if err != nil {
+		return Settings{}, err
+	}
+	prom.MaxResponseBytes = int64(mb * (1 << 20))
 	switch prom.Auth {
 	case "":
 		prom.Auth = PrometheusAuthNone
@@ -151,17 +169,23 @@ func RedactURL(raw string) string {
 }
 
 func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {
+	f, err := positive(field+" (seconds)", n, def.Seconds())
+	return time.Duration(f * float64(time.Second)), err
+}
+
+// positive reads an optional positive number, def when unset or zero.
+func positive[N int | float64](field string, n json.Number, def N) (N, error) {
 	if n == "" {
 		return def, nil
 	}
 	f, err := n.Float64()
 	if err != nil || f < 0 {
-		return 0, fmt.Errorf("%s must be a number of seconds, got %q", field, n.String())
+		return 0, fmt.Errorf("%s must be a positive number, got %q", field, n.String())
 	}
 	if f == 0 {
 		return def, nil
 	}
-	return time.Duration(f * float64(time.Second)), nil
+	return N(f), nil
 }
 
 // numberedHeaders reads Grafana's numbered header convention (name in jsonData, value secure).

@@ -36,8 +36,8 @@ func TestLoadSettings(t *testing.T) {
 				if len(p.Headers) != 1 || p.Headers[0] != (Header{Name: "X-Scope-OrgID", Value: "tenant-a"}) {
 					t.Errorf("headers = %+v", p.Headers)
 				}
-				if p.Timeout != DefaultPrometheusTimeout {
-					t.Errorf("Prometheus timeout = %v", p.Timeout)
+				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes {
+					t.Errorf("Prometheus defaults = %v, %d, %d", p.Timeout, p.MaxSeries, p.MaxResponseBytes)
 				}
 			},
 		},
@@ -59,6 +59,16 @@ func TestLoadSettings(t *testing.T) {
 		{name: "relative CP URL", in: backend.DataSourceInstanceSettings{URL: "kuma-cp:5681"}, wantErr: "absolute http"},
 		{name: "bad Prometheus URL", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusUrl":"ftp://x"}`)}, wantErr: "Prometheus URL"},
 		{name: "bad auth", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusAuth":"kerberos"}`)}, wantErr: "prometheusAuth"},
+		{
+			name: "Prometheus caps",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":5000,"prometheusMaxResponseMB":0.5}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.MaxSeries != 5000 || s.Prometheus.MaxResponseBytes != 512<<10 {
+					t.Errorf("caps = %d, %d", s.Prometheus.MaxSeries, s.Prometheus.MaxResponseBytes)
+				}
+			},
+		},
+		{name: "bad series cap", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":-5}`)}, wantErr: "prometheusMaxSeries"},
 		{name: "bad timeout", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":-1}`)}, wantErr: "seconds"},
 		{name: "malformed jsonData", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{`)}, wantErr: "invalid jsonData"},
 	}

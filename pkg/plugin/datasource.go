@@ -72,7 +72,7 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 	}
 	if s.Prometheus.Configured() {
 		if ds.promHTTP, err = newPrometheusHTTPClient(s.Prometheus); err == nil {
-			ds.prom, err = prom.New(s.Prometheus.URL, ds.promHTTP)
+			ds.prom, err = prom.New(s.Prometheus.URL, ds.promHTTP, prom.WithMaxSeries(s.Prometheus.MaxSeries))
 		}
 		if err != nil {
 			ds.settingsErr = fmt.Errorf("Prometheus client: %w", err)

@@ -14,7 +14,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
 )
@@ -182,11 +181,9 @@ func TestMeshGraphPrometheusMisbehaves(t *testing.T) {
 				}
 				requireNotice(t, r.Frames[0], "folded")
 			}},
-		{name: "answer larger than the body cap", notice: `prometheus query "latency": error: http: response body too large`,
+		// The latency answer is 5,372 bytes, the others are smaller than 4 KiB (0.0039 MiB).
+		{name: "answer larger than the body cap", jsonData: `,"prometheusMaxResponseMB":0.0039`, notice: `prometheus query "latency": error: http: response body too large`,
 			prometheus: func(t *testing.T) string {
-				// The latency answer is 5,372 bytes, the others are smaller than 4 KiB.
-				old := plugin.SetMaxPrometheusBodyBytes(4096)
-				t.Cleanup(func() { plugin.SetMaxPrometheusBodyBytes(old) })
 				pr, _ := promfake.Start(t, promTestdata, "legacy")
 				return pr.URL
 			},

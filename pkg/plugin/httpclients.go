@@ -34,7 +34,7 @@ func newCPHTTPClient(ctx context.Context, is backend.DataSourceInstanceSettings,
 // newPrometheusHTTPClient builds the client for the Prometheus-compatible store from the
 // plugin's own prometheus* keys, so CP and Prometheus can differ in auth and TLS.
 func newPrometheusHTTPClient(p models.Prometheus) (*http.Client, error) {
-	opts := httpclient.Options{Header: http.Header{}, Timeouts: timeouts(p.Timeout), Middlewares: responseLimit(maxPrometheusBodyBytes)}
+	opts := httpclient.Options{Header: http.Header{}, Timeouts: timeouts(p.Timeout), Middlewares: responseLimit(p.MaxResponseBytes)}
 	switch p.Auth {
 	case models.PrometheusAuthBasic:
 		opts.BasicAuth = &httpclient.BasicAuthOptions{User: p.User, Password: p.Password}
@@ -50,13 +50,10 @@ func newPrometheusHTTPClient(p models.Prometheus) (*http.Client, error) {
 	return httpclient.New(opts)
 }
 
-// maxPrometheusBodyBytes caps each Prometheus answer. The series cap applies only after
-// an answer is decoded, and a Prometheus that ignores the limit parameter (older
-// versions, some proxies) could send gigabytes; cut off here, the sub-query fails with a
-// notice instead of the plugin running out of memory. 64 MiB holds the series cap's
-// 50,000 series with room to spare. Grafana's [dataproxy] response_limit, when set,
-// takes precedence.
-var maxPrometheusBodyBytes int64 = 64 << 20
+// The series cap applies only after an answer is decoded, and a Prometheus that ignores
+// the limit parameter (older versions, some proxies) could send gigabytes: the response
+// limit cuts it off, the sub-query fails with a notice instead of the plugin running out
+// of memory. Grafana's [dataproxy] response_limit, when set, takes precedence.
 
 // responseLimit is the SDK's default middlewares with the response limit set to limit.
 func responseLimit(limit int64) []httpclient.Middleware {

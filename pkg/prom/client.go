@@ -26,9 +26,9 @@ import (
 )
 
 // DefaultMaxSeries caps each sub-query's result unless WithMaxSeries says
-// otherwise. The latency query is the largest (about 20 buckets per edge),
-// so this fits some 2,500 edges before results are cut with a notice.
-const DefaultMaxSeries = 50_000
+// otherwise. The latency query is the largest (about 20 buckets per edge and
+// source zone), so this fits some 10,000 edges before results are cut with a notice.
+const DefaultMaxSeries = 200_000
 
 // Client queries one Prometheus.
 type Client struct {

@@ -48,7 +48,7 @@ func TestFetchMeshSamplesDetectsRegime(t *testing.T) {
 			for _, name := range []string{"requests", "latency", "tcp", "inbound"} {
 				form := p.Form(name)
 				// Evaluated at the end of the range, never at "now".
-				if form["time"] != strconv.FormatInt(to.Unix(), 10) || form["limit"] != "50001" {
+				if form["time"] != strconv.FormatInt(to.Unix(), 10) || form["limit"] != strconv.Itoa(DefaultMaxSeries+1) {
 					t.Errorf("%s: time %s, limit %s", name, form["time"], form["limit"])
 				}
 			}
