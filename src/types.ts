@@ -114,6 +114,8 @@ export interface KumaDataSourceOptions extends DataSourceJsonData {
   prometheusTlsSkipVerify?: boolean;
   /** Prometheus query timeout in seconds. */
   prometheusTimeout?: number;
+  prometheusMaxSeries?: number;
+  prometheusMaxResponseMB?: number;
   /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
   prometheusDataSourceId?: number | string;
   /** Custom header names, numbered from 1 without gaps; the values are secrets with the same number. */

@@ -85,6 +85,14 @@ describe('ConfigEditor', () => {
     expect(last().jsonData.timeout).toBeUndefined();
   });
 
+  it('writes the Prometheus caps', () => {
+    const { last } = setup();
+    fireEvent.change(screen.getByLabelText('Max series per query'), { target: { value: '500000' } });
+    expect(last().jsonData).toEqual({ prometheusMaxSeries: 500000 });
+    fireEvent.change(screen.getByLabelText('Max answer size (MiB)'), { target: { value: '256' } });
+    expect(last().jsonData).toEqual({ prometheusMaxResponseMB: 256 });
+  });
+
   it('toggles TLS options and shows cert fields only when enabled', async () => {
     const { last, rerender, onOptionsChange } = setup();
     expect(screen.queryByLabelText('Client cert')).not.toBeInTheDocument();

@@ -52,7 +52,7 @@ export function hasLegacyPrometheusDataSource(jsonData: KumaDataSourceOptions): 
   return id !== undefined && id !== null && String(id).trim() !== '';
 }
 
-function parseSeconds(raw: string): number | undefined {
+function parseNumber(raw: string): number | undefined {
   if (raw.trim() === '') {
     return undefined;
   }
@@ -121,12 +121,16 @@ export function ConfigEditor(props: Props) {
     </InlineField>
   );
 
-  const secondsField = (key: 'timeout' | 'prometheusTimeout', label: string, tooltip: string) => (
+  const numberField = (
+    key: 'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB',
+    label: string,
+    tooltip: string
+  ) => (
     <InlineField
       label={label}
       labelWidth={LABEL_WIDTH}
       htmlFor={`kuma-${key}`}
-      tooltip={`${tooltip}, in seconds. Empty uses the default.`}
+      tooltip={`${tooltip} Empty uses the default.`}
     >
       <Input
         id={`kuma-${key}`}
@@ -134,7 +138,7 @@ export function ConfigEditor(props: Props) {
         min={0}
         width={12}
         value={jsonData[key] ?? ''}
-        onChange={(e: ChangeEvent<HTMLInputElement>) => setJson(key, parseSeconds(e.currentTarget.value))}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => setJson(key, parseNumber(e.currentTarget.value))}
       />
     </InlineField>
   );
@@ -196,7 +200,7 @@ export function ConfigEditor(props: Props) {
         >
           <SecretInput {...secretProps(props, 'cpToken', 'kuma-cp-token', 'Bearer token')} width={INPUT_WIDTH} />
         </InlineField>
-        {secondsField('timeout', 'Control plane timeout (s)', 'Timeout of one control-plane request')}
+        {numberField('timeout', 'Control plane timeout (s)', 'Timeout of one control-plane request, in seconds.')}
         <HeadersEditor
           {...props}
           list="http"
@@ -303,7 +307,17 @@ export function ConfigEditor(props: Props) {
         >
           <SecretTextArea {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', PEM_CERT)} {...PEM_SIZE} />
         </InlineField>
-        {secondsField('prometheusTimeout', 'Prometheus timeout (s)', 'Timeout of one Prometheus query')}
+        {numberField('prometheusTimeout', 'Prometheus timeout (s)', 'Timeout of one Prometheus query, in seconds.')}
+        {numberField(
+          'prometheusMaxSeries',
+          'Max series per query',
+          'Series one service-map sub-query may return (default 200000); more are dropped with a notice.'
+        )}
+        {numberField(
+          'prometheusMaxResponseMB',
+          'Max answer size (MiB)',
+          'Largest Prometheus answer read (default 128); a larger one fails that sub-query with a notice.'
+        )}
         <HeadersEditor
           {...props}
           list="prometheus"
