@@ -38,6 +38,9 @@ const DefaultMaxNodes = 200
 // maxFieldLength bounds user-supplied strings; longer values are typos or abuse, never names.
 const maxFieldLength = 1024
 
+// maxZones bounds the zones of one query: every zone becomes a PromQL alternative.
+const maxZones = 256
+
 // Query is the JSON model of one query.
 type Query struct {
 	QueryType    string   `json:"queryType"`
@@ -103,6 +106,9 @@ func (q Query) validate() error {
 		if len(v) > maxFieldLength {
 			return fmt.Errorf("%s is longer than %d characters", name, maxFieldLength)
 		}
+	}
+	if len(q.Zones) > maxZones {
+		return fmt.Errorf("%d zones given, at most %d", len(q.Zones), maxZones)
 	}
 	for _, z := range q.Zones {
 		if len(z) > maxFieldLength {

@@ -39,6 +39,7 @@ func TestLoadQuery(t *testing.T) {
 		{name: "wrong type", json: `{"queryType":"services","mesh":3}`, wantErr: "malformed query JSON"},
 		{name: "bad regex", json: `{"queryType":"mesh-graph","mesh":"m","serviceRegex":"("}`, wantErr: "serviceRegex is not a valid"},
 		{name: "bad rate interval", json: `{"queryType":"mesh-graph","mesh":"m","rateInterval":"five minutes"}`, wantErr: "rateInterval"},
+		{name: "too many zones", json: `{"queryType":"mesh-graph","mesh":"m","zones":["` + strings.Repeat(`z","`, 300) + `z"]}`, wantErr: "zones given"},
 		{name: "huge value", json: `{"queryType":"services","mesh":"` + strings.Repeat("a", 2000) + `"}`, wantErr: "mesh is longer"},
 	}
 	for _, tt := range tests {

@@ -95,8 +95,8 @@ func (ds *Datasource) zoneOptions(ctx context.Context, _ *http.Request) ([]optio
 
 func (ds *Datasource) serviceOptions(ctx context.Context, r *http.Request) ([]option, error) {
 	mesh := strings.TrimSpace(r.URL.Query().Get("mesh"))
-	if mesh == "" {
-		return nil, errors.Join(errBadResourceRequest, errors.New("services needs ?mesh=<mesh>"))
+	if mesh == "" || len(mesh) > 1024 {
+		return nil, errors.Join(errBadResourceRequest, errors.New("services needs ?mesh=<mesh> (at most 1024 characters)"))
 	}
 	services, err := ds.serviceInventory(ctx, mesh)
 	if err != nil {
