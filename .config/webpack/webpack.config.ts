@@ -51,7 +51,7 @@ const config = (env: Env): Configuration => {
       library: { type: 'amd' },
       publicPath,
       uniqueName: pluginJson.id,
-      clean: { keep: /^gpx_/ }, // keep backend binaries built into dist/ by mage
+      clean: { keep: /^(gpx_|go_plugin_build_manifest)/ }, // keep what mage builds into dist/
     },
     resolve: {
       extensions: ['.ts', '.tsx', '.js', '.jsx'],
