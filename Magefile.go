@@ -108,3 +108,9 @@ func Fuzz() error {
 	}
 	return nil
 }
+
+// Bench measures the service map against the community plugin's queries on a real
+// Prometheus and rewrites docs/performance.md (needs prometheus and promtool; minutes).
+func Bench() error {
+	return sh.RunV("go", "run", "./cmd/benchmap", "--out", "docs/performance.md")
+}
