@@ -1,6 +1,8 @@
 package naming
 
 import (
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -164,6 +166,22 @@ func IsInternalCluster(name string) bool {
 		}
 	}
 	return false
+}
+
+// InternalClusterRegex is an RE2 expression, anchored as PromQL anchors label regexes,
+// matching exactly the names IsInternalCluster accepts: queries drop the proxies' own
+// plumbing in Prometheus, which on a big mesh is a large share of every answer.
+func InternalClusterRegex() string {
+	exact := make([]string, 0, len(internalExact))
+	for name := range internalExact {
+		exact = append(exact, regexp.QuoteMeta(name))
+	}
+	sort.Strings(exact)
+	prefixes := make([]string, 0, len(internalPrefixes))
+	for _, p := range internalPrefixes {
+		prefixes = append(prefixes, regexp.QuoteMeta(p))
+	}
+	return strings.Join(exact, "|") + "|(" + strings.Join(prefixes, "|") + ").*|.*(hijacker|passthrough).*"
 }
 
 // inboundStatPrefixes are HTTP connection manager prefixes of inbound

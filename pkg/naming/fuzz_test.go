@@ -1,8 +1,10 @@
 package naming
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Seeds live in testdata/fuzz/<Target>/ (go test's corpus format) as well.
@@ -24,7 +26,11 @@ func FuzzParseKRI(f *testing.F) {
 
 func FuzzClusterName(f *testing.F) {
 	f.Add("backend_kuma-demo_svc_3001-0123456789abcdef")
+	internal := regexp.MustCompile("^(?:" + InternalClusterRegex() + ")$")
 	f.Fuzz(func(t *testing.T, cluster string) {
+		if utf8.ValidString(cluster) && internal.MatchString(cluster) != IsInternalCluster(cluster) {
+			t.Fatalf("%q: the PromQL filter and IsInternalCluster disagree", cluster)
+		}
 		d, ok := ParseCluster(cluster)
 		if !ok {
 			return

@@ -1,6 +1,7 @@
 package naming
 
 import (
+	"regexp"
 	"testing"
 )
 
@@ -169,6 +170,24 @@ func TestIsInboundStatPrefix(t *testing.T) {
 	} {
 		if got := IsInboundStatPrefix(prefix); got != want {
 			t.Errorf("IsInboundStatPrefix(%q) = %v, want %v", prefix, got, want)
+		}
+	}
+}
+
+// TestInternalClusterRegexAgreesWithIsInternalCluster: the PromQL filter must drop
+// exactly what the join would drop, no destination more.
+func TestInternalClusterRegexAgreesWithIsInternalCluster(t *testing.T) {
+	re := regexp.MustCompile("^(?:" + InternalClusterRegex() + ")$")
+	for _, name := range []string{
+		"", "ads_cluster", "admin", "access_log_sink", "kuma:envoy:admin", "kuma_envoy_admin", "localhost_8080",
+		"inbound:passthrough:ipv4", "outbound_passthrough_ipv6", "_kuma:metrics:hijacker", "self_inbound_dp_80",
+		"system_envoy_admin", "meshtrace_zipkin", "tracing:jaeger", "kuma_readiness",
+		"backend", "backend_kuma-demo_svc_9090", "backend-0123456789abcdef", "default_backend__zone-1_msvc_80",
+		"kri_msvc_default_zone-1__backend_http", "kri_extsvc_default___httpbin_443", "adminx", "xadmin", "self",
+		"my-passthrough-svc", "inbound", "kuma", "tracing",
+	} {
+		if got, want := re.MatchString(name), IsInternalCluster(name); got != want {
+			t.Errorf("%q: regex %v, IsInternalCluster %v", name, got, want)
 		}
 	}
 }

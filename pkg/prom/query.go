@@ -74,8 +74,11 @@ func queries(q MeshQuery) []subQuery {
 	reporter := reporterOf(q.Regime).groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
 	inbound := slices.Concat(reporter, []string{"envoy_http_conn_manager_prefix", "envoy_response_code_class"})
+	// Upstream series of the proxies' own plumbing (xDS, admin, inbound, passthrough)
+	// never become edges: leave them in Prometheus.
+	dest := append(slices.Clone(sel), naming.LabelCluster+"!~"+quote(naming.InternalClusterRegex()))
 	return []subQuery{
-		{name: "requests", expr: tagged(sel, w, []part{
+		{name: "requests", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
 			// Envoy's tag extractor turns the gRPC stats filter's
 			// cluster.<c>.grpc.<service>.<method>.failure into envoy_cluster_grpc_failure
@@ -83,8 +86,8 @@ func queries(q MeshQuery) []subQuery {
 			// name (envoy_cluster_grpc_<service>_<method>_failure). Match both.
 			{"envoy_cluster_grpc_(.+_)?failure", sample.GRPCFailures, upstream},
 		})},
-		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", sel, w, slices.Concat(upstream, []string{"le"}))},
-		{name: "tcp", expr: tagged(sel, w, []part{
+		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", dest, w, slices.Concat(upstream, []string{"le"}))},
+		{name: "tcp", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_cx_rx_bytes_total", sample.RxBytes, upstream},
 			{"envoy_cluster_upstream_cx_tx_bytes_total", sample.TxBytes, upstream},
 			{"envoy_cluster_upstream_cx_total", sample.Connections, upstream},

@@ -1,6 +1,7 @@
 package prom
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -10,7 +11,12 @@ import (
 var (
 	to   = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
 	from = to.Add(-time.Hour)
+	// notInternal is the matcher that keeps the proxies' own clusters out of upstream queries.
+	notInternal = `,envoy_cluster_name!~` + strconv.Quote(naming.InternalClusterRegex())
 )
+
+// upstream adds notInternal to a selector.
+func upstream(sel string) string { return sel[:len(sel)-1] + notInternal + "}" }
 
 func TestQueriesLegacy(t *testing.T) {
 	q := MeshQuery{Mesh: "default", Zones: []string{"zone-1"}, Regime: naming.RegimeLegacy, From: from, To: to}
@@ -18,13 +24,14 @@ func TestQueriesLegacy(t *testing.T) {
 		sel = `{mesh="default",kuma_io_zone=~"zone-1"}`
 		by  = `mesh,kuma_io_service,kuma_io_zone,kuma_proxy_role,kuma_io_mesh_gateway`
 	)
+	up := upstream(sel)
 	want := map[string]string{
-		"requests": `label_replace(sum by (` + by + `,envoy_cluster_name,envoy_response_code_class) (increase(envoy_cluster_upstream_rq_xx` + sel + `[3600s])), "kuma_datasource_kind", "requests", "", "")` +
-			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase({__name__=~"envoy_cluster_grpc_(.+_)?failure",` + sel[1:] + `[3600s])), "kuma_datasource_kind", "grpc_failures", "", "")`,
-		"latency": `sum by (` + by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + sel + `[3600s]))`,
-		"tcp": `label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_rx_bytes_total` + sel + `[3600s])), "kuma_datasource_kind", "rx_bytes", "", "")` +
-			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_tx_bytes_total` + sel + `[3600s])), "kuma_datasource_kind", "tx_bytes", "", "")` +
-			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_total` + sel + `[3600s])), "kuma_datasource_kind", "connections", "", "")`,
+		"requests": `label_replace(sum by (` + by + `,envoy_cluster_name,envoy_response_code_class) (increase(envoy_cluster_upstream_rq_xx` + up + `[3600s])), "kuma_datasource_kind", "requests", "", "")` +
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase({__name__=~"envoy_cluster_grpc_(.+_)?failure",` + up[1:] + `[3600s])), "kuma_datasource_kind", "grpc_failures", "", "")`,
+		"latency": `sum by (` + by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + up + `[3600s]))`,
+		"tcp": `label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_rx_bytes_total` + up + `[3600s])), "kuma_datasource_kind", "rx_bytes", "", "")` +
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_tx_bytes_total` + up + `[3600s])), "kuma_datasource_kind", "tx_bytes", "", "")` +
+			` or label_replace(sum by (` + by + `,envoy_cluster_name) (increase(envoy_cluster_upstream_cx_total` + up + `[3600s])), "kuma_datasource_kind", "connections", "", "")`,
 		"inbound": `sum by (` + by + `,envoy_http_conn_manager_prefix,envoy_response_code_class) (increase(envoy_http_downstream_rq_xx` + sel + `[3600s]))`,
 	}
 	subs := queries(q)
@@ -72,7 +79,7 @@ func TestQueriesPerRegime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.q.From, tt.q.To = from, to
-			want := `sum by (` + tt.by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + tt.sel + `[3600s]))`
+			want := `sum by (` + tt.by + `,envoy_cluster_name,le) (increase(envoy_cluster_upstream_rq_time_bucket` + upstream(tt.sel) + `[3600s]))`
 			if got := queries(tt.q)[1].expr; got != want {
 				t.Errorf("\n got %s\nwant %s", got, want)
 			}
