@@ -38,17 +38,28 @@ func Zones(zones []inventory.Zone) *data.Frame {
 
 // Services is the `services` query: one row per service with its proxies' health.
 func Services(services []inventory.Service) *data.Frame {
-	return table("services", services, []column[inventory.Service]{
-		textColumn("name", "Service", func(s inventory.Service) string { return s.Name }),
+	return table("services", services, append(serviceColumns("Service"),
+		textColumn("protocol", "Protocol", func(s inventory.Service) string { return s.Protocol }),
+		textColumn("address", "Address", func(s inventory.Service) string { return s.Address }),
+	))
+}
+
+// Gateways is the `gateways` query: one row per gateway service.
+func Gateways(gateways []inventory.Service) *data.Frame {
+	return table("gateways", gateways, serviceColumns("Gateway"))
+}
+
+// serviceColumns are what every service table shows: name, type, status and proxy counts.
+func serviceColumns(what string) []column[inventory.Service] {
+	return []column[inventory.Service]{
+		textColumn("name", what, func(s inventory.Service) string { return s.Name }),
 		textColumn("type", "Type", func(s inventory.Service) string { return s.Kind }),
 		textColumn("status", "Status", func(s inventory.Service) string { return s.Status }),
 		countColumn("online", "Dataplanes online", func(s inventory.Service) int64 { return int64(s.Online) }),
 		countColumn("offline", "Dataplanes offline", func(s inventory.Service) int64 { return int64(s.Offline) }),
 		countColumn("total", "Dataplanes total", func(s inventory.Service) int64 { return int64(s.Total) }),
 		textColumn("zones", "Zones", func(s inventory.Service) string { return joined(s.Zones) }),
-		textColumn("protocol", "Protocol", func(s inventory.Service) string { return s.Protocol }),
-		textColumn("address", "Address", func(s inventory.Service) string { return s.Address }),
-	})
+	}
 }
 
 // Dataplanes is the `dataplanes` query: one row per proxy.
@@ -65,19 +76,6 @@ func Dataplanes(dps []inventory.Dataplane) *data.Frame {
 		textColumn("gateway", "Gateway", func(d inventory.Dataplane) string { return d.Gateway }),
 		textColumn("certificateBackend", "mTLS backend", func(d inventory.Dataplane) string { return d.CertificateBackend }),
 		textColumn("notes", "Notes", func(d inventory.Dataplane) string { return d.Notes }),
-	})
-}
-
-// Gateways is the `gateways` query: one row per gateway service.
-func Gateways(gws []inventory.Gateway) *data.Frame {
-	return table("gateways", gws, []column[inventory.Gateway]{
-		textColumn("name", "Gateway", func(g inventory.Gateway) string { return g.Name }),
-		textColumn("type", "Type", func(g inventory.Gateway) string { return g.Kind }),
-		textColumn("status", "Status", func(g inventory.Gateway) string { return g.Status }),
-		countColumn("online", "Dataplanes online", func(g inventory.Gateway) int64 { return int64(g.Online) }),
-		countColumn("offline", "Dataplanes offline", func(g inventory.Gateway) int64 { return int64(g.Offline) }),
-		countColumn("total", "Dataplanes total", func(g inventory.Gateway) int64 { return int64(g.Total) }),
-		textColumn("zones", "Zones", func(g inventory.Gateway) string { return joined(g.Zones) }),
 	})
 }
 

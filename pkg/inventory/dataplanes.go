@@ -62,21 +62,11 @@ func Dataplanes(overviews []kuma.DataplaneOverview) []Dataplane {
 	return out
 }
 
-// Gateway is one gateway service with the health of its proxies.
-type Gateway struct {
-	Name    string
-	Kind    string
-	Status  string
-	Online  int
-	Offline int
-	Total   int
-	Zones   []string
-}
-
-// Gateways groups gateway proxies by their kuma.io/service tag. Proxies are the one source
-// that holds for builtin and delegated gateways in every Kuma version and mesh mode.
-func Gateways(overviews []kuma.DataplaneOverview) []Gateway {
-	byName := map[string]*Gateway{}
+// Gateways groups gateway proxies into gateway services by their kuma.io/service tag.
+// Proxies are the one source that holds for builtin and delegated gateways in every Kuma
+// version and mesh mode.
+func Gateways(overviews []kuma.DataplaneOverview) []Service {
+	byName := map[string]*Service{}
 	var names []string
 	for _, o := range overviews {
 		gw := o.Dataplane.Networking.Gateway
@@ -89,7 +79,7 @@ func Gateways(overviews []kuma.DataplaneOverview) []Gateway {
 		}
 		g := byName[name]
 		if g == nil {
-			g = &Gateway{Name: name, Kind: string(o.GatewayKind())}
+			g = &Service{Name: name, Kind: gatewayKinds[o.GatewayKind()]}
 			byName[name] = g
 			names = append(names, name)
 		}
@@ -106,7 +96,7 @@ func Gateways(overviews []kuma.DataplaneOverview) []Gateway {
 		g.Zones = addSorted(g.Zones, zone)
 	}
 	sort.Strings(names)
-	out := make([]Gateway, 0, len(names))
+	out := make([]Service, 0, len(names))
 	for _, n := range names {
 		g := byName[n]
 		g.Status = statusOf(g.Online, g.Total)

@@ -81,7 +81,7 @@ func TestGateways(t *testing.T) {
 	}
 	sidecar := kuma.DataplaneOverview{Meta: kuma.Meta{Name: "app-1"}}
 	got := Gateways([]kuma.DataplaneOverview{gw("edge-1", "zone-1", kuma.GatewayTypeBuiltin, true), sidecar, gw("edge-2", "zone-2", kuma.GatewayTypeBuiltin, false)})
-	want := []Gateway{{Name: "edge", Kind: "builtin", Status: StatusPartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}}}
+	want := []Service{{Name: "edge", Kind: KindGatewayBuiltin, Status: StatusPartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}

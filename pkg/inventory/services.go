@@ -26,9 +26,9 @@ const (
 )
 
 // gatewayKinds maps a gateway proxy's kind to the service type Kuma gives its service.
-var gatewayKinds = map[string]string{
-	string(kuma.GatewayBuiltin):   KindGatewayBuiltin,
-	string(kuma.GatewayDelegated): KindGatewayDelegated,
+var gatewayKinds = map[kuma.GatewayKind]string{
+	kuma.GatewayBuiltin:   KindGatewayBuiltin,
+	kuma.GatewayDelegated: KindGatewayDelegated,
 }
 
 // labelNamespace is set by the Kubernetes CP on synced MeshServices.
@@ -104,8 +104,7 @@ func Services(r MeshResources) []Service {
 	}
 	for _, g := range Gateways(r.GatewayDataplanes) {
 		if byName[g.Name] == nil {
-			byName[g.Name] = &Service{Name: g.Name, Kind: gatewayKinds[g.Kind], Status: g.Status,
-				Online: g.Online, Offline: g.Offline, Total: g.Total, Zones: g.Zones}
+			byName[g.Name] = &g
 		}
 	}
 	out := make([]Service, 0, len(byName))
