@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/build"
@@ -113,4 +115,53 @@ func Fuzz() error {
 // Prometheus and rewrites docs/performance.md (needs prometheus and promtool; minutes).
 func Bench() error {
 	return sh.RunV("go", "run", "./cmd/benchmap", "--out", "docs/performance.md")
+}
+
+// BenchJoin runs the join's go benchmarks (graph.Build at 100, 1,000 and 10,000 services)
+// and writes docs/benchmark-join.md: medians, and each size as a ratio of the smallest
+// measured in the same run.
+func BenchJoin() error {
+	out, err := sh.Output("go", "test", "-run", "^$", "-bench", "^BenchmarkBuild$", "-benchmem", "-count", "5", "./pkg/graph")
+	if err != nil {
+		return err
+	}
+	perSize := map[string][]float64{}
+	var sizes []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkBuild/") || f[3] != "ns/op" {
+			continue
+		}
+		size := strings.TrimPrefix(strings.Split(f[0], "-")[0], "BenchmarkBuild/")
+		ns, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			return err
+		}
+		if _, seen := perSize[size]; !seen {
+			sizes = append(sizes, size)
+		}
+		perSize[size] = append(perSize[size], ns)
+	}
+	if len(sizes) == 0 {
+		return fmt.Errorf("no BenchmarkBuild results in:\n%s", out)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# The join at 100, 1,000 and 10,000 services\n\nWritten by `go tool mage benchJoin` (%s/%s, %d CPUs). ", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	b.WriteString("`graph.Build` on a synthetic legacy mesh (each service calls three others; requests by class and a\n")
+	b.WriteString("14-bucket latency histogram per edge), medians of five runs. The map needs 4 PromQL round trips\n")
+	b.WriteString("whatever the size (the community plugin: 12); end-to-end figures are in `performance.md`.\n\n")
+	b.WriteString("| services | time per join (median) | × the 100-service join |\n|---:|---:|---:|\n")
+	base := median(perSize[sizes[0]])
+	for _, size := range sizes {
+		m := median(perSize[size])
+		fmt.Fprintf(&b, "| %s | %.1f ms | %.1f |\n", size, m/1e6, m/base)
+	}
+	b.WriteString("\nRaw output:\n\n```\n" + strings.TrimSpace(out) + "\n```\n")
+	return os.WriteFile(filepath.Join("docs", "benchmark-join.md"), []byte(b.String()), 0o644)
+}
+
+func median(values []float64) float64 {
+	sorted := append([]float64(nil), values...)
+	sort.Float64s(sorted)
+	return sorted[len(sorted)/2]
 }
