@@ -151,6 +151,19 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     onBlur: () => onRunQuery(),
   });
 
+  const switchField = (field: 'hideIdle' | 'groupByZone', label: string, tooltip: string) => {
+    const id = `kuma-${field}`;
+    return (
+      <InlineField label={label} labelWidth={16} htmlFor={id} tooltip={tooltip}>
+        <InlineSwitch
+          id={id}
+          value={Boolean(query[field])}
+          onChange={(e) => update({ [field]: e.currentTarget.checked })}
+        />
+      </InlineField>
+    );
+  };
+
   const selectedZones = query.zones ?? (query.zone ? [query.zone] : []);
   const loadError = meshes.error ?? zones.error ?? services.error;
 
@@ -293,34 +306,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               label="Rate interval"
               labelWidth={LABEL_WIDTH}
               htmlFor="kuma-rate-interval"
-              tooltip="Window of the rates, e.g. 5m; empty picks one from the time range"
+              tooltip="Window the map's rates cover, ending at the end of the time range, e.g. 5m; empty covers the whole range"
             >
               <Input id="kuma-rate-interval" width={12} placeholder="auto" {...textProps('rateInterval')} />
             </InlineField>
-            <InlineField
-              label="Hide idle"
-              labelWidth={12}
-              htmlFor="kuma-hide-idle"
-              tooltip="Hide services without traffic"
-            >
-              <InlineSwitch
-                id="kuma-hide-idle"
-                value={Boolean(query.hideIdle)}
-                onChange={(e) => update({ hideIdle: e.currentTarget.checked })}
-              />
-            </InlineField>
-            <InlineField
-              label="Group by zone"
-              labelWidth={16}
-              htmlFor="kuma-group-by-zone"
-              tooltip="One node per service and zone"
-            >
-              <InlineSwitch
-                id="kuma-group-by-zone"
-                value={Boolean(query.groupByZone)}
-                onChange={(e) => update({ groupByZone: e.currentTarget.checked })}
-              />
-            </InlineField>
+            {switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
+            {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}
           </InlineFieldRow>
         </>
       )}
