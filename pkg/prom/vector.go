@@ -161,6 +161,13 @@ func (sc *scanner) next(c byte) bool {
 
 // str reads a string without escapes and returns its bytes (not copied).
 func (sc *scanner) str() ([]byte, bool) {
+	s, ok := sc.rawStr()
+	return s, ok && utf8.Valid(s)
+}
+
+// rawStr is str without the UTF-8 check, for strings that are checked later (interned
+// labels, once per distinct string) or parsed (numbers, known keys).
+func (sc *scanner) rawStr() ([]byte, bool) {
 	if !sc.next('"') {
 		return nil, false
 	}
@@ -170,19 +177,23 @@ func (sc *scanner) str() ([]byte, bool) {
 	}
 	s := sc.b[sc.i : sc.i+n]
 	sc.i += n + 1
-	return s, bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s)
+	return s, bytes.IndexByte(s, '\\') < 0
 }
 
-func (sc *scanner) intern(b []byte) string {
+// intern returns the one copy of b's string, checking its UTF-8 the first time it is seen.
+func (sc *scanner) intern(b []byte) (string, bool) {
 	if v, ok := sc.strs[string(b)]; ok { // does not allocate
-		return v
+		return v, true
+	}
+	if !utf8.Valid(b) {
+		return "", false
 	}
 	if sc.strs == nil {
 		sc.strs = map[string]string{}
 	}
 	v := string(b)
 	sc.strs[v] = v
-	return v
+	return v, true
 }
 
 // object reads {"key": value, ...}, field calling read for each value.
@@ -194,7 +205,7 @@ func (sc *scanner) object(field func(key []byte) bool) bool {
 		return true
 	}
 	for {
-		key, ok := sc.str()
+		key, ok := sc.rawStr() // keys are matched or interned, which checks them
 		if !ok || !sc.next(':') || !field(key) {
 			return false
 		}
@@ -280,9 +291,11 @@ func (sc *scanner) series(out *[]series) bool {
 				}
 				start := len(sc.chunk)
 				ok := sc.object(func(name []byte) bool {
-					value, ok := sc.str()
-					sc.chunk = append(sc.chunk, sc.intern(name), sc.intern(value))
-					return ok
+					value, ok := sc.rawStr()
+					n, nameOK := sc.intern(name)
+					v, valueOK := sc.intern(value)
+					sc.chunk = append(sc.chunk, n, v)
+					return ok && nameOK && valueOK
 				})
 				s.labels = sc.chunk[start:len(sc.chunk):len(sc.chunk)]
 				return ok
@@ -290,7 +303,7 @@ func (sc *scanner) series(out *[]series) bool {
 				if !sc.next('[') || !sc.skip() || !sc.next(',') {
 					return false
 				}
-				v, ok := sc.str()
+				v, ok := sc.rawStr()
 				if !ok || !sc.next(']') {
 					return false
 				}

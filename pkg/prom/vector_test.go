@@ -78,6 +78,9 @@ func TestDecodeVectorFallsBack(t *testing.T) {
 		"not json":         `<html>502</html>`,
 		// Escaped label values are rare: they take client_golang's path.
 		"escaped value": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"\"q\""},"value":[1,"1"]}]}}`,
+		// Invalid UTF-8 in a label name or value, even one seen before, is client_golang's to judge.
+		"invalid UTF-8 value": "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":\"\xff\"},\"value\":[1,\"1\"]}]}}",
+		"invalid UTF-8 name":  "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"\xfe\":\"b\"},\"value\":[1,\"1\"]}]}}",
 	} {
 		if _, ok := decodeVector([]byte(body)); ok {
 			t.Errorf("%s: fast path accepted %s", name, body)
