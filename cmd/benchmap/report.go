@@ -164,6 +164,8 @@ func (r report) markdown() string {
 	p("- `prom`: upstream queries drop the proxies' own clusters (xDS, admin, inbound, passthrough) in PromQL,")
 	p("  with a filter generated from `naming.IsInternalCluster`: they never became edges, and on a generated")
 	p("  mesh they were about a quarter of the latency and TCP answers (wall 0.53-0.59 → 0.42 × baseline).")
+	p("- `prom`: the decoder checks UTF-8 once per distinct label string instead of per occurrence (about")
+	p("  a fifth of decode time).")
 	p("- `prom`: identical map queries in flight at once share one fetch (nothing is kept afterwards), so a")
 	p("  dashboard refresh costs four PromQL round trips and one decode whatever the number of panels.")
 	p("- The topology was already cached for 5 s with coalescing; the burst above shows it.")
