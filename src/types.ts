@@ -116,6 +116,8 @@ export interface KumaDataSourceOptions extends DataSourceJsonData {
   prometheusTimeout?: number;
   prometheusMaxSeries?: number;
   prometheusMaxResponseMB?: number;
+  /** How often Prometheus scrapes the proxies, in seconds (default 15): the backend derives `$__rate_interval` from it. */
+  prometheusScrapeInterval?: number;
   /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
   prometheusDataSourceId?: number | string;
   /** Custom header names, numbered from 1 without gaps; the values are secrets with the same number. */

@@ -17,6 +17,8 @@ import (
 const (
 	DefaultCPTimeout         = 30 * time.Second
 	DefaultPrometheusTimeout = 30 * time.Second
+	// Prometheus' own default scrape interval: $__rate_interval is derived from it.
+	DefaultScrapeInterval = 15 * time.Second
 	// A 1,000-service mesh's latency query returns some 165,000 series (about 28 MB):
 	// these caps hold it with room to spare and still bound a misbehaving store.
 	DefaultPrometheusMaxSeries        = 200_000
@@ -57,6 +59,8 @@ type Prometheus struct {
 	MaxSeries int
 	// MaxResponseBytes caps one answer before decoding, for stores that ignore the limit.
 	MaxResponseBytes int64
+	// ScrapeInterval is how often the store scrapes the proxies; $__rate_interval needs it.
+	ScrapeInterval time.Duration
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -71,16 +75,17 @@ type Settings struct {
 }
 
 type jsonSettings struct {
-	URL                     string          `json:"url"`
-	Timeout                 json.Number     `json:"timeout"`
-	PrometheusURL           string          `json:"prometheusUrl"`
-	PrometheusAuth          PrometheusAuth  `json:"prometheusAuth"`
-	PrometheusUser          string          `json:"prometheusUser"`
-	PrometheusTLSSkipVerify bool            `json:"prometheusTlsSkipVerify"`
-	PrometheusTimeout       json.Number     `json:"prometheusTimeout"`
-	PrometheusMaxSeries     json.Number     `json:"prometheusMaxSeries"`
-	PrometheusMaxResponseMB json.Number     `json:"prometheusMaxResponseMB"`
-	PrometheusDataSourceID  json.RawMessage `json:"prometheusDataSourceId"`
+	URL                      string          `json:"url"`
+	Timeout                  json.Number     `json:"timeout"`
+	PrometheusURL            string          `json:"prometheusUrl"`
+	PrometheusAuth           PrometheusAuth  `json:"prometheusAuth"`
+	PrometheusUser           string          `json:"prometheusUser"`
+	PrometheusTLSSkipVerify  bool            `json:"prometheusTlsSkipVerify"`
+	PrometheusTimeout        json.Number     `json:"prometheusTimeout"`
+	PrometheusMaxSeries      json.Number     `json:"prometheusMaxSeries"`
+	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
+	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
+	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
 }
 
 // LoadSettings decodes and validates the instance settings. Secrets are read from the
@@ -126,6 +131,9 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 		return Settings{}, err
 	}
 	if prom.MaxSeries, err = positive("prometheusMaxSeries", js.PrometheusMaxSeries, DefaultPrometheusMaxSeries); err != nil {
+		return Settings{}, err
+	}
+	if prom.ScrapeInterval, err = seconds("prometheusScrapeInterval", js.PrometheusScrapeInterval, DefaultScrapeInterval); err != nil {
 		return Settings{}, err
 	}
 	mb, err := positive("prometheusMaxResponseMB", js.PrometheusMaxResponseMB, float64(DefaultPrometheusMaxResponseBytes)/(1<<20))

@@ -36,8 +36,8 @@ func TestLoadSettings(t *testing.T) {
 				if len(p.Headers) != 1 || p.Headers[0] != (Header{Name: "X-Scope-OrgID", Value: "tenant-a"}) {
 					t.Errorf("headers = %+v", p.Headers)
 				}
-				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes {
-					t.Errorf("Prometheus defaults = %v, %d, %d", p.Timeout, p.MaxSeries, p.MaxResponseBytes)
+				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes || p.ScrapeInterval != DefaultScrapeInterval {
+					t.Errorf("Prometheus defaults = %v, %d, %d, %v", p.Timeout, p.MaxSeries, p.MaxResponseBytes, p.ScrapeInterval)
 				}
 			},
 		},
@@ -68,6 +68,16 @@ func TestLoadSettings(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "scrape interval",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusScrapeInterval":30}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.ScrapeInterval != 30*time.Second {
+					t.Errorf("scrape interval = %v", s.Prometheus.ScrapeInterval)
+				}
+			},
+		},
+		{name: "bad scrape interval", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusScrapeInterval":-3}`)}, wantErr: "prometheusScrapeInterval"},
 		{name: "bad series cap", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":-5}`)}, wantErr: "prometheusMaxSeries"},
 		{name: "bad timeout", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":-1}`)}, wantErr: "seconds"},
 		{name: "malformed jsonData", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{`)}, wantErr: "invalid jsonData"},

@@ -93,6 +93,12 @@ describe('ConfigEditor', () => {
     expect(last().jsonData).toEqual({ prometheusMaxResponseMB: 256 });
   });
 
+  it('writes the scrape interval', () => {
+    const { last } = setup();
+    fireEvent.change(screen.getByLabelText('Scrape interval (s)'), { target: { value: '30' } });
+    expect(last().jsonData).toEqual({ prometheusScrapeInterval: 30 });
+  });
+
   it('toggles TLS options and shows cert fields only when enabled', async () => {
     const { last, rerender, onOptionsChange } = setup();
     expect(screen.queryByLabelText('Client cert')).not.toBeInTheDocument();

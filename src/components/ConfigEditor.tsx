@@ -122,7 +122,7 @@ export function ConfigEditor(props: Props) {
   );
 
   const numberField = (
-    key: 'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB',
+    key: 'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval',
     label: string,
     tooltip: string
   ) => (
@@ -308,6 +308,11 @@ export function ConfigEditor(props: Props) {
           <SecretTextArea {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', PEM_CERT)} {...PEM_SIZE} />
         </InlineField>
         {numberField('prometheusTimeout', 'Prometheus timeout (s)', 'Timeout of one Prometheus query, in seconds.')}
+        {numberField(
+          'prometheusScrapeInterval',
+          'Scrape interval (s)',
+          'How often Prometheus scrapes the proxies (default 15); $__rate_interval in the map is derived from it, as in Grafana\'s Prometheus data source.'
+        )}
         {numberField(
           'prometheusMaxSeries',
           'Max series per query',
