@@ -6,6 +6,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
 // Cache maps keys to values loaded on demand and kept for a TTL.
@@ -74,7 +76,8 @@ func (c *Cache[V]) Get(ctx context.Context, key string, load func(context.Contex
 }
 
 func (c *Cache[V]) run(ctx context.Context, key string, cl *call[V], load func(context.Context) (V, error)) {
-	val, err := load(ctx)
+	// The load runs on a goroutine of its own: a panic there would end the process.
+	val, err := safe.Do("load "+key, func() (V, error) { return load(ctx) })
 	c.mu.Lock()
 	delete(c.calls, key)
 	if err == nil && c.ttl > 0 {

@@ -14,12 +14,14 @@ func FuzzLoadQuery(f *testing.F) {
 		`{"queryType":"services","mesh":"de\"fault}","zones":["a","",null]}`,
 		`{"queryType":"dataplanes","mesh":"m","service":"x\ny","maxNodes":-3}`,
 		`{"queryType":"mesh-graph","mesh":"m","serviceRegex":"(a|b"}`,
+		`{"queryType":"mesh-graph","mesh":"m","zone":"zone-(1|2","rateInterval":"${__rate_interval}"}`,
+		`{"queryType":"mesh-graph","mesh":"$mesh","zones":["[[zone]]"],"rateInterval":"$__interval_ms"}`,
 		`[]`, `null`, `{"queryType":7}`,
 	} {
 		f.Add(seed, "")
 	}
 	f.Fuzz(func(t *testing.T, js, queryType string) {
-		q, err := LoadQuery(backend.DataQuery{JSON: []byte(js), QueryType: queryType})
+		q, err := LoadQuery(backend.DataQuery{JSON: []byte(js), QueryType: queryType}, DefaultScrapeInterval)
 		if err != nil {
 			return
 		}
@@ -35,6 +37,11 @@ func FuzzLoadQuery(f *testing.F) {
 		for _, z := range q.Zones {
 			if z == "" {
 				t.Fatal("empty zone kept")
+			}
+		}
+		for _, v := range append([]string{q.Mesh, q.Service, q.RateInterval}, q.Zones...) {
+			if variableRef.MatchString(v) {
+				t.Fatalf("accepted %q, which Grafana did not interpolate", v)
 			}
 		}
 	})

@@ -43,8 +43,11 @@ const maxZones = 256
 
 // Query is the JSON model of one query.
 type Query struct {
-	QueryType    string   `json:"queryType"`
-	Mesh         string   `json:"mesh"`
+	QueryType string `json:"queryType"`
+	Mesh      string `json:"mesh"`
+	// Zone is the community plugin's field: a regular expression over zone names, anchored
+	// like PromQL's =~. A literal name joins Zones when loaded; a pattern is in ZonePattern,
+	// to be resolved against the CP's zones.
 	Zone         string   `json:"zone"`
 	Zones        []string `json:"zones"`
 	Service      string   `json:"service"`
@@ -54,6 +57,8 @@ type Query struct {
 	MaxNodes     int      `json:"maxNodes"`
 	GroupByZone  bool     `json:"groupByZone"`
 	RateInterval string   `json:"rateInterval"`
+
+	ZonePattern *regexp.Regexp `json:"-"`
 }
 
 // NeedsMesh reports whether the query type is scoped to one mesh.
@@ -65,9 +70,21 @@ func NeedsMesh(queryType string) bool {
 	return true
 }
 
-// LoadQuery decodes and validates one query. The query type comes from the SDK's field
-// (Grafana copies `queryType` there) and falls back to the JSON body.
-func LoadQuery(dq backend.DataQuery) (Query, error) {
+// FiltersZones reports whether the query type narrows its answer to the query's zones.
+func FiltersZones(queryType string) bool {
+	switch queryType {
+	case QueryTypeServices, QueryTypeDataplanes, QueryTypeMeshGraph:
+		return true
+	}
+	return false
+}
+
+// LoadQuery decodes and validates one query as Grafana delivers it; scrapeInterval is the
+// data source's, from which $__rate_interval is derived. This is the one place that
+// decides a query's type: the SDK's field (Grafana copies the JSON's `queryType` there),
+// else the JSON body, else meshes — Grafana sends the field empty for a query whose JSON
+// has none (written by hand, provisioned, or kept when a panel changes data source).
+func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error) {
 	var q Query
 	if err := json.Unmarshal(dq.JSON, &q); err != nil {
 		return Query{}, fmt.Errorf("malformed query JSON: %w", err)
@@ -78,15 +95,13 @@ func LoadQuery(dq backend.DataQuery) (Query, error) {
 	if q.QueryType == "" {
 		q.QueryType = QueryTypeMeshes
 	}
+	q.RateInterval = resolveMacros(q.RateInterval, newMacros(dq, scrapeInterval))
 	if !knownQueryType(q.QueryType) {
 		return Query{}, fmt.Errorf("unknown query type %q: use one of %s", q.QueryType, strings.Join(QueryTypes, ", "))
 	}
 	q.Mesh = strings.TrimSpace(q.Mesh)
 	if NeedsMesh(q.QueryType) && q.Mesh == "" {
 		return Query{}, fmt.Errorf("query type %q needs a mesh", q.QueryType)
-	}
-	if q.Zone != "" && !contains(q.Zones, q.Zone) {
-		q.Zones = append(q.Zones, q.Zone)
 	}
 	q.Zones = dropEmpty(q.Zones)
 	if q.MaxNodes <= 0 {
@@ -98,13 +113,79 @@ func LoadQuery(dq backend.DataQuery) (Query, error) {
 	if err := q.validate(); err != nil {
 		return Query{}, err
 	}
+	if err := q.loadZone(); err != nil {
+		return Query{}, err
+	}
 	return q, nil
 }
 
+// loadZone reads the community `zone` field: a plain name joins Zones at once, a pattern
+// waits for the CP's zone names (ResolveZones).
+func (q *Query) loadZone() error {
+	zone := strings.TrimSpace(q.Zone)
+	switch {
+	case zone == "":
+		return nil
+	case regexp.QuoteMeta(zone) == zone:
+		if !contains(q.Zones, zone) {
+			q.Zones = append(q.Zones, zone)
+		}
+		return nil
+	}
+	re, err := regexp.Compile("^(?:" + zone + ")$")
+	if err != nil {
+		return fmt.Errorf("zone %q is not a valid regular expression: %w", zone, err)
+	}
+	q.ZonePattern = re
+	return nil
+}
+
+// ResolveZones turns the zone pattern into the names of the CP's zones it matches, added
+// to Zones, so that only literal names ever reach PromQL or a filter. A pattern matching
+// no zone is an error: an empty zone list would mean every zone.
+func (q *Query) ResolveZones(known []string) error {
+	if q.ZonePattern == nil {
+		return nil
+	}
+	matched := false
+	for _, z := range known {
+		if q.ZonePattern.MatchString(z) {
+			matched = true
+			if !contains(q.Zones, z) {
+				q.Zones = append(q.Zones, z)
+			}
+		}
+	}
+	if !matched {
+		return fmt.Errorf("zone %q matches none of the control plane's zones (%s)", q.Zone, listSome(known, 10))
+	}
+	q.ZonePattern = nil
+	return nil
+}
+
+func listSome(names []string, n int) string {
+	if len(names) == 0 {
+		return "it has none"
+	}
+	if len(names) > n {
+		return strings.Join(names[:n], ", ") + fmt.Sprintf(" and %d more", len(names)-n)
+	}
+	return strings.Join(names, ", ")
+}
+
 func (q Query) validate() error {
-	for name, v := range map[string]string{"mesh": q.Mesh, "service": q.Service, "serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx, "rateInterval": q.RateInterval} {
+	for name, v := range map[string]string{"mesh": q.Mesh, "zone": q.Zone, "service": q.Service, "serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx, "rateInterval": q.RateInterval} {
 		if len(v) > maxFieldLength {
 			return fmt.Errorf("%s is longer than %d characters", name, maxFieldLength)
+		}
+	}
+	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}}
+	for _, z := range q.Zones {
+		literals = append(literals, [2]string{"zones", z})
+	}
+	for _, f := range literals {
+		if err := uninterpolated(f[0], f[1]); err != nil {
+			return err
 		}
 	}
 	if len(q.Zones) > maxZones {

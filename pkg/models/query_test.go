@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
@@ -35,6 +37,13 @@ func TestLoadQuery(t *testing.T) {
 			want:      Query{QueryType: QueryTypeZones, MaxNodes: DefaultMaxNodes},
 		},
 		{name: "empty query lists meshes", json: `{}`, want: Query{QueryType: QueryTypeMeshes, MaxNodes: DefaultMaxNodes}},
+		{name: "no type anywhere, mesh given", json: `{"refId":"A","mesh":"default"}`, want: Query{QueryType: QueryTypeMeshes, Mesh: "default", MaxNodes: DefaultMaxNodes}},
+		{name: "type from the JSON when the SDK field is empty", json: `{"queryType":"zones"}`, want: Query{QueryType: QueryTypeZones, MaxNodes: DefaultMaxNodes}},
+		{name: "variable left in mesh", json: `{"queryType":"services","mesh":"$mesh"}`, wantErr: `mesh "$mesh" holds $mesh, which Grafana did not interpolate`},
+		{name: "braced variable left in service", json: `{"queryType":"dataplanes","mesh":"m","service":"${service:raw}"}`, wantErr: `service "${service:raw}" holds ${service:raw}`},
+		{name: "old-style variable left in zones", json: `{"queryType":"services","mesh":"m","zones":["[[zone]]"]}`, wantErr: `zones "[[zone]]"`},
+		{name: "unknown macro in rateInterval", json: `{"queryType":"mesh-graph","mesh":"m","rateInterval":"$__interval_ms"}`, wantErr: `rateInterval "$__interval_ms" holds $__interval_ms`},
+		{name: "bad zone pattern", json: `{"queryType":"mesh-graph","mesh":"m","zone":"zone-(1"}`, wantErr: `zone "zone-(1" is not a valid regular expression`},
 		{name: "unknown type", json: `{"queryType":"topology"}`, wantErr: `unknown query type "topology"`},
 		{name: "missing mesh", json: `{"queryType":"services"}`, wantErr: `"services" needs a mesh`},
 		{name: "malformed JSON", json: `{"queryType":`, wantErr: "malformed query JSON"},
@@ -46,7 +55,7 @@ func TestLoadQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := LoadQuery(backend.DataQuery{QueryType: tt.queryType, JSON: []byte(tt.json)})
+			got, err := LoadQuery(backend.DataQuery{QueryType: tt.queryType, JSON: []byte(tt.json)}, DefaultScrapeInterval)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want %q", err, tt.wantErr)
@@ -70,4 +79,79 @@ func manyZones(n int) string {
 	}
 	b, _ := json.Marshal(zones)
 	return string(b)
+}
+
+func TestRateIntervalMacros(t *testing.T) {
+	hour := backend.TimeRange{From: time.Unix(0, 0), To: time.Unix(3600, 0)}
+	tests := []struct {
+		name     string
+		value    string
+		interval time.Duration
+		scrape   time.Duration
+		want     string
+	}{
+		{name: "literal", value: "5m", interval: time.Minute, want: "5m"},
+		{name: "$__interval", value: "$__interval", interval: 2 * time.Minute, want: "2m"},
+		{name: "${__interval}", value: "${__interval}", interval: 30 * time.Second, want: "30s"},
+		{name: "rate interval, interval dominates", value: "$__rate_interval", interval: 2 * time.Minute, scrape: 15 * time.Second, want: "2m15s"},
+		{name: "rate interval, four scrapes dominate", value: "$__rate_interval", interval: 15 * time.Second, scrape: 15 * time.Second, want: "1m"},
+		{name: "rate interval with a 30s scrape", value: "${__rate_interval}", interval: 20 * time.Second, scrape: 30 * time.Second, want: "2m"},
+		{name: "no interval from an alert rule: the scrape interval", value: "$__rate_interval", scrape: 10 * time.Second, want: "40s"},
+		{name: "unset scrape interval is 15s", value: "$__rate_interval", interval: 10 * time.Second, want: "1m"},
+		{name: "$__range", value: "$__range", interval: time.Minute, want: "1h"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dq := backend.DataQuery{JSON: []byte(`{"queryType":"mesh-graph","mesh":"m","rateInterval":"` + tt.value + `"}`), Interval: tt.interval, TimeRange: hour}
+			q, err := LoadQuery(dq, tt.scrape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q.RateInterval != tt.want {
+				t.Errorf("rateInterval = %q, want %q", q.RateInterval, tt.want)
+			}
+		})
+	}
+}
+
+func TestZonePattern(t *testing.T) {
+	known := []string{"zone-1", "zone-10", "zone-2", "east"}
+	tests := []struct {
+		name    string
+		zone    string
+		zones   []string
+		want    []string
+		wantErr string
+	}{
+		{name: "literal name needs no CP", zone: "zone-1", want: []string{"zone-1"}},
+		{name: "anchored: zone-1 does not match zone-10", zone: "zone-1|east", want: []string{"zone-1", "east"}},
+		{name: "pattern", zone: "zone-.*", want: []string{"zone-1", "zone-10", "zone-2"}},
+		{name: "joins zones", zone: "zone-[12]", zones: []string{"east"}, want: []string{"east", "zone-1", "zone-2"}},
+		{name: "matches nothing", zone: "west-.*", wantErr: `zone "west-.*" matches none of the control plane's zones (zone-1, zone-10, zone-2, east)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			js, _ := json.Marshal(map[string]any{"queryType": "mesh-graph", "mesh": "m", "zone": tt.zone, "zones": tt.zones})
+			q, err := LoadQuery(backend.DataQuery{JSON: js}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if regexp.QuoteMeta(tt.zone) == tt.zone && q.ZonePattern != nil {
+				t.Error("a literal zone must not need the CP's zone list")
+			}
+			err = q.ResolveZones(known)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(q.Zones, tt.want) {
+				t.Errorf("zones = %v, want %v", q.Zones, tt.want)
+			}
+		})
+	}
 }

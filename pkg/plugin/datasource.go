@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
@@ -47,15 +46,15 @@ type Datasource struct {
 	promHTTP    *http.Client
 	prom        *prom.Client
 	topologies  *cache.Cache[inventory.MeshResources]
-	queries     *datasource.QueryTypeMux
+	handlers    map[string]queryHandler
 	resources   backend.CallResourceHandler
 }
 
 // NewDatasource is the instance factory Grafana calls when settings are created or change.
 func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
 	ds := &Datasource{topologies: cache.New[inventory.MeshResources](topologyTTL, maxCachedMeshes)}
-	ds.queries = ds.newQueryMux()
-	ds.resources = httpadapter.New(ds.newResourceMux())
+	ds.handlers = ds.queryHandlers()
+	ds.resources = httpResources(ds)
 	s, err := models.LoadSettings(is)
 	if err != nil {
 		ds.settingsErr = err
@@ -81,6 +80,10 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 	return ds, nil
 }
 
+func httpResources(ds *Datasource) backend.CallResourceHandler {
+	return httpadapter.New(ds.newResourceMux())
+}
+
 // Dispose closes idle connections when Grafana replaces the instance.
 func (ds *Datasource) Dispose() {
 	for _, c := range []*http.Client{ds.cpHTTP, ds.promHTTP} {
@@ -99,7 +102,7 @@ func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReque
 		}
 		return resp, nil
 	}
-	return ds.queries.QueryData(ctx, req)
+	return ds.answerAll(ctx, req)
 }
 
 // CallResource serves the editors' look-ups.

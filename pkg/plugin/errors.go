@@ -8,10 +8,15 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
-// errUnknownMesh marks a query for a mesh the CP does not have.
-var errUnknownMesh = errors.New("unknown mesh")
+var (
+	// errUnknownMesh marks a query for a mesh the CP does not have.
+	errUnknownMesh = errors.New("unknown mesh")
+	// errBadQuery marks a query the CP's answer showed to be wrong.
+	errBadQuery = errors.New("bad query")
+)
 
 // explainMeshError turns a 404 from a mesh-scoped endpoint into "the mesh does not exist"
 // when that is the reason; a CP answers 404 for other reasons too (an endpoint missing on a
@@ -29,11 +34,18 @@ func (ds *Datasource) explainMeshError(ctx context.Context, mesh string, err err
 // errorResponse maps an error to the status Grafana shows. Failures of the CP or
 // Prometheus are downstream errors: the plugin worked, its peer did not.
 func errorResponse(err error) backend.DataResponse {
+	if errors.Is(err, safe.ErrPanic) {
+		return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+	}
 	return backend.ErrDataResponseWithSource(statusOf(err), backend.ErrorSourceDownstream, err.Error())
 }
 
 func statusOf(err error) backend.Status {
 	switch {
+	case errors.Is(err, safe.ErrPanic):
+		return backend.StatusInternal
+	case errors.Is(err, errBadQuery):
+		return backend.StatusBadRequest
 	case errors.Is(err, errUnknownMesh), errors.Is(err, kuma.ErrNotFound):
 		return backend.StatusNotFound
 	case errors.Is(err, kuma.ErrUnauthorized):

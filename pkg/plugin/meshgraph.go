@@ -17,6 +17,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
 // meshGraph answers the service map: CP topology and Prometheus samples are fetched at
@@ -34,15 +35,12 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 		samples sample.Set
 		promErr error
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		res, cpErr = ds.meshResources(ctx, q.Mesh)
-	}()
-	go func() {
-		defer wg.Done()
-		samples, promErr = ds.meshSamples(ctx, q, dq.TimeRange)
-	}()
+	wg.Go(func() {
+		res, cpErr = safe.Do("control-plane topology", func() (inventory.MeshResources, error) { return ds.meshResources(ctx, q.Mesh) })
+	})
+	wg.Go(func() {
+		samples, promErr = safe.Do("Prometheus samples", func() (sample.Set, error) { return ds.meshSamples(ctx, q, dq.TimeRange) })
+	})
 	wg.Wait()
 
 	if cpErr != nil {
@@ -115,11 +113,7 @@ func (ds *Datasource) meshResources(ctx context.Context, mesh string) (inventory
 		errs := make([]error, len(fetches))
 		var wg sync.WaitGroup
 		for i, fetch := range fetches {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = fetch()
-			}()
+			wg.Go(func() { errs[i] = safe.Run("control-plane fetch", fetch) })
 		}
 		wg.Wait()
 		return r, errors.Join(errs...)

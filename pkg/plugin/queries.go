@@ -2,26 +2,26 @@ package plugin
 
 import (
 	"context"
-	"sync"
+	"fmt"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
 // queryHandler answers one decoded query.
 type queryHandler func(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse
 
-// newQueryMux routes each query type to its handler. Unknown types reach the fallback,
-// where LoadQuery names the problem for that query alone.
-func (ds *Datasource) newQueryMux() *datasource.QueryTypeMux {
-	mux := datasource.NewQueryTypeMux()
-	handlers := map[string]queryHandler{
+// queryHandlers is the one table that routes a query type to its handler; models.LoadQuery
+// alone decides a query's type (Grafana sends it empty for a query whose JSON has none).
+func (ds *Datasource) queryHandlers() map[string]queryHandler {
+	return map[string]queryHandler{
 		models.QueryTypeMeshes:       ds.frameQuery(ds.meshes),
 		models.QueryTypeZones:        ds.frameQuery(ds.zones),
 		models.QueryTypeServices:     ds.frameQuery(ds.services),
@@ -30,48 +30,59 @@ func (ds *Datasource) newQueryMux() *datasource.QueryTypeMux {
 		models.QueryTypeMeshInsights: ds.frameQuery(ds.meshInsights),
 		models.QueryTypeMeshGraph:    ds.meshGraph,
 	}
-	for queryType, h := range handlers {
-		mux.HandleFunc(queryType, each(h))
-	}
-	mux.HandleFunc("", each(nil))
-	return mux
 }
 
 // maxConcurrentQueries bounds the queries of one request answered at once: a map query
-// fans out to four Prometheus and five CP calls, so a request with hundreds of queries
+// fans out to four Prometheus and six CP calls, so a request with hundreds of queries
 // must not become thousands of simultaneous calls.
 const maxConcurrentQueries = 8
 
-// each answers the queries of one request concurrently, each with its own response.
-func each(h queryHandler) backend.QueryDataHandlerFunc {
-	return func(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
-		resp := backend.NewQueryDataResponse()
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		slots := make(chan struct{}, maxConcurrentQueries)
-		for _, dq := range req.Queries {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				slots <- struct{}{}
-				defer func() { <-slots }()
-				r := answer(ctx, dq, h)
-				mu.Lock()
-				resp.Responses[dq.RefID] = r
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		return resp, nil
-	}
+// answerAll answers the queries of one request concurrently, each with its own response;
+// a panic fails only the query that raised it.
+func (ds *Datasource) answerAll(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	return concurrent.QueryData(ctx, req, func(ctx context.Context, cq concurrent.Query) backend.DataResponse {
+		return ds.answer(ctx, cq.DataQuery)
+	}, maxConcurrentQueries)
 }
 
-func answer(ctx context.Context, dq backend.DataQuery, h queryHandler) backend.DataResponse {
-	q, err := models.LoadQuery(dq)
+func (ds *Datasource) answer(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
+	q, err := models.LoadQuery(dq, ds.settings.Prometheus.ScrapeInterval)
 	if err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 	}
-	return h(ctx, q, dq)
+	h, ok := ds.handlers[q.QueryType]
+	if !ok {
+		return backend.ErrDataResponse(backend.StatusInternal, fmt.Sprintf("query type %q has no handler", q.QueryType))
+	}
+	resp, err := safe.Do(fmt.Sprintf("query type %q", q.QueryType), func() (backend.DataResponse, error) {
+		if err := ds.resolveZones(ctx, &q); err != nil {
+			return errorResponse(err), nil
+		}
+		return h(ctx, q, dq), nil
+	})
+	if err != nil {
+		return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+	}
+	return resp
+}
+
+// resolveZones turns the community `zone` pattern into the CP's zone names it matches.
+func (ds *Datasource) resolveZones(ctx context.Context, q *models.Query) error {
+	if q.ZonePattern == nil || !models.FiltersZones(q.QueryType) {
+		return nil
+	}
+	overviews, err := ds.cp.Zones(ctx)
+	if err != nil {
+		return fmt.Errorf("zone %q is a pattern, and the control plane's zones could not be listed: %w", q.Zone, err)
+	}
+	names := make([]string, 0, len(overviews))
+	for _, z := range inventory.Zones(overviews) {
+		names = append(names, z.Name)
+	}
+	if err := q.ResolveZones(names); err != nil {
+		return fmt.Errorf("%w: %w", errBadQuery, err)
+	}
+	return nil
 }
 
 // frameQuery adapts a CP look-up that yields one frame into a query handler.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
 // errBadResourceRequest marks a resource call with missing or wrong parameters.
@@ -31,26 +32,37 @@ func (ds *Datasource) newResourceMux() http.Handler {
 		"services": ds.serviceOptions,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		route, ok := routes[strings.Trim(r.URL.Path, "/")]
-		switch {
-		case !ok:
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no resource " + r.URL.Path + ": use meshes, zones or services?mesh=<mesh>"})
-			return
-		case r.Method != http.MethodGet:
-			w.Header().Set("Allow", http.MethodGet)
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method " + r.Method + " not allowed: use GET"})
-			return
-		case ds.settingsErr != nil:
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "data source configuration: " + ds.settingsErr.Error()})
-			return
-		}
-		opts, err := route(r.Context(), r)
+		// A panic fails this call alone, with a JSON error like every other.
+		err := safe.Run("resource "+strings.Trim(r.URL.Path, "/"), func() error {
+			serveResource(w, r, routes, ds.settingsErr)
+			return nil
+		})
 		if err != nil {
-			writeJSON(w, resourceStatus(err), map[string]string{"error": err.Error()})
-			return
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		}
-		writeJSON(w, http.StatusOK, opts)
 	})
+}
+
+func serveResource(w http.ResponseWriter, r *http.Request, routes map[string]resourceFunc, settingsErr error) {
+	route, ok := routes[strings.Trim(r.URL.Path, "/")]
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no resource " + r.URL.Path + ": use meshes, zones or services?mesh=<mesh>"})
+		return
+	case r.Method != http.MethodGet:
+		w.Header().Set("Allow", http.MethodGet)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method " + r.Method + " not allowed: use GET"})
+		return
+	case settingsErr != nil:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "data source configuration: " + settingsErr.Error()})
+		return
+	}
+	opts, err := route(r.Context(), r)
+	if err != nil {
+		writeJSON(w, resourceStatus(err), map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, opts)
 }
 
 func resourceStatus(err error) int {

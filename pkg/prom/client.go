@@ -23,6 +23,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
 // DefaultMaxSeries caps each sub-query's result unless WithMaxSeries says
@@ -106,7 +107,13 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	results := make([]result, len(subs))
 	var wg sync.WaitGroup
 	for i, sq := range subs {
-		wg.Go(func() { results[i] = c.run(ctx, q, sq) })
+		wg.Go(func() {
+			r, err := safe.Do("Prometheus sub-query "+sq.name, func() (result, error) { return c.run(ctx, q, sq), nil })
+			if err != nil {
+				r.err = err
+			}
+			results[i] = r
+		})
 	}
 	wg.Wait()
 
