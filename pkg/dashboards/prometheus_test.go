@@ -40,7 +40,7 @@ type regime struct {
 	allowEmpty map[string]string
 }
 
-const builtinRow = "kuma-gateway/Builtin gateways: incoming requests (MeshGateway listeners)/"
+const builtinRow = "kumads-gateway/Builtin gateways: incoming requests (MeshGateway listeners)/"
 
 var noBuiltinGateways = map[string]string{
 	builtinRow + "Requests by status": "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
@@ -72,13 +72,13 @@ func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
 
 // allowedEmpty are panels that may show nothing at all in any regime, with why.
 var allowedEmpty = map[string]string{
-	"kuma-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
-	"kuma-service/Resources (Kubernetes)/CPU":           "the simulator exports no cAdvisor (container_*) metrics",
-	"kuma-service/Resources (Kubernetes)/Memory":        "the simulator exports no cAdvisor (container_*) metrics",
-	"kuma-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
-	"kuma-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
-	"kuma-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
-	"kuma-cp/Resources and store/Store cache hit ratio": "the simulated CP exports no store_cache counters",
+	"kumads-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
+	"kumads-service/Resources (Kubernetes)/CPU":           "the simulator exports no cAdvisor (container_*) metrics",
+	"kumads-service/Resources (Kubernetes)/Memory":        "the simulator exports no cAdvisor (container_*) metrics",
+	"kumads-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
+	"kumads-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
+	"kumads-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
+	"kumads-cp/Resources and store/Store cache hit ratio": "the simulated CP exports no store_cache counters",
 }
 
 // notSimulated are metric families the simulator does not export. A target reading
@@ -344,7 +344,7 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	if !ok {
 		t.Fatal("no frontend → backend truth")
 	}
-	const s2s = "kuma-service-to-service/Traffic/"
+	const s2s = "kumads-service-to-service/Traffic/"
 	near(s2s+"Request rate", "A", edge.RPS)
 	near(s2s+"5xx share", "A", edge.ErrorRatio)
 	within(s2s+"HTTP latency", "A", edge.P50)
@@ -372,9 +372,9 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 			fromBuiltin += e.RPS
 		}
 	}
-	near("kuma-mesh/Overview/Request rate", "A", meshRPS)
-	near("kuma-dataplane/Incoming traffic/Requests by status", "A", frontendIn)
-	near("kuma-gateway/Instances/Request rate", "A", fromGateways)
+	near("kumads-mesh/Overview/Request rate", "A", meshRPS)
+	near("kumads-dataplane/Incoming traffic/Requests by status", "A", frontendIn)
+	near("kumads-gateway/Instances/Request rate", "A", fromGateways)
 	if bed.Sim.KumaVersion() == 2 {
 		near(builtinRow+"Requests by status", "A", fromBuiltin)
 	}
@@ -383,7 +383,7 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	for _, z := range bed.Sim.Model().Topology.Zones {
 		inZone := maps.Clone(vars)
 		inZone["zone"] = z
-		v := sumWith(inZone, "kuma-mesh/Overview/Request rate", "A")
+		v := sumWith(inZone, "kumads-mesh/Overview/Request rate", "A")
 		if v == 0 {
 			t.Errorf("no traffic from %s", z)
 		}
@@ -398,8 +398,8 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 			online++
 		}
 	}
-	near("kuma-cp/xDS (proxy configuration)/Active xDS streams", "A", online)
-	near("kuma-service/Incoming: requests to $service/Request rate by status", "A", frontendIn)
+	near("kumads-cp/xDS (proxy configuration)/Active xDS streams", "A", online)
+	near("kumads-service/Incoming: requests to $service/Request rate by status", "A", frontendIn)
 }
 
 // checkServiceMap sends the Mesh dashboard's service-map query, as the front end

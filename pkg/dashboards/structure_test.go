@@ -16,7 +16,7 @@ import (
 // repoRoot is where dashboards/ and plugin.json live.
 const repoRoot = "../.."
 
-var wantUIDs = []string{"kuma-cp", "kuma-dataplane", "kuma-gateway", "kuma-mesh", "kuma-service", "kuma-service-to-service"}
+var wantUIDs = []string{"kumads-cp", "kumads-dataplane", "kumads-gateway", "kumads-mesh", "kumads-service", "kumads-service-to-service"}
 
 // loadFiles reads every committed dashboard as generic JSON, keyed by file name, so
 // the checks see exactly what Grafana will load.
@@ -66,6 +66,10 @@ func TestCommittedDashboardsAreGenerated(t *testing.T) {
 	}
 }
 
+// kumasOwnUIDs are the uids of Kuma's own dashboards (kumahq/kuma, the MADR-096 set):
+// importing ours next to them must replace none.
+var kumasOwnUIDs = []string{"kuma-mesh", "kuma-cp-v2", "kuma-service-health", "kuma-service-debug", "kuma-zone-ingress", "kuma-zone-egress"}
+
 func TestStableUIDs(t *testing.T) {
 	var got []string
 	for name, d := range loadFiles(t) {
@@ -74,6 +78,9 @@ func TestStableUIDs(t *testing.T) {
 			t.Errorf("%s has uid %q", name, uid)
 		}
 		got = append(got, uid)
+		if !strings.HasPrefix(uid, "kumads-") || slices.Contains(kumasOwnUIDs, uid) {
+			t.Errorf("uid %q: ours carry the kumads- prefix, so none equals one of Kuma's own", uid)
+		}
 	}
 	sort.Strings(got)
 	if !slices.Equal(got, wantUIDs) {

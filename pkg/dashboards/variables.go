@@ -1,13 +1,18 @@
 package dashboards
 
+import "github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+
 // The dashboards' uids; other code (front end, README, plugin links) links to them.
+// They carry the kumads- prefix: Kuma's own dashboards use kuma-mesh, kuma-cp-v2,
+// kuma-service-health…, and Grafana replaces a dashboard imported under a uid it has.
+// The map's data links are decided in frames; the generator follows them.
 const (
-	UIDControlPlane     = "kuma-cp"
-	UIDDataplane        = "kuma-dataplane"
-	UIDGateway          = "kuma-gateway"
-	UIDMesh             = "kuma-mesh"
-	UIDService          = "kuma-service"
-	UIDServiceToService = "kuma-service-to-service"
+	UIDControlPlane     = "kumads-cp"
+	UIDDataplane        = "kumads-dataplane"
+	UIDGateway          = "kumads-gateway"
+	UIDMesh             = "kumads-mesh"
+	UIDService          = frames.ServiceDashboardUID
+	UIDServiceToService = frames.ServiceToServiceDashboardUID
 )
 
 // titles are the dashboards' titles by uid, in the order the links list them.

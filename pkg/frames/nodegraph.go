@@ -15,8 +15,8 @@ import (
 
 // Dashboards the map links to.
 const (
-	ServiceDashboardUID          = "kuma-service"
-	ServiceToServiceDashboardUID = "kuma-service-to-service"
+	ServiceDashboardUID          = "kumads-service"
+	ServiceToServiceDashboardUID = "kumads-service-to-service"
 )
 
 // LinkOptions say where nodes and edges link to.
