@@ -1,4 +1,6 @@
 import { DataQueryRequest, DataSourceInstanceSettings, PluginMeta, VariableSupportType } from '@grafana/data';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { lastValueFrom, of } from 'rxjs';
 
 import { DataSource, toKumaQuery } from './datasource';
@@ -30,6 +32,19 @@ function makeDs() {
   const templateSrv = fakeTemplateSrv(variables);
   return { ds: new DataSource(settings, templateSrv), templateSrv };
 }
+
+// The cases the Go mirror (pkg/e2e ApplyTemplateVariables) runs too: the dashboards-through-the-binary
+// test sends what this function makes of a dashboard's queries.
+const shared = JSON.parse(
+  readFileSync(join(__dirname, '..', 'testdata', 'template-variables.json'), 'utf8')
+) as { variables: Record<string, string | string[]>; cases: Array<{ name: string; query: KumaQuery; want: KumaQuery }> };
+
+describe('applyTemplateVariables (cases shared with the Go mirror)', () => {
+  const ds = new DataSource(settings, fakeTemplateSrv(shared.variables));
+  it.each(shared.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(ds.applyTemplateVariables(c.query, {})).toEqual(c.want);
+  });
+});
 
 describe('applyTemplateVariables', () => {
   it('resolves $variables in mesh, zone, service and rateInterval', () => {
@@ -190,6 +205,12 @@ describe('variable support', () => {
     expect(toKumaQuery({ refId: 'v', queryType: 'dataplanes', mesh: '$mesh', service: '$service' })).toEqual({
       refId: 'v',
       queryType: 'dataplanes',
+      mesh: '$mesh',
+      service: '$service',
+    });
+    expect(toKumaQuery({ refId: 'v', queryType: 'workloads', mesh: '$mesh', service: '$service' })).toEqual({
+      refId: 'v',
+      queryType: 'workloads',
       mesh: '$mesh',
       service: '$service',
     });

@@ -18,6 +18,7 @@ import {
   KumaVariableQueryType,
   NamedResource,
   needsMesh,
+  takesService,
   QueryType,
   VARIABLE_QUERY_TYPES,
 } from './types';
@@ -56,7 +57,8 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
     const resolved: KumaQuery = {
       ...query,
       mesh: replace(query.mesh),
-      zone: replace(query.zone),
+      // `zone` is a regular expression: a multi-value variable becomes an escaped alternation.
+      zone: replace(query.zone, 'regex'),
       service: replace(query.service),
       // Multi-value variables inside a regex become an escaped alternation.
       serviceRegex: replace(query.serviceRegex, 'regex'),
@@ -125,7 +127,7 @@ export function toKumaQuery(query: KumaVariableQuery | string, refId = 'variable
   if (needsMesh(out.queryType) && query.mesh) {
     out.mesh = query.mesh;
   }
-  if (out.queryType === QueryType.Dataplanes && query.service) {
+  if (takesService(out.queryType) && query.service) {
     out.service = query.service;
   }
   return out;

@@ -8,7 +8,7 @@ function escapeRegex(v: string): string {
 }
 
 /**
- * A small stand-in for Grafana's template service: `$name` and `${name}` are replaced from `values`
+ * A small stand-in for Grafana's template service: `$name`, `${name}` and `[[name]]` are replaced from `values`
  * (scoped variables win), with the formats the data source uses (none, 'regex', a format function).
  */
 export function fakeTemplateSrv(values: Values): TemplateSrv & { replace: jest.Mock } {
@@ -17,8 +17,9 @@ export function fakeTemplateSrv(values: Values): TemplateSrv & { replace: jest.M
       if (target === undefined) {
         return '';
       }
-      return target.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced, bare) => {
-        const name = braced ?? bare;
+      // $name, ${name}, ${name:format} and [[name]], as Grafana's template service reads them.
+      return target.replace(/\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (match, braced, bare, old) => {
+        const name = braced ?? bare ?? old;
         const scoped = scopedVars?.[name]?.value as string | string[] | undefined;
         const value = scoped ?? values[name];
         if (value === undefined) {

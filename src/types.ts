@@ -7,6 +7,7 @@ export const QueryType = {
   Zones: 'zones',
   Services: 'services',
   Dataplanes: 'dataplanes',
+  Workloads: 'workloads',
   Gateways: 'gateways',
   MeshInsights: 'mesh-insights',
   MeshGraph: 'mesh-graph',
@@ -21,6 +22,7 @@ export const ALL_QUERY_TYPES: KumaQueryType[] = [
   QueryType.Zones,
   QueryType.Services,
   QueryType.Dataplanes,
+  QueryType.Workloads,
   QueryType.Gateways,
   QueryType.MeshInsights,
 ];
@@ -30,6 +32,10 @@ export const QUERY_TYPE_LABELS: Record<KumaQueryType, { label: string; descripti
   zones: { label: 'Zones', description: 'Zones of a multi-zone deployment' },
   services: { label: 'Services', description: 'Services of a mesh' },
   dataplanes: { label: 'Dataplanes', description: 'Dataplane proxies of a mesh, optionally of one service' },
+  workloads: {
+    label: 'Workloads',
+    description: 'kuma.io/workload values behind a service (Kuma 3.0): what its proxies label their metrics with',
+  },
   gateways: { label: 'Gateways', description: 'Gateways of a mesh' },
   'mesh-insights': { label: 'Mesh insights', description: 'Summary statistics of a mesh' },
   'mesh-graph': { label: 'Service map', description: 'Node graph of service-to-service traffic' },
@@ -39,6 +45,7 @@ export const QUERY_TYPE_LABELS: Record<KumaQueryType, { label: string; descripti
 export const MESH_SCOPED_TYPES: readonly KumaQueryType[] = [
   QueryType.Services,
   QueryType.Dataplanes,
+  QueryType.Workloads,
   QueryType.Gateways,
   QueryType.MeshInsights,
   QueryType.MeshGraph,
@@ -48,11 +55,16 @@ export function needsMesh(queryType: string | undefined): boolean {
   return MESH_SCOPED_TYPES.includes(queryType as KumaQueryType);
 }
 
+/** Query types narrowed to one service by `service`. */
+export function takesService(queryType: string | undefined): boolean {
+  return queryType === QueryType.Dataplanes || queryType === QueryType.Workloads;
+}
+
 /** The query model the backend reads (see docs/architecture.md). */
 export interface KumaQuery extends DataQuery {
   queryType?: KumaQueryType;
   mesh?: string;
-  /** The community plugin's single-zone field; kept and honoured. */
+  /** The community plugin's zone field: a regular expression over zone names, anchored like PromQL's `=~`. */
   zone?: string;
   /** Multi-zone form for the service map. */
   zones?: string[];
@@ -83,6 +95,7 @@ export const VARIABLE_QUERY_TYPES = [
   QueryType.Zones,
   QueryType.Services,
   QueryType.Dataplanes,
+  QueryType.Workloads,
   QueryType.Gateways,
 ] as const;
 export type KumaVariableQueryType = (typeof VARIABLE_QUERY_TYPES)[number];
@@ -90,7 +103,7 @@ export type KumaVariableQueryType = (typeof VARIABLE_QUERY_TYPES)[number];
 export interface KumaVariableQuery extends DataQuery {
   queryType: KumaVariableQueryType;
   mesh?: string;
-  /** Only for dataplanes: the service whose proxies to list. */
+  /** Only for dataplanes and workloads: the service whose proxies (or workloads) to list. */
   service?: string;
 }
 

@@ -9,7 +9,7 @@ var proxyLabels = []string{"dataplane", "instance"}
 // series per instance.
 var dataplaneSel = inMesh.and(inZone).and(sel{
 	legacy:  []string{`dataplane=~"$dataplane"`},
-	unified: []string{`kuma_workload=~"$service"`},
+	unified: []string{`kuma_workload=~"${` + workloadOf("service") + `}"`},
 })
 
 // dataplanesTable lists a service's dataplanes from the CP: zone, status, versions.
@@ -26,7 +26,7 @@ func dataplanesTable(title string) *Panel {
 func dataplane() *Dashboard {
 	b := newBoard(UIDDataplane, titleOf(UIDDataplane),
 		"One or more Kuma dataplanes (Envoy sidecars or gateways): their health, what they receive and what they send.",
-		meshVar, zoneVar, serviceVar, dataplaneVar)
+		meshVar, zoneVar, serviceVar, workloadVar, dataplaneVar)
 	proxies := scope{s: dataplaneSel, by: proxyLabels}
 	server := func(name string) string { return sumBy(instant(gauge(name), dataplaneSel), proxyLabels...) }
 

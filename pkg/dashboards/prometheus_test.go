@@ -99,6 +99,11 @@ func topology(t *testing.T, r regime) *meshsim.Topology {
 		if r.kubernetes {
 			topo.Services[i].Namespace = "shop"
 		}
+		if r.sim.KumaVersion == 3 && r.kubernetes {
+			// On Kubernetes a workload is named after a pod label or the ServiceAccount,
+			// not after the MeshService: dashboards must not confuse the two.
+			topo.Services[i].Workload = topo.Services[i].Name + "-sa"
+		}
 	}
 	for i := range topo.Edges {
 		e := &topo.Edges[i]
@@ -108,18 +113,31 @@ func topology(t *testing.T, r regime) *meshsim.Topology {
 }
 
 // serviceName is what the dashboards' service variables hold for a service of the
-// simulated mesh: kuma.io/service in legacy regimes, the workload under unified naming.
+// simulated mesh (the services query): kuma.io/service in legacy regimes, the
+// MeshService's name under unified naming.
 func serviceName(m *meshsim.Model, name string) string {
 	for _, d := range m.Dataplanes {
 		if d.Service == nil || d.Service.Name != name {
 			continue
 		}
 		if d.Mesh.Naming == meshsim.RegimeUnified {
-			return d.Service.Workload
+			return d.Service.Name
 		}
 		return d.KumaService()
 	}
 	panic("no service " + name)
+}
+
+// workloadName is what a workload variable holds for a service (the workloads query):
+// the kuma.io/workload its proxies carry under unified naming, the service's own name
+// otherwise.
+func workloadName(m *meshsim.Model, name string) string {
+	for _, d := range m.Dataplanes {
+		if d.Service != nil && d.Service.Name == name && d.Mesh.Naming == meshsim.RegimeUnified {
+			return d.Service.Workload
+		}
+	}
+	return serviceName(m, name)
 }
 
 // variables are the values Grafana would substitute, formatted as the Prometheus data
@@ -149,7 +167,9 @@ func variables(m *meshsim.Model) map[string]string {
 		"service":         serviceName(m, "frontend"),
 		"dataplane":       alternation(dataplanes),
 		"gateway":         alternation(gateways),
+		"workload":        workloadName(m, "frontend"),
 		"source":          serviceName(m, "frontend"),
+		"source_workload": workloadName(m, "frontend"),
 		"destination":     serviceName(m, "backend"),
 	}
 }

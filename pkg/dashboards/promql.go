@@ -51,11 +51,11 @@ var (
 const k8sServiceSuffix = `(_[^_]+_svc_[0-9]+)?`
 
 // proxiesOf selects the proxies of the services in a variable: kuma.io/service in
-// legacy regimes, the workload under unified naming.
+// legacy regimes, the workloads behind the service under unified naming.
 func proxiesOf(variable string) sel {
 	return sel{
 		legacy:  []string{`kuma_io_service=~"${` + variable + `}` + k8sServiceSuffix + `"`},
-		unified: []string{`kuma_workload=~"${` + variable + `}"`},
+		unified: []string{`kuma_workload=~"${` + workloadOf(variable) + `}"`},
 	}
 }
 

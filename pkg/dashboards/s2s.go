@@ -6,7 +6,7 @@ var s2sSel = inMesh.and(inZone).and(proxiesOf("source")).and(clusterOf("destinat
 func serviceToService() *Dashboard {
 	b := newBoard(UIDServiceToService, titleOf(UIDServiceToService),
 		"Traffic from $source to $destination as $source's proxies see it.",
-		meshVar, zoneVar, sourceVar, destinationVar)
+		meshVar, zoneVar, sourceVar, sourceWorkloadVar, destinationVar)
 	c := scope{s: s2sSel}
 
 	b.row("Traffic")

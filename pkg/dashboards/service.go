@@ -15,7 +15,7 @@ func containerUsage(expr string) string {
 func service() *Dashboard {
 	b := newBoard(UIDService, titleOf(UIDService),
 		"One service: its dataplanes, the requests it receives and sends, and its resource use on Kubernetes.",
-		meshVar, zoneVar, serviceVar)
+		meshVar, zoneVar, serviceVar, workloadVar)
 
 	b.row("Dataplanes")
 	b.add(18, 7, dataplanesTable("Dataplanes of $service"))

@@ -66,6 +66,9 @@ type VariableQuery struct {
 	RefID     string `json:"refId"`
 }
 
+// hideVariable is Grafana's "hide variable" (0 shows label and value, 2 neither).
+const hideVariable = 2
+
 // kumaVariable is a variable whose values come from this data source: the backend
 // answers with a table whose first field, name, is the value.
 func kumaVariable(name, label, description string, q VariableQuery) Variable {
@@ -94,12 +97,33 @@ func serviceVariable(name, label, description string) Variable {
 	return kumaVariable(name, label, description, VariableQuery{QueryType: "services", Mesh: "$mesh"})
 }
 
+// workloadVariable holds the kuma.io/workload values behind the service variable named
+// of: what Kuma 3.0's unified metrics are labelled with (kuma_workload). On Kubernetes a
+// workload is named after a pod label or the ServiceAccount, not after the MeshService;
+// for other services the query answers the service's own name. Hidden: it follows of.
+func workloadVariable(of string) Variable {
+	v := multi(kumaVariable(workloadOf(of), "Workloads of "+of, "kuma.io/workload values behind $"+of+" (Kuma 3.0 unified naming)",
+		VariableQuery{QueryType: "workloads", Mesh: "$mesh", Service: "$" + of}))
+	v.Hide = hideVariable
+	return v
+}
+
+// workloadOf names the workload variable of a service variable.
+func workloadOf(service string) string {
+	if service == "service" {
+		return "workload"
+	}
+	return service + "_workload"
+}
+
 var (
 	serviceVar   = serviceVariable("service", "Service", "kuma.io/service (legacy naming) or MeshService / workload name (unified naming)")
 	dataplaneVar = multi(kumaVariable("dataplane", "Dataplane", "Dataplanes of $service",
 		VariableQuery{QueryType: "dataplanes", Mesh: "$mesh", Service: "$service"}))
 	gatewayVar = multi(kumaVariable("gateway", "Gateway", "Gateway services (builtin MeshGateway and delegated)",
 		VariableQuery{QueryType: "gateways", Mesh: "$mesh"}))
-	sourceVar      = serviceVariable("source", "Source", "Service that sends the traffic")
-	destinationVar = serviceVariable("destination", "Destination", "Service that receives the traffic")
+	sourceVar         = serviceVariable("source", "Source", "Service that sends the traffic")
+	destinationVar    = serviceVariable("destination", "Destination", "Service that receives the traffic")
+	workloadVar       = workloadVariable("service")
+	sourceWorkloadVar = workloadVariable("source")
 )

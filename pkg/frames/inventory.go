@@ -44,6 +44,15 @@ func Services(services []inventory.Service) *data.Frame {
 	))
 }
 
+// Workloads is the `workloads` query: one row per kuma.io/workload value.
+func Workloads(workloads []inventory.Workload) *data.Frame {
+	return table("workloads", workloads, []column[inventory.Workload]{
+		textColumn("name", "Workload", func(w inventory.Workload) string { return w.Name }),
+		textColumn("service", "Service", func(w inventory.Workload) string { return w.Service }),
+		textColumn("zones", "Zones", func(w inventory.Workload) string { return joined(w.Zones) }),
+	})
+}
+
 // Gateways is the `gateways` query: one row per gateway service.
 func Gateways(gateways []inventory.Service) *data.Frame {
 	return table("gateways", gateways, serviceColumns("Gateway"))

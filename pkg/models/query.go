@@ -13,10 +13,13 @@ import (
 
 // Query types. The names of the community plugin (kumahq/kuma-grafana-datasource v0.1.1) are kept.
 const (
-	QueryTypeMeshes       = "meshes"
-	QueryTypeZones        = "zones"
-	QueryTypeServices     = "services"
-	QueryTypeDataplanes   = "dataplanes"
+	QueryTypeMeshes     = "meshes"
+	QueryTypeZones      = "zones"
+	QueryTypeServices   = "services"
+	QueryTypeDataplanes = "dataplanes"
+	// QueryTypeWorkloads lists the kuma.io/workload values behind a service (Kuma 3.0):
+	// what its proxies' metrics are labelled with.
+	QueryTypeWorkloads    = "workloads"
 	QueryTypeGateways     = "gateways"
 	QueryTypeMeshInsights = "mesh-insights"
 	QueryTypeMeshGraph    = "mesh-graph"
@@ -25,7 +28,7 @@ const (
 // QueryTypes lists every query type the backend answers, in the order editors show them.
 var QueryTypes = []string{
 	QueryTypeMeshGraph, QueryTypeMeshes, QueryTypeZones, QueryTypeServices,
-	QueryTypeDataplanes, QueryTypeGateways, QueryTypeMeshInsights,
+	QueryTypeDataplanes, QueryTypeWorkloads, QueryTypeGateways, QueryTypeMeshInsights,
 }
 
 // DefaultRollupRegEx folds Kubernetes `<svc>_<ns>_svc_<port>` names onto one service, as the

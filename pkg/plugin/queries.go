@@ -26,6 +26,7 @@ func (ds *Datasource) queryHandlers() map[string]queryHandler {
 		models.QueryTypeZones:        ds.frameQuery(ds.zones),
 		models.QueryTypeServices:     ds.frameQuery(ds.services),
 		models.QueryTypeDataplanes:   ds.frameQuery(ds.dataplanes),
+		models.QueryTypeWorkloads:    ds.frameQuery(ds.workloads),
 		models.QueryTypeGateways:     ds.frameQuery(ds.gateways),
 		models.QueryTypeMeshInsights: ds.frameQuery(ds.meshInsights),
 		models.QueryTypeMeshGraph:    ds.meshGraph,
@@ -134,7 +135,7 @@ func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inve
 func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Frame, error) {
 	filter := kuma.DataplaneFilter{}
 	if q.Service != "" {
-		filter.Tags = ds.serviceProxyTags(ctx, q.Mesh, q.Service)
+		filter = ds.serviceProxyFilter(ctx, q.Mesh, q.Service)
 	}
 	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, filter)
 	if err != nil {
@@ -153,20 +154,45 @@ func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Fra
 	return frames.Dataplanes(dps), nil
 }
 
-// serviceProxyTags is the tag filter that selects a service's proxies. Kuma 3.0 dropped
-// kuma.io/service tags: there a MeshService selects its proxies by kuma.io/workload, which
-// the CP's tag filter also matches.
-func (ds *Datasource) serviceProxyTags(ctx context.Context, mesh, service string) map[string]string {
+// serviceProxyFilter selects a service's proxies. Kuma 3.0 dropped kuma.io/service tags:
+// there a MeshService selects its proxies by workload (which the CP's tag filter also
+// matches) or by other labels.
+func (ds *Datasource) serviceProxyFilter(ctx context.Context, mesh, service string) kuma.DataplaneFilter {
 	if res, err := ds.meshResources(ctx, mesh); err == nil {
-		for _, ms := range res.MeshServices {
-			if sel := ms.Spec.Selector; ms.DisplayName() == service && sel != nil && sel.DataplaneLabels != nil {
-				if w := sel.DataplaneLabels.MatchLabels[kuma.LabelWorkload]; w != "" {
-					return map[string]string{kuma.LabelWorkload: w}
-				}
-			}
+		named, lookups := inventory.ServiceWorkloads(res, service)
+		switch {
+		case len(named) > 0:
+			return kuma.DataplaneFilter{Tags: map[string]string{kuma.LabelWorkload: named[0].Name}}
+		case len(lookups) > 0:
+			return lookups[0].Filter
 		}
 	}
-	return map[string]string{kuma.TagService: service}
+	return kuma.DataplaneFilter{Tags: map[string]string{kuma.TagService: service}}
+}
+
+// workloads lists the workloads behind q.Service (every MeshService's without one): named
+// by the MeshService's selector, or read from the labels of the dataplanes it selects.
+func (ds *Datasource) workloads(ctx context.Context, q models.Query) (*data.Frame, error) {
+	res, err := ds.meshResources(ctx, q.Mesh)
+	if err != nil {
+		return nil, err
+	}
+	list, lookups := inventory.ServiceWorkloads(res, q.Service)
+	// One selector the CP cannot answer must not hide every other workload.
+	var notices []data.Notice
+	for _, l := range lookups {
+		dps, err := ds.cp.Dataplanes(ctx, q.Mesh, l.Filter)
+		if err != nil {
+			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: fmt.Sprintf("workloads of %s unknown: %v", l.Service, err)})
+			continue
+		}
+		list = append(list, inventory.DataplaneWorkloads(l, dps)...)
+	}
+	frame := frames.Workloads(inventory.MergeWorkloads(q.Service, list))
+	if len(notices) > 0 {
+		frame.AppendNotices(notices...)
+	}
+	return frame, nil
 }
 
 func (ds *Datasource) gateways(ctx context.Context, q models.Query) (*data.Frame, error) {

@@ -12,6 +12,7 @@ import {
   KumaQueryType,
   NamedResource,
   needsMesh,
+  takesService,
   QUERY_TYPE_LABELS,
   QueryType,
 } from '../types';
@@ -28,6 +29,7 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   zones: [],
   services: ['mesh', 'zones', 'zone'],
   dataplanes: ['mesh', 'service', 'zones', 'zone'],
+  workloads: ['mesh', 'service'],
   gateways: ['mesh'],
   'mesh-insights': ['mesh'],
   'mesh-graph': [
@@ -126,7 +128,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
   const withMesh = needsMesh(queryType);
   const isGraph = queryType === QueryType.MeshGraph;
-  const isDataplanes = queryType === QueryType.Dataplanes;
+  const isDataplanes = takesService(queryType);
   const withZones = FIELDS_BY_TYPE[queryType].includes('zones');
 
   const variables = useMemo(() => datasource.getVariableNames(), [datasource]);

@@ -43,7 +43,7 @@ describe('VariableQueryEditor', () => {
     const labels = within(menu)
       .getAllByRole('option')
       .map((o) => o.textContent);
-    expect(labels).toEqual(['Meshes', 'Zones', 'Services', 'Dataplanes', 'Gateways']);
+    expect(labels).toEqual(['Meshes', 'Zones', 'Services', 'Dataplanes', 'Workloads', 'Gateways']);
   });
 
   it('needs no mesh for meshes and zones', async () => {

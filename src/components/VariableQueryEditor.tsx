@@ -10,6 +10,7 @@ import {
   KumaVariableQueryType,
   NamedResource,
   needsMesh,
+  takesService,
   QUERY_TYPE_LABELS,
   QueryType,
   VARIABLE_QUERY_TYPES,
@@ -59,7 +60,7 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
     if (needsMesh(next.queryType) && next.mesh) {
       out.mesh = next.mesh;
     }
-    if (next.queryType === QueryType.Dataplanes && next.service) {
+    if (takesService(next.queryType) && next.service) {
       out.service = next.service;
     }
     onChange(out);
@@ -90,7 +91,7 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
           />
         </InlineField>
       )}
-      {query.queryType === QueryType.Dataplanes && (
+      {takesService(query.queryType) && (
         <InlineField
           label="Service"
           labelWidth={10}
