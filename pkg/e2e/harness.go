@@ -192,6 +192,9 @@ type Query struct {
 	JSON  string
 	From  int64 // epoch ms
 	To    int64 // epoch ms
+	// IntervalMS is the panel's interval (Grafana derives it from the range and the
+	// panel's width); 0 sends none, as an API call may.
+	IntervalMS int64
 }
 
 // QueryData sends the queries in one request, as a Grafana panel with several queries does.
@@ -203,6 +206,7 @@ func (p *Plugin) QueryData(ctx context.Context, in Instance, queries ...Query) (
 			Json:          []byte(q.JSON),
 			QueryType:     queryType(q.JSON),
 			TimeRange:     &pluginv2.TimeRange{FromEpochMS: q.From, ToEpochMS: q.To},
+			IntervalMS:    q.IntervalMS,
 			MaxDataPoints: 1000,
 		})
 	}
