@@ -25,6 +25,8 @@ var (
 		"", "backend", "backend-0123456789abcdef", "frontend", "redis", "backend_kuma-demo_svc_8080",
 		"kri_msvc_default_zone-1__backend_http", "kri_mzsvc_default___backend_http", "kri_extsvc_default___stripe_",
 		"default_backend___msvc_8080", "self_inbound_dp_http", "localhost_8080", "admin", "ads_cluster", "(other)", "a@b->c",
+		// Externals and peers the CP does not know.
+		"httpbin.org", "kri_extsvc_default_zone-1__httpbin_", "unknown-peer", "kri_msvc_default_zone-9_ns_ghost_http",
 	}
 	fuzzKinds = []sample.Kind{sample.Requests, sample.GRPCFailures, sample.LatencyBucket, sample.RxBytes,
 		sample.TxBytes, sample.Connections, sample.InboundRequests}
@@ -105,6 +107,25 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 	return topo, set, opts
 }
 
+// optionsMesh is decodeInput's encoding of a small two-zone mesh: three CP services, then
+// requests (2xx and 5xx) from frontend, backend and a gateway to services, externals
+// (httpbin.org, a MeshExternalService) and peers unknown to the CP.
+func optionsMesh() []byte {
+	in := []byte{3,
+		1, 0, 1, 0, 2, 0, 1, 1, // frontend: internal, online, zone-1, no selector
+		2, 0, 1, 0, 2, 0, 2, 1, 2, 1, // backend: zone-1 and zone-2
+		4, 0, 1, 0, 1, 0, 0, 1, // redis
+		0, 5} // legacy regime, 5-minute window
+	for _, s := range [][3]byte{ // source, cluster, class (indexes into the fuzz alphabets)
+		{1, 1, 0}, {1, 1, 3}, {2, 4, 0}, {2, 16, 0}, {1, 18, 0}, {5, 3, 0}, {2, 17, 3}, {1, 19, 0}, {3, 4, 0},
+	} {
+		for zone := byte(1); zone <= 2; zone++ {
+			in = append(in, 0, zone, s[0], 1, s[1], s[2], 0, 0, 100, 0)
+		}
+	}
+	return in
+}
+
 // FuzzBuild joins arbitrary topologies and samples (within the decoder's guarantees)
 // and checks what the node graph relies on: unique node and edge IDs, edges between
 // existing nodes and never from a node to itself, no NaN or Inf anywhere in the frames,
@@ -116,6 +137,18 @@ func FuzzBuild(f *testing.F) {
 	f.Add([]byte("\x03\x03\x04frontend backend redis gateway zones 2xx 5xx latency buckets"))
 	f.Add([]byte{0x0f, 1, 7, 2, 0, 1, 1, 1, 1, 1, 2, 0, 2, 2, 1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 	f.Add([]byte{0, 2, 0, 1, 60, 2, 1, 1, 6, 0, 0, 5, 255, 255, 37, 2, 1, 1, 6, 1, 0, 5, 255, 255, 37})
+	// Every option combination (hideIdle, groupByZone, zones, serviceRegex × maxNodes) on
+	// one mesh in two zones with gateways, externals and peers the CP does not know:
+	// seeds run in every plain go test.
+	for flags := range byte(16) {
+		for _, maxNodes := range []byte{0, 3, 5} {
+			seed := []byte{flags, maxNodes}
+			if flags&4 != 0 {
+				seed = append(seed, 0) // the zone filter: zone-1
+			}
+			f.Add(append(seed, optionsMesh()...))
+		}
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		topo, set, opts := decodeInput(in)
 		g := graph.Build(topo, set, opts)
@@ -157,11 +190,38 @@ func FuzzBuild(f *testing.F) {
 		for _, fr := range out {
 			requireFinite(t, fr)
 		}
+		requireEdgesBetweenNodes(t, out[0], out[1])
 		requireArcs(t, out[0], nodes)
 		if _, err := json.Marshal(out); err != nil {
 			t.Fatalf("frames do not encode: %v", err)
 		}
 	})
+}
+
+// requireEdgesBetweenNodes checks the frames Grafana receives: Grafana 12/13 refuses a
+// graph whose edges name a node missing from the nodes frame ("Cannot visualize graph
+// data: N edges reference missing nodes"), and earlier versions crash the panel.
+func requireEdgesBetweenNodes(t *testing.T, nodes, edges *data.Frame) {
+	t.Helper()
+	idField, _ := nodes.FieldByName("id")
+	if idField == nil {
+		t.Fatal("nodes frame lacks id")
+	}
+	ids := map[string]bool{}
+	for i := range idField.Len() {
+		ids[idField.At(i).(string)] = true
+	}
+	for _, name := range []string{"source", "target"} {
+		f, _ := edges.FieldByName(name)
+		if f == nil {
+			t.Fatalf("edges frame lacks %s", name)
+		}
+		for i := range f.Len() {
+			if id := f.At(i).(string); !ids[id] {
+				t.Fatalf("edge row %d: %s %q is not a node of the nodes frame", i, name, id)
+			}
+		}
+	}
 }
 
 func requireFinite(t *testing.T, fr *data.Frame) {
