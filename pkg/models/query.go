@@ -144,10 +144,17 @@ func (q *Query) loadZone() error {
 }
 
 // ResolveZones turns the zone pattern into the names of the CP's zones it matches, added
-// to Zones, so that only literal names ever reach PromQL or a filter. A pattern matching
-// no zone is an error: an empty zone list would mean every zone.
+// to Zones, so that only literal names ever reach PromQL or a filter. As with PromQL's
+// =~, a pattern that matches the empty string (.*) also matches what has no zone: no
+// zone filter at all. A pattern matching no zone is an error: an empty zone list would
+// mean every zone.
 func (q *Query) ResolveZones(known []string) error {
 	if q.ZonePattern == nil {
+		return nil
+	}
+	defer func() { q.ZonePattern = nil }()
+	if q.ZonePattern.MatchString("") {
+		q.Zones = nil
 		return nil
 	}
 	matched := false
@@ -162,7 +169,9 @@ func (q *Query) ResolveZones(known []string) error {
 	if !matched {
 		return fmt.Errorf("zone %q matches none of the control plane's zones (%s)", q.Zone, listSome(known, 10))
 	}
-	q.ZonePattern = nil
+	if len(q.Zones) > maxZones {
+		return fmt.Errorf("zone %q matches %d zones, at most %d", q.Zone, len(q.Zones), maxZones)
+	}
 	return nil
 }
 

@@ -90,15 +90,15 @@ func TestRateIntervalMacros(t *testing.T) {
 		scrape   time.Duration
 		want     string
 	}{
-		{name: "literal", value: "5m", interval: time.Minute, want: "5m"},
-		{name: "$__interval", value: "$__interval", interval: 2 * time.Minute, want: "2m"},
-		{name: "${__interval}", value: "${__interval}", interval: 30 * time.Second, want: "30s"},
+		{name: "literal", value: "5m", interval: time.Minute, scrape: 15 * time.Second, want: "5m"},
+		{name: "$__interval", value: "$__interval", interval: 2 * time.Minute, scrape: 15 * time.Second, want: "2m"},
+		{name: "${__interval}", value: "${__interval}", interval: 30 * time.Second, scrape: 15 * time.Second, want: "30s"},
 		{name: "rate interval, interval dominates", value: "$__rate_interval", interval: 2 * time.Minute, scrape: 15 * time.Second, want: "2m15s"},
 		{name: "rate interval, four scrapes dominate", value: "$__rate_interval", interval: 15 * time.Second, scrape: 15 * time.Second, want: "1m"},
 		{name: "rate interval with a 30s scrape", value: "${__rate_interval}", interval: 20 * time.Second, scrape: 30 * time.Second, want: "2m"},
-		{name: "no interval from an alert rule: the scrape interval", value: "$__rate_interval", scrape: 10 * time.Second, want: "40s"},
-		{name: "unset scrape interval is 15s", value: "$__rate_interval", interval: 10 * time.Second, want: "1m"},
-		{name: "$__range", value: "$__range", interval: time.Minute, want: "1h"},
+		{name: "no interval (an API call): the scrape interval", value: "$__rate_interval", scrape: 10 * time.Second, want: "40s"},
+		{name: "an alert rule's 1s: no finer than the scrape interval", value: "$__interval", interval: time.Second, scrape: 15 * time.Second, want: "15s"},
+		{name: "$__range", value: "$__range", interval: time.Minute, scrape: 15 * time.Second, want: "1h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +127,7 @@ func TestZonePattern(t *testing.T) {
 		{name: "anchored: zone-1 does not match zone-10", zone: "zone-1|east", want: []string{"zone-1", "east"}},
 		{name: "pattern", zone: "zone-.*", want: []string{"zone-1", "zone-10", "zone-2"}},
 		{name: "joins zones", zone: "zone-[12]", zones: []string{"east"}, want: []string{"east", "zone-1", "zone-2"}},
+		{name: "matches the empty string: no zone filter, as in PromQL", zone: ".*", zones: []string{"east"}, want: nil},
 		{name: "matches nothing", zone: "west-.*", wantErr: `zone "west-.*" matches none of the control plane's zones (zone-1, zone-10, zone-2, east)`},
 	}
 	for _, tt := range tests {

@@ -33,11 +33,14 @@ func (ds *Datasource) explainMeshError(ctx context.Context, mesh string, err err
 
 // errorResponse maps an error to the status Grafana shows. Failures of the CP or
 // Prometheus are downstream errors: the plugin worked, its peer did not.
+// A recovered panic is the plugin's own fault. The error is kept whole, so callers can
+// still tell what it wraps.
 func errorResponse(err error) backend.DataResponse {
+	source := backend.ErrorSourceDownstream
 	if errors.Is(err, safe.ErrPanic) {
-		return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+		source = backend.ErrorSourcePlugin
 	}
-	return backend.ErrDataResponseWithSource(statusOf(err), backend.ErrorSourceDownstream, err.Error())
+	return backend.DataResponse{Error: err, Status: statusOf(err), ErrorSource: source}
 }
 
 func statusOf(err error) backend.Status {

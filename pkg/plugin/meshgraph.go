@@ -43,6 +43,12 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 	})
 	wg.Wait()
 
+	// A bug is not an outage of a peer: no partial map.
+	for _, err := range []error{cpErr, promErr} {
+		if errors.Is(err, safe.ErrPanic) {
+			return errorResponse(err)
+		}
+	}
 	if cpErr != nil {
 		cpErr = ds.explainMeshError(ctx, q.Mesh, cpErr)
 		if errors.Is(cpErr, errUnknownMesh) || promErr != nil {

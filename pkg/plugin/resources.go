@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -32,15 +33,34 @@ func (ds *Datasource) newResourceMux() http.Handler {
 		"services": ds.serviceOptions,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A panic fails this call alone, with a JSON error like every other.
-		err := safe.Run("resource "+strings.Trim(r.URL.Path, "/"), func() error {
-			serveResource(w, r, routes, ds.settingsErr)
+		// A panic fails this call alone, with a JSON error like every other, unless the
+		// answer had already begun.
+		name := strings.Trim(r.URL.Path, "/")
+		tw := &trackingWriter{ResponseWriter: w}
+		err := safe.Run("resource "+name, func() error {
+			serveResource(tw, r, routes, ds.settingsErr)
 			return nil
 		})
-		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		if err != nil && !tw.wrote {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": fmt.Sprintf("resource %s: %v", name, err)})
 		}
 	})
+}
+
+// trackingWriter notes whether an answer has begun.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *trackingWriter) WriteHeader(status int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *trackingWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
 }
 
 func serveResource(w http.ResponseWriter, r *http.Request, routes map[string]resourceFunc, settingsErr error) {

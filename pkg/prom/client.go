@@ -126,6 +126,10 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	var errs []error
 	workload, clusters := false, []string{}
 	for _, r := range results {
+		if errors.Is(r.err, safe.ErrPanic) {
+			// A bug, not Prometheus failing: no map without that sub-query's data.
+			return sample.Set{}, r.err
+		}
 		set.Samples = append(set.Samples, r.samples...)
 		set.Notices = append(set.Notices, r.notices...)
 		if r.err != nil {
