@@ -80,3 +80,17 @@ func SameOriginRedirects(hc *http.Client) *http.Client {
 	}
 	return &own
 }
+
+// CutError is err with its message cut (Cut), for errors that carry a peer's text;
+// errors.Is and errors.As still see err.
+func CutError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return cutError{err}
+}
+
+type cutError struct{ err error }
+
+func (e cutError) Error() string { return Cut(e.err.Error()) }
+func (e cutError) Unwrap() error { return e.err }
