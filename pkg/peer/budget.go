@@ -1,8 +1,8 @@
 package peer
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
