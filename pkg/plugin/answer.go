@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,17 +15,21 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 )
 
-// Bounds on one call (a QueryData request with all its queries, or a resource call),
-// whatever the peers send. requestBudget counts the bytes read from the CP and Prometheus
-// together after decompression: per-answer caps do not add up to a bound, since a request
-// may hold several maps of four Prometheus sub-queries and five CP lists each, and a
-// gzip bomb of a megabyte fills any cap. Decoding holds about twice what was read, so
-// this keeps a call within 512 MiB above the idle process. maxAnswerBytes bounds what
-// goes back to Grafana (an estimate of the frames' encoded size).
-const (
-	requestBudget  = 160 << 20
-	maxAnswerBytes = 64 << 20
-)
+// maxAnswerBytes bounds what one call sends back to Grafana (for frames, an estimate of
+// their encoded size): a peer's names and lists become rows, and no panel shows more.
+const maxAnswerBytes = 64 << 20
+
+// budgeted gives one call (a QueryData request with all its queries, a resource call, a
+// health check) its read budget: prometheusMaxResponseMB (128 MiB by default) for
+// everything it reads from the CP and Prometheus together, after decompression.
+// Per-answer caps do not add up to a bound: a request may hold several maps of four
+// Prometheus sub-queries and six CP lists each, and a gzip bomb of a megabyte fills any
+// cap. Reading and decoding hold up to about three times what was read, so the default
+// keeps a call within 512 MiB above the idle process (pkg/e2e
+// TestHostilePeersStayWithinBudget).
+func (ds *Datasource) budgeted(ctx context.Context) context.Context {
+	return peer.WithBudget(ctx, ds.settings.Prometheus.MaxResponseBytes)
+}
 
 // newRedactor knows every secret of the instance: the decrypted secure settings (CP
 // token, Prometheus password and token, header values, TLS key) and credentials in the

@@ -107,7 +107,7 @@ func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReque
 		}
 		return resp, nil
 	}
-	resp, err := ds.queries.QueryData(peer.WithBudget(ctx, requestBudget), req)
+	resp, err := ds.queries.QueryData(ds.budgeted(ctx), req)
 	if resp != nil {
 		ds.finish(resp)
 	}
@@ -116,5 +116,5 @@ func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReque
 
 // CallResource serves the editors' look-ups, on the same budget as a request's queries.
 func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
-	return ds.resources.CallResource(peer.WithBudget(ctx, requestBudget), req, sender)
+	return ds.resources.CallResource(ds.budgeted(ctx), req, sender)
 }

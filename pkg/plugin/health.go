@@ -24,7 +24,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if ds.settingsErr != nil {
 		return healthError("Configuration: " + ds.settingsErr.Error()), nil
 	}
-	ctx = peer.WithBudget(ctx, requestBudget)
+	ctx = ds.budgeted(ctx)
 	var (
 		cp, version    string
 		cpErr, promErr error
