@@ -36,8 +36,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// statusServer answers every request but the CP index with status and body.
-func statusServer(t *testing.T, status int, contentType, body string) string {
+// withIndex serves the CP index from the fixtures (so the health check gets past it) and
+// every other request with h.
+func withIndex(t *testing.T, h http.HandlerFunc) string {
 	t.Helper()
 	index := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -45,12 +46,20 @@ func statusServer(t *testing.T, status int, contentType, body string) string {
 			index.Config.Handler.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
+		h(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// statusServer answers every request but the CP index with status and body.
+func statusServer(t *testing.T, status int, contentType, body string) string {
+	t.Helper()
+	return withIndex(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	})
 }
 
 // echoServer is a CP (its index from the fixtures) and Prometheus that puts every request
@@ -58,12 +67,7 @@ func statusServer(t *testing.T, status int, contentType, body string) string {
 // (status 200) or an error document (any other status), for Prometheus an error.
 func echoServer(t *testing.T, status int) string {
 	t.Helper()
-	index := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			index.Config.Handler.ServeHTTP(w, r)
-			return
-		}
+	return withIndex(t, func(w http.ResponseWriter, r *http.Request) {
 		var headers []string
 		for name, values := range r.Header {
 			headers = append(headers, name+": "+strings.Join(values, ","))
@@ -85,9 +89,7 @@ func echoServer(t *testing.T, status int) string {
 			w.WriteHeader(status)
 			fmt.Fprintf(w, `{"title":"Unauthorized","status":%d,"detail":%s}`, status, echo)
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	})
 }
 
 // TestSecretsNeverLeak configures every secret a data source can hold, provokes every
