@@ -20,15 +20,15 @@ import (
 const maxAnswerBytes = 64 << 20
 
 // budgeted gives one call (a QueryData request with all its queries, a resource call, a
-// health check) its read budget: prometheusMaxResponseMB (128 MiB by default) for
-// everything it reads from the CP and Prometheus together, after decompression.
-// Per-answer caps do not add up to a bound: a request may hold several maps of four
-// Prometheus sub-queries and six CP lists each, and a gzip bomb of a megabyte fills any
-// cap. Reading and decoding hold up to about three times what was read, so the default
-// keeps a call within 512 MiB above the idle process (pkg/e2e
-// TestHostilePeersStayWithinBudget).
+// health check) its read budget: everything it reads from the CP and Prometheus together,
+// after decompression, is at most 128 MiB, or prometheusMaxResponseMB when that is larger
+// (an operator who allows larger answers allows a call to read them). Per-answer caps do
+// not add up to a bound: a request may hold several maps of four Prometheus sub-queries
+// and six CP lists each, and a gzip bomb of a megabyte fills any cap. Reading and decoding
+// hold up to about three times what was read, so the default keeps a call within 512 MiB
+// above the idle process (pkg/e2e TestHostilePeersStayWithinBudget).
 func (ds *Datasource) budgeted(ctx context.Context) context.Context {
-	return peer.WithBudget(ctx, ds.settings.Prometheus.MaxResponseBytes)
+	return peer.WithBudget(ctx, max(models.DefaultPrometheusMaxResponseBytes, ds.settings.Prometheus.MaxResponseBytes))
 }
 
 // newRedactor knows every secret of the instance: the decrypted secure settings (CP
