@@ -31,6 +31,19 @@ func (ds *Datasource) budgeted(ctx context.Context) context.Context {
 	return peer.WithBudget(ctx, max(models.DefaultPrometheusMaxResponseBytes, ds.settings.Prometheus.MaxResponseBytes))
 }
 
+// bounded gives each query one deadline, the longer of the CP and Prometheus timeouts:
+// those bound each CP call and Prometheus request, but a query may make several in a row
+// (a service's dataplanes need its MeshServices first; an error asks whether the mesh
+// exists). The deadline starts when the query starts, not while it waits for a slot.
+func (ds *Datasource) bounded(h queryHandler) queryHandler {
+	return func(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
+		d := max(ds.settings.CPTimeout, ds.settings.Prometheus.Timeout)
+		ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("the query ran out of its %s deadline (the longer of the CP and Prometheus timeouts): %w", d, context.DeadlineExceeded))
+		defer cancel()
+		return h(ctx, q, dq)
+	}
+}
+
 // newRedactor knows every secret of the instance: the decrypted secure settings (CP
 // token, Prometheus password and token, header values, TLS key) and credentials in the
 // URLs, with the basic-auth pairs they travel as.

@@ -86,3 +86,24 @@ func TestResourceAnswerIsCut(t *testing.T) {
 		t.Errorf("notice %q", got)
 	}
 }
+
+// TestQueryDeadline: a query that makes CP calls one after the other has one deadline, not
+// one per call. With a 1 s timeout and a CP answering each call in 0.6 s, the dataplanes
+// of a service (its MeshServices first, then its dataplanes) run out of it.
+func TestQueryDeadline(t *testing.T) {
+	fixtures := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+	cp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(600 * time.Millisecond)
+		fixtures.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer cp.Close()
+	ds := newDatasource(t, cp.URL, `{"timeout":1,"prometheusTimeout":1}`)
+	start := time.Now()
+	r := query(t, ds, map[string]string{"A": `{"queryType":"dataplanes","mesh":"default","service":"backend"}`}).Responses["A"]
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("the query took %s with a 1s deadline", took)
+	}
+	if r.Error == nil || !strings.Contains(r.Error.Error(), "the query ran out of its 1s deadline") || r.Status != backend.StatusTimeout {
+		t.Errorf("got %v (status %d)", r.Error, r.Status)
+	}
+}

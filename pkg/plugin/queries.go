@@ -31,7 +31,7 @@ func (ds *Datasource) newQueryMux() *datasource.QueryTypeMux {
 		models.QueryTypeMeshGraph:    ds.meshGraph,
 	}
 	for queryType, h := range handlers {
-		mux.HandleFunc(queryType, each(h))
+		mux.HandleFunc(queryType, each(ds.bounded(h)))
 	}
 	mux.HandleFunc("", each(nil))
 	return mux
