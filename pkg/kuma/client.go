@@ -184,8 +184,12 @@ func (c *Client) readBody(r io.Reader) ([]byte, error) {
 }
 
 // transportError says whether our request timeout fired or the caller gave up; the
-// cause stays wrapped for errors.Is.
+// cause stays wrapped for errors.Is. net/http names the whole URL, which after the first
+// page is the CP's next link: it is cut like any text from the CP.
 func (c *Client) transportError(ctx context.Context, name string, err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		ue.URL = peer.Cut(ue.URL)
+	}
 	if errors.Is(context.Cause(ctx), errTimeout) {
 		return fmt.Errorf("kuma CP: %s: no answer within the %s request timeout: %w", name, c.timeout, err)
 	}

@@ -85,6 +85,14 @@ func TestPeerTextIsCut(t *testing.T) {
 		{"long next link", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"total":2,"items":[],"next":"http://%s/meshes?o=%s"}`, r.Host, strings.Repeat("a", 4<<20))
 		}, "GET /meshes?o=aaaa"}, // the httptest server refuses the 4 MB line with a 431
+		{"next link in a transport error", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("o") != "" {
+				conn, _, _ := w.(http.Hijacker).Hijack()
+				_ = conn.Close() // net/http's error names the whole URL
+				return
+			}
+			fmt.Fprintf(w, `{"total":2,"items":[],"next":"http://%s/meshes?o=%s"}`, r.Host, strings.Repeat("a", 500<<10))
+		}, "EOF"},
 		{"next link to another origin", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"total":2,"items":[],"next":"http://%s.example/meshes"}`, strings.Repeat("a", 2<<20))
 		}, "refusing to follow it"},

@@ -297,7 +297,7 @@ func statusClass(c string) string {
 func (c *Client) Version(ctx context.Context) (string, error) {
 	info, err := v1.NewAPI(c.client).Buildinfo(ctx)
 	if err != nil {
-		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", err)
+		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", peer.CutError(err))
 	}
 	return info.Version, nil
 }

@@ -206,6 +206,9 @@ func TestPrometheusTextIsCut(t *testing.T) {
 			})
 			set, err := fetch(client, t.Context())
 			texts := []string{}
+			if _, err := client.Version(t.Context()); err != nil {
+				texts = append(texts, err.Error())
+			}
 			for _, n := range set.Notices {
 				texts = append(texts, n.Text)
 			}
