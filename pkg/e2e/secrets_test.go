@@ -159,6 +159,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		"invalid settings":                     {URL: cp401, JSONData: settings(`,"prometheusUrl":"` + prom401 + `","prometheusAuth":"digest"`)},
 		"a CP URL with a password and a query": {URL: strings.Replace(cp401, "http://", "http://admin:"+urlPassword+"@", 1) + "/?x=1", JSONData: settings("")},
 		"not a URL with a password":            {URL: "ftp://admin:" + urlPassword + "@cp:5681", JSONData: settings("")},
+		"passwords with #, ? and /":            {URL: strings.Replace(cp401, "http://", "http://admin:"+urlPassword+"#x@", 1), JSONData: settings(`,"prometheusUrl":"` + strings.Replace(prom401, "http://", "http://admin:"+urlPassword+"/x?y@", 1) + `"`)},
 		"not a Prometheus URL with a password": {URL: cp401, JSONData: settings(`,"prometheusUrl":"ftp://admin:` + urlPassword + `@prom"`)},
 		// Peers that echo the request's headers into their answers.
 		"echoed in errors, bearer":     {URL: echoServer(t, http.StatusUnauthorized), JSONData: settings(`,"prometheusUrl":"` + echoServer(t, http.StatusBadRequest) + `","prometheusAuth":"bearer"`)},
