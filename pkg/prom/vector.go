@@ -58,7 +58,7 @@ func fromVector(vec model.Vector) []series {
 // fast path does not fully understand reaches v1 unchanged.
 type vectorClient struct {
 	api.Client
-	// maxSeries is the most series kept of an answer; what comes after is only checked.
+	// maxSeries is how many series of an answer are kept: the largest (scanner.keep).
 	maxSeries int
 	decoded   []series
 	ok        bool
@@ -99,11 +99,11 @@ type envelope struct {
 // decodeVector reads a successful /api/v1/query answer whose result is a vector of
 // float samples. It accepts only what Prometheus writes for such an answer, with
 // strings free of escapes and valid UTF-8; anything else (errors, other result types,
-// native histograms, escaped strings, malformed JSON) is not ok. It keeps the max
+// native histograms, escaped strings, malformed JSON) is not ok. It keeps the maxSeries
 // series of largest value (keep).
-func decodeVector(body []byte, max int) (envelope, bool) {
+func decodeVector(body []byte, maxSeries int) (envelope, bool) {
 	var env envelope
-	sc := &scanner{b: body, max: max}
+	sc := &scanner{b: body, max: maxSeries}
 	status, vector := "", false
 	ok := sc.object(func(key []byte) bool {
 		switch string(key) {
@@ -124,7 +124,7 @@ func decodeVector(body []byte, max int) (envelope, bool) {
 					return ok
 				case "result":
 					// Counting series first sizes the result without regrowing it.
-					env.result = make([]series, 0, min(bytes.Count(body, []byte(`"metric"`)), max))
+					env.result = make([]series, 0, min(bytes.Count(body, []byte(`"metric"`)), maxSeries))
 					return sc.series(&env.result)
 				}
 				return sc.skip()
