@@ -10,6 +10,8 @@ import (
 
 // getOne fetches a single object.
 func getOne[T any](ctx context.Context, c *Client, segments ...string) (*T, error) {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	var v T
 	if err := c.get(ctx, c.url(nil, segments...), &v); err != nil {
 		return nil, err

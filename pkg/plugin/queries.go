@@ -54,6 +54,8 @@ func (ds *Datasource) answerAll(ctx context.Context, req *backend.QueryDataReque
 // names its type.
 func (ds *Datasource) answer(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
 	var q models.Query
+	ctx, cancel := ds.withQueryDeadline(ctx)
+	defer cancel()
 	resp, err := safe.Do("query "+strconv.Quote(dq.RefID), func() (backend.DataResponse, error) {
 		var err error
 		if q, err = models.LoadQuery(dq, ds.settings.Prometheus.ScrapeInterval); err != nil {
