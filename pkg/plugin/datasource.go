@@ -6,25 +6,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
-)
-
-// A dashboard refresh asks for the same topology from several panels at once; a few
-// seconds of caching turns that into one CP fetch without showing stale inventories.
-const (
-	topologyTTL     = 5 * time.Second
-	maxCachedMeshes = 256
 )
 
 // ID is the plugin id; existing Kuma provisioning and dashboards refer to it.
@@ -48,14 +39,14 @@ type Datasource struct {
 	transports []*http.Transport
 	// redactor takes the instance's secrets out of everything it answers.
 	redactor   peer.Redactor
-	topologies *cache.Cache[inventory.MeshResources]
+	topologies *inventory.Topologies
 	handlers   map[string]queryHandler
 	resources  backend.CallResourceHandler
 }
 
 // NewDatasource is the instance factory Grafana calls when settings are created or change.
 func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{topologies: cache.New[inventory.MeshResources](topologyTTL, maxCachedMeshes)}
+	ds := &Datasource{}
 	ds.handlers = ds.queryHandlers()
 	ds.resources = httpResources(ds)
 	s, err := models.LoadSettings(is)
@@ -74,6 +65,7 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 		ds.settingsErr = fmt.Errorf("control plane client: %w", err)
 		return ds, nil
 	}
+	ds.topologies = inventory.NewTopologies(ds.cp)
 	if s.Prometheus.Configured() {
 		var promHTTP *http.Client
 		if promHTTP, err = ds.newPrometheusHTTPClient(s.Prometheus); err == nil {

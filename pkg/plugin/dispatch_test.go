@@ -10,6 +10,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
@@ -65,6 +66,7 @@ func TestAPanicFailsOnlyItsQuery(t *testing.T) {
 				if ds.cp, err = kuma.NewClient(kuma.Options{BaseURL: healthy.URL, HTTPClient: &http.Client{Transport: panicky{}}}); err != nil {
 					t.Fatal(err)
 				}
+				ds.topologies = inventory.NewTopologies(ds.cp)
 			}
 			if tt.promPanic {
 				if ds.prom, err = prom.New("http://127.0.0.1:1", &http.Client{Transport: panicky{}}); err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
@@ -36,7 +35,7 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 		promErr error
 	)
 	wg.Go(func() {
-		res, cpErr = safe.Do("control-plane topology", func() (inventory.MeshResources, error) { return ds.meshResources(ctx, q.Mesh) })
+		res, cpErr = safe.Do("control-plane topology", func() (inventory.MeshResources, error) { return ds.topologies.Get(ctx, q.Mesh) })
 	})
 	wg.Go(func() {
 		samples, promErr = safe.Do("Prometheus samples", func() (sample.Set, error) { return ds.meshSamples(ctx, q, dq.TimeRange) })
@@ -93,44 +92,4 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 		from = tr.To.Add(-window)
 	}
 	return ds.prom.FetchMeshSamples(ctx, prom.MeshQuery{Mesh: q.Mesh, Zones: q.Zones, From: from, To: tr.To})
-}
-
-// meshResources fetches the mesh's topology, shared by concurrent panels and kept briefly.
-func (ds *Datasource) meshResources(ctx context.Context, mesh string) (inventory.MeshResources, error) {
-	return ds.topologies.Get(ctx, mesh, func(ctx context.Context) (inventory.MeshResources, error) {
-		var r inventory.MeshResources
-		fetches := []func() error{
-			func() (err error) { r.Insights, err = ds.cp.ServiceInsights(ctx, mesh); return },
-			func() (err error) { r.MeshServices, err = optional(ds.cp.MeshServices(ctx, mesh)); return },
-			func() (err error) {
-				r.MultiZoneServices, err = optional(ds.cp.MeshMultiZoneServices(ctx, mesh))
-				return
-			},
-			func() (err error) { r.ExternalServices, err = optional(ds.cp.MeshExternalServices(ctx, mesh)); return },
-			func() (err error) {
-				r.LegacyExternalServices, err = optional(ds.cp.ExternalServices(ctx, mesh))
-				return
-			},
-			func() (err error) {
-				r.GatewayDataplanes, err = ds.cp.Dataplanes(ctx, mesh, kuma.DataplaneFilter{Gateway: kuma.GatewayFilterOnly})
-				return
-			},
-		}
-		errs := make([]error, len(fetches))
-		var wg sync.WaitGroup
-		for i, fetch := range fetches {
-			wg.Go(func() { errs[i] = safe.Run("control-plane fetch", fetch) })
-		}
-		wg.Wait()
-		return r, errors.Join(errs...)
-	})
-}
-
-// optional treats an endpoint this CP version does not have as empty: older CPs lack the
-// MeshService family, Kuma 3.0 dropped others.
-func optional[T any](items []T, err error) ([]T, error) {
-	if errors.Is(err, kuma.ErrNoSuchEndpoint) {
-		return nil, nil
-	}
-	return items, err
 }

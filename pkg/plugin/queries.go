@@ -137,7 +137,7 @@ func (ds *Datasource) services(ctx context.Context, q models.Query) (*data.Frame
 // serviceInventory lists a mesh's services from the same (cached) CP resources as the map,
 // so table and map agree.
 func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inventory.Service, error) {
-	res, err := ds.meshResources(ctx, mesh)
+	res, err := ds.topologies.Get(ctx, mesh)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Fra
 // matches) or by other labels, and the MeshServices of one name in several zones may
 // select different workloads.
 func (ds *Datasource) serviceProxyFilters(ctx context.Context, mesh, service string) []kuma.DataplaneFilter {
-	if res, err := ds.meshResources(ctx, mesh); err == nil {
+	if res, err := ds.topologies.Get(ctx, mesh); err == nil {
 		named, lookups := inventory.ServiceWorkloads(res, service)
 		var filters []kuma.DataplaneFilter
 		for _, w := range inventory.MergeWorkloads("", named) {
@@ -195,7 +195,7 @@ func (ds *Datasource) serviceProxyFilters(ctx context.Context, mesh, service str
 // workloads lists the workloads behind q.Service (every MeshService's without one): named
 // by the MeshService's selector, or read from the labels of the dataplanes it selects.
 func (ds *Datasource) workloads(ctx context.Context, q models.Query) (*data.Frame, error) {
-	res, err := ds.meshResources(ctx, q.Mesh)
+	res, err := ds.topologies.Get(ctx, q.Mesh)
 	if err != nil {
 		return nil, err
 	}
