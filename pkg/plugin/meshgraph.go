@@ -13,6 +13,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
@@ -49,8 +50,8 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 		}
 	}
 	if cpErr != nil {
-		cpErr = ds.explainMeshError(ctx, q.Mesh, cpErr)
-		if errors.Is(cpErr, errUnknownMesh) || promErr != nil {
+		cpErr = explainMeshError(q.Mesh, cpErr)
+		if errors.Is(cpErr, kuma.ErrUnknownMesh) || promErr != nil {
 			return errorResponse(errors.Join(cpErr, promErr))
 		}
 		samples.Notices = append(samples.Notices, sample.Notice{Severity: sample.SeverityWarning,

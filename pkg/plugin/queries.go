@@ -103,7 +103,7 @@ func (ds *Datasource) frameQuery(fetch func(ctx context.Context, q models.Query)
 	return func(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
 		frame, err := fetch(ctx, q)
 		if err != nil {
-			return errorResponse(ds.explainMeshError(ctx, q.Mesh, err))
+			return errorResponse(explainMeshError(q.Mesh, err))
 		}
 		frame.RefID = dq.RefID
 		return backend.DataResponse{Frames: data.Frames{frame}}

@@ -147,7 +147,7 @@ func (ds *Datasource) serviceOptions(ctx context.Context, r *http.Request) ([]op
 	}
 	services, err := ds.serviceInventory(ctx, mesh)
 	if err != nil {
-		return nil, ds.explainMeshError(ctx, mesh, err)
+		return nil, explainMeshError(mesh, err)
 	}
 	out := make([]option, 0, len(services))
 	for _, s := range services {
