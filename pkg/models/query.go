@@ -9,6 +9,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/prometheus/common/model"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 // Query types. The names of the community plugin (kumahq/kuma-grafana-datasource v0.1.1) are kept.
@@ -61,7 +63,11 @@ type Query struct {
 	GroupByZone  bool     `json:"groupByZone"`
 	RateInterval string   `json:"rateInterval"`
 
-	ZonePattern *regexp.Regexp `json:"-"`
+	// Compiled once when loaded: ZonePattern (the community zone field when it is a
+	// pattern), ServicePattern (serviceRegex, nil when empty) and Rollup (rollupRegEx).
+	ZonePattern    *regexp.Regexp    `json:"-"`
+	ServicePattern *regexp.Regexp    `json:"-"`
+	Rollup         naming.Normaliser `json:"-"`
 }
 
 // NeedsMesh reports whether the query type is scoped to one mesh.
@@ -116,7 +122,7 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	if err := q.validate(); err != nil {
 		return Query{}, err
 	}
-	if err := q.loadZone(); err != nil {
+	if err := q.compile(); err != nil {
 		return Query{}, err
 	}
 	return q, nil
@@ -211,12 +217,25 @@ func (q Query) validate() error {
 	if _, err := q.StatsWindow(); err != nil {
 		return err
 	}
-	for name, re := range map[string]string{"serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx} {
-		if _, err := regexp.Compile(re); err != nil {
-			return fmt.Errorf("%s is not a valid regular expression: %w", name, err)
-		}
-	}
 	return nil
+}
+
+// compile compiles the user's regular expressions once, so that nothing later can fail
+// on them.
+func (q *Query) compile() error {
+	if q.ServiceRegex != "" {
+		re, err := regexp.Compile(q.ServiceRegex)
+		if err != nil {
+			return fmt.Errorf("serviceRegex is not a valid regular expression: %w", err)
+		}
+		q.ServicePattern = re
+	}
+	rollup, err := naming.NewNormaliser(q.RollupRegEx)
+	if err != nil {
+		return fmt.Errorf("rollupRegEx is not a valid rollup expression: %w", err)
+	}
+	q.Rollup = rollup
+	return q.loadZone()
 }
 
 // StatsWindow is the optional rateInterval as a duration (0 when unset): the map then

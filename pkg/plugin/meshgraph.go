@@ -3,8 +3,6 @@ package plugin
 import (
 	"context"
 	"errors"
-	"fmt"
-	"regexp"
 	"sync"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -15,7 +13,6 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
@@ -24,10 +21,7 @@ import (
 // the same time, joined by the pure graph package and rendered as node-graph frames. When
 // one side fails the other still draws, with a notice naming the failure.
 func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
-	opts, err := graphOptions(q)
-	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	}
+	opts := graphOptions(q)
 	var (
 		wg      sync.WaitGroup
 		res     inventory.MeshResources
@@ -69,19 +63,10 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 	return backend.DataResponse{Frames: out}
 }
 
-// graphOptions validates the user's regexes once, so that building cannot fail.
-func graphOptions(q models.Query) (graph.Options, error) {
-	normaliser, err := naming.NewNormaliser(q.RollupRegEx)
-	if err != nil {
-		return graph.Options{}, fmt.Errorf("rollupRegEx: %w", err)
-	}
-	opts := graph.Options{Normaliser: normaliser, Zones: q.Zones, HideIdle: q.HideIdle, MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone}
-	if q.ServiceRegex != "" {
-		if opts.ServiceRegex, err = regexp.Compile(q.ServiceRegex); err != nil {
-			return graph.Options{}, fmt.Errorf("serviceRegex: %w", err)
-		}
-	}
-	return opts, nil
+// graphOptions are the join's options; models.LoadQuery compiled the expressions.
+func graphOptions(q models.Query) graph.Options {
+	return graph.Options{Normaliser: q.Rollup, ServiceRegex: q.ServicePattern, Zones: q.Zones, HideIdle: q.HideIdle,
+		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone}
 }
 
 func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backend.TimeRange) (sample.Set, error) {
