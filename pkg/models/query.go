@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +137,7 @@ func (q *Query) loadZone() error {
 	case zone == "":
 		return nil
 	case regexp.QuoteMeta(zone) == zone:
-		if !contains(q.Zones, zone) {
+		if !slices.Contains(q.Zones, zone) {
 			q.Zones = append(q.Zones, zone)
 		}
 		return nil
@@ -167,7 +168,7 @@ func (q *Query) ResolveZones(known []string) error {
 	for _, z := range known {
 		if q.ZonePattern.MatchString(z) {
 			matched = true
-			if !contains(q.Zones, z) {
+			if !slices.Contains(q.Zones, z) {
 				q.Zones = append(q.Zones, z)
 			}
 		}
@@ -251,21 +252,12 @@ func (q Query) StatsWindow() (time.Duration, error) {
 	return time.Duration(d), nil
 }
 
-func knownQueryType(t string) bool { return contains(QueryTypes, t) }
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func knownQueryType(t string) bool { return slices.Contains(QueryTypes, t) }
 
 func dropEmpty(list []string) []string {
 	out := list[:0]
 	for _, s := range list {
-		if s = strings.TrimSpace(s); s != "" && !contains(out, s) {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
