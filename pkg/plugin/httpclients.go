@@ -25,7 +25,9 @@ func (ds *Datasource) newCPHTTPClient(ctx context.Context, is backend.DataSource
 	if s.CPToken != "" {
 		opts.Header.Set("Authorization", "Bearer "+s.CPToken)
 	}
-	opts.Timeouts = timeouts(s.CPTimeout)
+	// One timeout for the CP: the client's deadline per call (kuma.Options.RequestTimeout,
+	// all pages of a list together); an http.Client timeout per page would be a second.
+	opts.Timeouts = timeouts(0)
 	// Grafana's basic-auth fields are meaningless for the CP, which only takes tokens.
 	opts.BasicAuth = nil
 	return httpclient.New(ds.keepTransport(opts))
