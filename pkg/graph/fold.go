@@ -33,11 +33,12 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 		id := nodeID(otherName, zone)
 		other, ok := kept[id]
 		if !ok {
-			other = &Node{ID: id, Name: otherName, Zone: zone, Info: Info{Kind: KindOther, Zones: addZones(nil, zone)}}
+			other = &Node{ID: id, Name: otherName, Zone: zone, Info: Info{Kind: KindOther, Zones: addSorted(nil, zone)}}
 			kept[id] = other
 		}
 		other.Folded = append(other.Folded, n.Name)
 		other.Stats.add(n.Stats)
+		other.SourceZones = addSorted(other.SourceZones, n.SourceZones...)
 		moved[n.ID] = id
 	}
 	for _, n := range kept {
@@ -59,7 +60,7 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 			m = &Edge{ID: id, Source: src, Target: dst}
 			merged[id] = m
 		}
-		m.Stats.add(e.Stats)
+		m.add(*e)
 	}
 	for _, e := range merged {
 		kept[e.Source].Idle, kept[e.Target].Idle = false, false
