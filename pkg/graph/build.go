@@ -129,6 +129,9 @@ func (b *builder) addService(svc Service) {
 		if b.opts.GroupByZone && b.zoneNodes[name] != nil {
 			return // the service's zone nodes stand for it; a zone-less twin appears only if traffic needs it
 		}
+		// With GroupByZone, a service in several zones that the CP does not describe
+		// per zone (service insights) has this one node for all of them.
+		whole.ZoneUnknown = b.opts.GroupByZone && len(whole.Zones) > 1
 		b.nodes[whole.ID] = whole
 		return
 	}
@@ -159,7 +162,7 @@ func absorb(nodes map[string]*Node, name, zone, namespace string, info Info) *No
 	n.Status = n.Status.combine(info.Status)
 	n.MTLS = n.MTLS && info.MTLS
 	n.Protocol = cmp.Or(n.Protocol, info.Protocol)
-	n.Dataplanes = n.Dataplanes.add(info.Dataplanes)
+	n.Dataplanes = n.Dataplanes.Add(info.Dataplanes)
 	n.Zones = addSorted(n.Zones, info.Zones...)
 	return n
 }

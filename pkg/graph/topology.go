@@ -94,6 +94,7 @@ type Dataplanes struct {
 	Online, Offline, Total int
 }
 
-func (d Dataplanes) add(o Dataplanes) Dataplanes {
+// Add sums two counts.
+func (d Dataplanes) Add(o Dataplanes) Dataplanes {
 	return Dataplanes{Online: d.Online + o.Online, Offline: d.Offline + o.Offline, Total: d.Total + o.Total}
 }

@@ -35,6 +35,16 @@ var QueryTypes = []string{
 // community plugin did.
 const DefaultRollupRegEx = `(.*)(_svc(_[0-9]+)?)`
 
+// Zone sides: which end of a request the service map's zone filter selects.
+const (
+	ZoneSideSource      = "source"
+	ZoneSideDestination = "destination"
+	ZoneSideAny         = "any"
+)
+
+// ZoneSides lists them, the default first.
+var ZoneSides = []string{ZoneSideSource, ZoneSideDestination, ZoneSideAny}
+
 // DefaultMaxNodes is the number of nodes Grafana's node graph shows before it cuts.
 const DefaultMaxNodes = 200
 
@@ -59,7 +69,10 @@ type Query struct {
 	RollupRegEx  string   `json:"rollupRegEx"`
 	MaxNodes     int      `json:"maxNodes"`
 	GroupByZone  bool     `json:"groupByZone"`
-	RateInterval string   `json:"rateInterval"`
+	// ZoneSide says whether the zones select the requests' sources (the proxies that
+	// report them), their destinations or either; empty means source.
+	ZoneSide     string `json:"zoneSide"`
+	RateInterval string `json:"rateInterval"`
 
 	ZonePattern *regexp.Regexp `json:"-"`
 }
@@ -112,6 +125,9 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	}
 	if q.QueryType == QueryTypeMeshGraph && q.RollupRegEx == "" {
 		q.RollupRegEx = DefaultRollupRegEx
+	}
+	if q.ZoneSide = strings.TrimSpace(q.ZoneSide); q.QueryType == QueryTypeMeshGraph && q.ZoneSide == "" {
+		q.ZoneSide = ZoneSideSource
 	}
 	if err := q.validate(); err != nil {
 		return Query{}, err
@@ -190,6 +206,9 @@ func (q Query) validate() error {
 		if err := uninterpolated(f[0], f[1]); err != nil {
 			return err
 		}
+	}
+	if q.ZoneSide != "" && !contains(ZoneSides, q.ZoneSide) {
+		return fmt.Errorf("unknown zoneSide %q: use one of %s", q.ZoneSide, strings.Join(ZoneSides, ", "))
 	}
 	if len(q.Zones) > maxZones {
 		return fmt.Errorf("%d zones given, at most %d", len(q.Zones), maxZones)

@@ -63,13 +63,21 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 	return backend.DataResponse{Frames: out}
 }
 
+// zoneSides maps the query's zoneSide (validated by models) to the graph's.
+var zoneSides = map[string]graph.ZoneSide{
+	models.ZoneSideSource:      graph.ZoneSideSource,
+	models.ZoneSideDestination: graph.ZoneSideDestination,
+	models.ZoneSideAny:         graph.ZoneSideAny,
+}
+
 // graphOptions validates the user's regexes once, so that building cannot fail.
 func graphOptions(q models.Query) (graph.Options, error) {
 	normaliser, err := naming.NewNormaliser(q.RollupRegEx)
 	if err != nil {
 		return graph.Options{}, fmt.Errorf("rollupRegEx: %w", err)
 	}
-	opts := graph.Options{Normaliser: normaliser, Zones: q.Zones, HideIdle: q.HideIdle, MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone}
+	opts := graph.Options{Normaliser: normaliser, Zones: q.Zones, HideIdle: q.HideIdle, MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone,
+		ZoneSide: zoneSides[q.ZoneSide]}
 	if q.ServiceRegex != "" {
 		if opts.ServiceRegex, err = regexp.Compile(q.ServiceRegex); err != nil {
 			return graph.Options{}, fmt.Errorf("serviceRegex: %w", err)
@@ -86,7 +94,13 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 	if window, _ := q.StatsWindow(); window > 0 && tr.To.Add(-window).After(from) {
 		from = tr.To.Add(-window)
 	}
-	return ds.prom.FetchMeshSamples(ctx, prom.MeshQuery{Mesh: q.Mesh, Zones: q.Zones, From: from, To: tr.To})
+	mq := prom.MeshQuery{Mesh: q.Mesh, From: from, To: tr.To}
+	// Prometheus can select the reporting proxies' zones only; a destination's zone is
+	// decided per sample by the graph, from cluster names and the CP.
+	if q.ZoneSide == models.ZoneSideSource {
+		mq.Zones = q.Zones
+	}
+	return ds.prom.FetchMeshSamples(ctx, mq)
 }
 
 // meshResources fetches the mesh's topology, shared by concurrent panels and kept briefly.
