@@ -129,7 +129,7 @@ func TestNodeGraphGolden(t *testing.T) {
 		"nodegraph-multizone": multiZoneGraph(graph.Options{GroupByZone: true}),
 		// zone-2's view: the traffic into zone-2's services, the legacy name kept with a notice.
 		"nodegraph-multizone-zone-2-any": multiZoneGraph(graph.Options{GroupByZone: true, Zones: []string{"zone-2"}, ZoneSide: graph.ZoneSideAny}),
-		"nodegraph-empty":   {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
+		"nodegraph-empty":                {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
 	}
 	for name, g := range tests {
 		t.Run(name, func(t *testing.T) {
