@@ -55,3 +55,33 @@ func TestTruths(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneTruths pins how the multizone topology's traffic crosses zones: toZones splits
+// frontend's calls, and backend in zone-1 reaches payments, which runs in zone-2 only.
+func TestZoneTruths(t *testing.T) {
+	topo, err := meshsim.Load("../../examples/topologies/multizone.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := meshsim.New(topo, meshsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from, to string
+		want     []meshsim.ZoneTruth
+	}{
+		{"frontend", "backend", []meshsim.ZoneTruth{{From: "zone-1", To: "zone-1", RPS: 30, BytesPerSec: 30 * 1600}, {From: "zone-1", To: "zone-2", RPS: 10, BytesPerSec: 10 * 1600}}},
+		{"backend", "payments", []meshsim.ZoneTruth{{From: "zone-1", To: "zone-2", RPS: 4, BytesPerSec: 4 * 1600}, {From: "zone-2", To: "zone-2", RPS: 2, BytesPerSec: 2 * 1600}}},
+		{"backend", "redis", []meshsim.ZoneTruth{{From: "zone-1", To: "zone-1", BytesPerSec: 8000}, {From: "zone-2", To: "zone-2", BytesPerSec: 4000}}},
+		{"backend", "httpbin", nil}, // an external service is in no zone
+	} {
+		tr, ok := sim.Truth("default", tc.from, tc.to)
+		if !ok {
+			t.Fatalf("no truth for %s->%s", tc.from, tc.to)
+		}
+		if !reflect.DeepEqual(tr.Zones, tc.want) {
+			t.Errorf("%s->%s zones %+v, want %+v", tc.from, tc.to, tr.Zones, tc.want)
+		}
+	}
+}
