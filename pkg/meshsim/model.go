@@ -78,7 +78,7 @@ type Model struct {
 	Dataplanes []*Dataplane
 	meshes     map[string]*Mesh
 	// zoneShares is, per edge, the share of its traffic from each source zone to each
-	// destination zone (internal destinations only).
+	// destination zone ("" for external services).
 	zoneShares map[*Edge]map[[2]string]float64
 }
 
@@ -183,6 +183,7 @@ func (m *Model) route(e *Edge) {
 		share := 1 / float64(len(sources))
 		if ext := m.external(e.Mesh, e.To); ext != nil {
 			src.addOutbound(outbound{externalCluster(regime, ext), 1, 1, load{e, ext.Protocol, share}})
+			m.addZoneShare(e, src.Zone, "", share) // outside the mesh: in no zone
 			continue
 		}
 		dst := m.service(e.Mesh, e.To)

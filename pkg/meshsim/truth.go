@@ -27,8 +27,8 @@ type EdgeTruth struct {
 	// TxBytesPerSec / RxBytesPerSec are the bytes sent / received by the sources.
 	TxBytesPerSec, RxBytesPerSec float64
 	Latency                      Latency
-	// Zones splits RPS by the sources' and the destinations' zones (internal
-	// destinations), sorted by source zone, then destination zone.
+	// Zones splits the traffic by the sources' and the destinations' zones (To is
+	// empty for an external service), sorted by source zone, then destination zone.
 	Zones []ZoneTruth
 }
 
