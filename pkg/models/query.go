@@ -198,7 +198,7 @@ func (q Query) validate() error {
 			return fmt.Errorf("%s is longer than %d characters", name, maxFieldLength)
 		}
 	}
-	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}}
+	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}, {"zoneSide", q.ZoneSide}}
 	for _, z := range q.Zones {
 		literals = append(literals, [2]string{"zones", z})
 	}

@@ -49,6 +49,7 @@ func TestLoadQuery(t *testing.T) {
 		{name: "old-style variable left in zones", json: `{"queryType":"services","mesh":"m","zones":["[[zone]]"]}`, wantErr: `zones "[[zone]]"`},
 		{name: "unknown macro in rateInterval", json: `{"queryType":"mesh-graph","mesh":"m","rateInterval":"$__interval_ms"}`, wantErr: `rateInterval "$__interval_ms" holds $__interval_ms`},
 		{name: "bad zone pattern", json: `{"queryType":"mesh-graph","mesh":"m","zone":"zone-(1"}`, wantErr: `zone "zone-(1" is not a valid regular expression`},
+		{name: "variable left in zoneSide", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"$zoneside"}`, wantErr: `zoneSide "$zoneside" holds $zoneside, which Grafana did not interpolate`},
 		{name: "unknown zone side", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"target"}`, wantErr: `unknown zoneSide "target": use one of source, destination, any`},
 		{name: "unknown type", json: `{"queryType":"topology"}`, wantErr: `unknown query type "topology"`},
 		{name: "missing mesh", json: `{"queryType":"services"}`, wantErr: `"services" needs a mesh`},
