@@ -207,7 +207,10 @@ describe('QueryEditor', () => {
   });
 
   it('drops the zone side when the query stops being a map', () => {
-    const q = changeQueryType({ refId: 'A', queryType: 'mesh-graph', mesh: 'm', zones: ['z'], zoneSide: 'any' }, 'services');
+    const q = changeQueryType(
+      { refId: 'A', queryType: 'mesh-graph', mesh: 'm', zones: ['z'], zoneSide: 'any' },
+      'services'
+    );
     expect(q).toEqual({ refId: 'A', queryType: 'services', mesh: 'm', zones: ['z'] });
   });
 
