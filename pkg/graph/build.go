@@ -285,6 +285,7 @@ func (b *builder) addSample(smp sample.Sample) {
 		b.edges[e.ID] = e
 		b.edgesByEnds[[2]*Node{src, dst.node}] = e
 	}
+	// Checked before addSorted, which sorts: this runs once per sample.
 	if !slices.Contains(e.SourceZones, smp.Proxy.Zone) {
 		e.SourceZones = addSorted(e.SourceZones, smp.Proxy.Zone)
 	}
