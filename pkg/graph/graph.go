@@ -19,7 +19,8 @@ const DefaultMaxNodes = 200
 type Options struct {
 	// Normaliser maps every name to a node name (split suffix, rollup).
 	Normaliser naming.Normaliser
-	// Zones keeps only services in these zones, plus their direct peers.
+	// Zones keeps only services in these zones, plus their direct peers, and
+	// only the requests whose ZoneSide end is in them.
 	Zones []string
 	// ServiceRegex keeps only matching services, plus their direct peers.
 	ServiceRegex *regexp.Regexp
