@@ -35,14 +35,19 @@ function makeDs() {
 
 // The cases the Go mirror (pkg/e2e ApplyTemplateVariables) runs too: the dashboards-through-the-binary
 // test sends what this function makes of a dashboard's queries.
-const shared = JSON.parse(
-  readFileSync(join(__dirname, '..', 'testdata', 'template-variables.json'), 'utf8')
-) as { variables: Record<string, string | string[]>; cases: Array<{ name: string; query: KumaQuery; want: KumaQuery }> };
+const shared = JSON.parse(readFileSync(join(__dirname, '..', 'testdata', 'template-variables.json'), 'utf8')) as {
+  variables: Record<string, string | string[]>;
+  cases: Array<{ name: string; query: KumaQuery; want: KumaQuery }>;
+  variableQueries: Array<{ name: string; stored: KumaVariableQuery; want: KumaQuery }>;
+};
 
 describe('applyTemplateVariables (cases shared with the Go mirror)', () => {
   const ds = new DataSource(settings, fakeTemplateSrv(shared.variables));
   it.each(shared.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(ds.applyTemplateVariables(c.query, {})).toEqual(c.want);
+  });
+  it.each(shared.variableQueries.map((c) => [c.name, c] as const))('toKumaQuery: %s', (_name, c) => {
+    expect(toKumaQuery(c.stored)).toEqual(c.want);
   });
 });
 

@@ -251,21 +251,15 @@ func timeEachQuery(ctx context.Context, promURL string, ours map[string]string, 
 	return out, nil
 }
 
-// topology reads the mesh's CP resources the map needs in a legacy mesh, for timing the
-// join alone.
+// topology reads the mesh's CP resources the map needs, as the plugin does, for timing
+// the join alone.
 func topology(ctx context.Context, cpURL string) (graph.Topology, error) {
 	kc, err := kuma.NewClient(kuma.Options{BaseURL: cpURL})
 	if err != nil {
 		return graph.Topology{}, err
 	}
-	var r inventory.MeshResources
-	if r.Insights, err = kc.ServiceInsights(ctx, "default"); err != nil {
-		return graph.Topology{}, err
-	}
-	if r.MeshServices, err = kc.MeshServices(ctx, "default"); err != nil {
-		return graph.Topology{}, err
-	}
-	if r.GatewayDataplanes, err = kc.Dataplanes(ctx, "default", kuma.DataplaneFilter{Gateway: kuma.GatewayFilterOnly}); err != nil {
+	r, err := inventory.Fetch(ctx, kc, "default")
+	if err != nil {
 		return graph.Topology{}, err
 	}
 	return inventory.GraphTopology(r), nil

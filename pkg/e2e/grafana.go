@@ -123,16 +123,22 @@ func ApplyTemplateVariables(q map[string]any, vars Variables) map[string]any {
 	return out
 }
 
+// meshScoped mirrors MESH_SCOPED_TYPES of src/types.ts.
+var meshScoped = []string{"services", "dataplanes", "workloads", "gateways", "mesh-insights", "mesh-graph"}
+
 // ToKumaQuery mirrors src/datasource.ts toKumaQuery: what a stored variable query becomes
 // before it is sent (and then goes through ApplyTemplateVariables).
 func ToKumaQuery(v map[string]any) map[string]any {
-	out := map[string]any{"refId": v["refId"], "queryType": v["queryType"]}
+	refID, _ := v["refId"].(string)
+	if refID == "" {
+		refID = "variable"
+	}
 	qt, _ := v["queryType"].(string)
 	if qt == "" {
 		qt = "meshes"
-		out["queryType"] = qt
 	}
-	if mesh, ok := v["mesh"].(string); ok && mesh != "" && qt != "meshes" && qt != "zones" {
+	out := map[string]any{"refId": refID, "queryType": qt}
+	if mesh, ok := v["mesh"].(string); ok && mesh != "" && slices.Contains(meshScoped, qt) {
 		out["mesh"] = mesh
 	}
 	if svc, ok := v["service"].(string); ok && svc != "" && (qt == "dataplanes" || qt == "workloads") {

@@ -19,6 +19,11 @@ type templateCases struct {
 		Query map[string]any `json:"query"`
 		Want  map[string]any `json:"want"`
 	} `json:"cases"`
+	VariableQueries []struct {
+		Name   string         `json:"name"`
+		Stored map[string]any `json:"stored"`
+		Want   map[string]any `json:"want"`
+	} `json:"variableQueries"`
 }
 
 func TestApplyTemplateVariablesMatchesTheFrontEnd(t *testing.T) {
@@ -46,6 +51,27 @@ func TestApplyTemplateVariablesMatchesTheFrontEnd(t *testing.T) {
 	for _, c := range tc.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			if got := e2e.ApplyTemplateVariables(c.Query, vars); !reflect.DeepEqual(got, c.Want) {
+				t.Errorf("got  %v\nwant %v", got, c.Want)
+			}
+		})
+	}
+}
+
+func TestToKumaQueryMatchesTheFrontEnd(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "template-variables.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc templateCases
+	if err := json.Unmarshal(raw, &tc); err != nil {
+		t.Fatal(err)
+	}
+	if len(tc.VariableQueries) == 0 {
+		t.Fatal("no variable query cases")
+	}
+	for _, c := range tc.VariableQueries {
+		t.Run(c.Name, func(t *testing.T) {
+			if got := e2e.ToKumaQuery(c.Stored); !reflect.DeepEqual(got, c.Want) {
 				t.Errorf("got  %v\nwant %v", got, c.Want)
 			}
 		})

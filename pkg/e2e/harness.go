@@ -134,6 +134,12 @@ func Start(t testing.TB, logs io.Writer) *Plugin {
 	return p
 }
 
+// Pid is the plugin process' id, for what only the operating system knows of it (its
+// peak memory, for one).
+func (p *Plugin) Pid() int {
+	return p.client.ReattachConfig().Pid
+}
+
 // Instance is what Grafana sends about one configured data source.
 type Instance struct {
 	UID      string

@@ -3,7 +3,9 @@ package e2e_test
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -34,8 +36,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// statusServer answers every request but the CP index with status and body.
-func statusServer(t *testing.T, status int, contentType, body string) string {
+// withIndex serves the CP index from the fixtures (so the health check gets past it) and
+// every other request with h.
+func withIndex(t *testing.T, h http.HandlerFunc) string {
 	t.Helper()
 	index := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,12 +46,50 @@ func statusServer(t *testing.T, status int, contentType, body string) string {
 			index.Config.Handler.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
+		h(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// statusServer answers every request but the CP index with status and body.
+func statusServer(t *testing.T, status int, contentType, body string) string {
+	t.Helper()
+	return withIndex(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	})
+}
+
+// echoServer is a CP (its index from the fixtures) and Prometheus that puts every request
+// header it got into its answers: for the CP a list whose item names are the headers
+// (status 200) or an error document (any other status), for Prometheus an error.
+func echoServer(t *testing.T, status int) string {
+	t.Helper()
+	return withIndex(t, func(w http.ResponseWriter, r *http.Request) {
+		var headers []string
+		for name, values := range r.Header {
+			headers = append(headers, name+": "+strings.Join(values, ","))
+		}
+		echo, _ := json.Marshal(strings.Join(headers, "\n"))
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/v1/"):
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"status":"error","errorType":"bad_data","error":%s,"warnings":[%s]}`, echo, echo)
+		case status == http.StatusOK:
+			items := []string{}
+			for _, h := range headers {
+				name, _ := json.Marshal(h)
+				items = append(items, `{"type":"Mesh","name":`+string(name)+`}`)
+			}
+			fmt.Fprintf(w, `{"total":%d,"items":[%s],"next":null}`, len(items), strings.Join(items, ","))
+		default:
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"title":"Unauthorized","status":%d,"detail":%s}`, status, echo)
+		}
+	})
 }
 
 // TestSecretsNeverLeak configures every secret a data source can hold, provokes every
@@ -96,6 +137,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	const urlPassword = "url-password-8277e0910d75"
 	needles["password in the URL"] = urlPassword
+	// Basic auth travels base64-encoded; a peer echoing the header echoes that.
+	needles["prometheusPassword as basic auth"] = base64.StdEncoding.EncodeToString([]byte("grafana:" + secrets["prometheusPassword"]))
+	needles["password in the URL as basic auth"] = base64.StdEncoding.EncodeToString([]byte("admin:" + urlPassword))
 
 	cp401 := statusServer(t, http.StatusUnauthorized, "application/json", `{"title":"Unauthorized","detail":"invalid token"}`)
 	cp403 := statusServer(t, http.StatusForbidden, "application/json", `{"title":"Access Denied","detail":"user has no access"}`)
@@ -115,7 +159,13 @@ func TestSecretsNeverLeak(t *testing.T) {
 		"invalid settings":                     {URL: cp401, JSONData: settings(`,"prometheusUrl":"` + prom401 + `","prometheusAuth":"digest"`)},
 		"a CP URL with a password and a query": {URL: strings.Replace(cp401, "http://", "http://admin:"+urlPassword+"@", 1) + "/?x=1", JSONData: settings("")},
 		"not a URL with a password":            {URL: "ftp://admin:" + urlPassword + "@cp:5681", JSONData: settings("")},
+		"passwords with #, ? and /":            {URL: strings.Replace(cp401, "http://", "http://admin:"+urlPassword+"#x@", 1), JSONData: settings(`,"prometheusUrl":"` + strings.Replace(prom401, "http://", "http://admin:"+urlPassword+"/x?y@", 1) + `"`)},
 		"not a Prometheus URL with a password": {URL: cp401, JSONData: settings(`,"prometheusUrl":"ftp://admin:` + urlPassword + `@prom"`)},
+		// Peers that echo the request's headers into their answers.
+		"echoed in errors, bearer":     {URL: echoServer(t, http.StatusUnauthorized), JSONData: settings(`,"prometheusUrl":"` + echoServer(t, http.StatusBadRequest) + `","prometheusAuth":"bearer"`)},
+		"echoed in errors, basic":      {URL: echoServer(t, http.StatusForbidden), JSONData: settings(`,"prometheusUrl":"` + echoServer(t, http.StatusBadRequest) + `","prometheusAuth":"basic"`)},
+		"echoed as mesh names":         {URL: echoServer(t, http.StatusOK), JSONData: settings(`,"prometheusUrl":"` + echoServer(t, http.StatusUnauthorized) + `","prometheusAuth":"basic"`)},
+		"echoed, password in the URLs": {URL: echoServer(t, http.StatusOK), JSONData: settings(`,"prometheusUrl":"` + strings.Replace(echoServer(t, http.StatusBadRequest), "http://", "http://admin:"+urlPassword+"@", 1) + `"`)},
 	}
 
 	logs := &lockedBuffer{}
@@ -150,7 +200,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 			answers.Write(res.Body)
 		}
 	}
-	if !strings.Contains(answers.String(), "token") || !strings.Contains(answers.String(), "TLS") {
+	if !strings.Contains(answers.String(), "token") || !strings.Contains(answers.String(), "TLS") ||
+		!strings.Contains(answers.String(), "Authorization: Bearer ") || !strings.Contains(answers.String(), "X-Scope-Orgid: ") {
 		t.Fatalf("the failures were not provoked: %s", answers.String())
 	}
 	for what, text := range map[string]string{"logs": logs.String(), "answers": answers.String()} {

@@ -115,14 +115,18 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 	return topo, set, opts
 }
 
-// optionsMesh is decodeInput's encoding of a small two-zone mesh: three CP services, then
-// requests (2xx and 5xx) from frontend, backend and a gateway to services, externals
-// (httpbin.org, a MeshExternalService) and peers unknown to the CP.
+// optionsMesh is decodeInput's encoding of a small two-zone mesh: four CP services (one
+// idle), then requests (2xx and 5xx) from frontend, backend and edge-gateway (unknown to
+// the CP) to services, externals (httpbin.org, a MeshExternalService) and peers unknown
+// to the CP.
 func optionsMesh() []byte {
-	in := []byte{3,
-		1, 0, 1, 0, 2, 0, 1, 1, // frontend: internal, online, zone-1, no selector
+	// A CP service: name, kind, status, mTLS, online, offline, zone count, zones, selector
+	// (1: none), as decodeInput reads them.
+	in := []byte{4,
+		1, 0, 1, 0, 2, 0, 1, 1, 1, // frontend: internal, online, zone-1
 		2, 0, 1, 0, 2, 0, 2, 1, 2, 1, // backend: zone-1 and zone-2
-		4, 0, 1, 0, 1, 0, 0, 1, // redis
+		4, 0, 1, 0, 1, 0, 1, 1, 1, // redis
+		7, 0, 1, 0, 1, 0, 1, 2, 1, // a@b->c: no traffic, idle
 		0, 5} // legacy regime, 5-minute window
 	for _, s := range [][3]byte{ // source, cluster, class (indexes into the fuzz alphabets)
 		{1, 1, 0}, {1, 1, 3}, {2, 4, 0}, {2, 16, 0}, {1, 18, 0}, {5, 3, 0}, {2, 17, 3}, {1, 19, 0}, {3, 4, 0},

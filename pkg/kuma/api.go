@@ -10,6 +10,8 @@ import (
 
 // getOne fetches a single object.
 func getOne[T any](ctx context.Context, c *Client, segments ...string) (*T, error) {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	var v T
 	if err := c.get(ctx, c.url(nil, segments...), &v); err != nil {
 		return nil, err
@@ -145,11 +147,6 @@ func (c *Client) Dataplanes(ctx context.Context, mesh string, f DataplaneFilter)
 	return meshList[DataplaneOverview](ctx, c, mesh, "dataplanes+insights", q)
 }
 
-// MeshGateways lists builtin gateways. Kuma 3.0 has no such endpoint (ErrNoSuchEndpoint).
-func (c *Client) MeshGateways(ctx context.Context, mesh string) ([]MeshGateway, error) {
-	return meshList[MeshGateway](ctx, c, mesh, "meshgateways", nil)
-}
-
 // MeshServices lists a mesh's MeshServices.
 func (c *Client) MeshServices(ctx context.Context, mesh string) ([]MeshService, error) {
 	return meshList[MeshService](ctx, c, mesh, "meshservices", nil)
@@ -169,9 +166,4 @@ func (c *Client) MeshExternalServices(ctx context.Context, mesh string) ([]MeshE
 // (ErrNoSuchEndpoint).
 func (c *Client) ExternalServices(ctx context.Context, mesh string) ([]ExternalService, error) {
 	return meshList[ExternalService](ctx, c, mesh, "external-services", nil)
-}
-
-// Workloads lists a mesh's Workloads (Kuma 3.0; older CPs answer ErrNoSuchEndpoint).
-func (c *Client) Workloads(ctx context.Context, mesh string) ([]Workload, error) {
-	return meshList[Workload](ctx, c, mesh, "workloads", nil)
 }

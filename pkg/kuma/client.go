@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 )
 
 // Limits and defaults.
@@ -33,7 +35,8 @@ type Options struct {
 	BaseURL string
 	// HTTPClient carries auth, TLS and headers; nil means a plain http.Client.
 	HTTPClient *http.Client
-	// RequestTimeout bounds each HTTP request (each page of a list); 0 = no own bound.
+	// RequestTimeout bounds each call: one object, or a whole list with all its pages;
+	// 0 = no own bound.
 	RequestTimeout time.Duration
 	// MaxBodyBytes caps every response body.
 	MaxBodyBytes int64
@@ -74,41 +77,13 @@ func NewClient(o Options) (*Client, error) {
 	}
 	c := &Client{
 		base:     base,
-		http:     sameOriginRedirects(o.HTTPClient),
+		http:     peer.SameOriginRedirects(o.HTTPClient),
 		timeout:  o.RequestTimeout,
 		maxBody:  orDefault(o.MaxBodyBytes, DefaultMaxBodyBytes),
 		pageSize: orDefault(o.PageSize, DefaultPageSize),
 		maxPages: orDefault(o.MaxPages, DefaultMaxPages),
 	}
 	return c, nil
-}
-
-// maxRedirects is net/http's own limit, kept when we replace its redirect policy.
-const maxRedirects = 10
-
-// sameOriginRedirects returns a copy of hc (which may be nil) that refuses redirects
-// to another origin. net/http drops Authorization on such a redirect but forwards
-// every other header, and the data source's custom CP headers may hold secrets too.
-// The caller's own redirect policy still applies after this check.
-func sameOriginRedirects(hc *http.Client) *http.Client {
-	var own http.Client
-	if hc != nil {
-		own = *hc
-	}
-	callerPolicy := own.CheckRedirect
-	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if origin(req.URL) != origin(via[0].URL) {
-			return fmt.Errorf("refusing to follow a redirect from %s to %s", origin(via[0].URL), origin(req.URL))
-		}
-		if callerPolicy != nil {
-			return callerPolicy(req, via)
-		}
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
-		}
-		return nil
-	}
-	return &own
 }
 
 func orDefault[N int | int64](v, def N) N {
@@ -134,21 +109,30 @@ func (c *Client) url(q url.Values, segments ...string) *url.URL {
 }
 
 // endpoint names a request in errors: method, path and query, never the host or
-// credentials.
+// credentials. Paths after the first page come from the CP's next links, so it is cut.
 func endpoint(u *url.URL) string {
-	return http.MethodGet + " " + u.RequestURI()
+	return http.MethodGet + " " + peer.Cut(u.RequestURI())
+}
+
+// errTimeout is the cause of a call that ran out of the request timeout; it is still a
+// deadline for errors.Is.
+var errTimeout = fmt.Errorf("request timeout: %w", context.DeadlineExceeded)
+
+// bound gives one call (a single object, or a list with all its pages) the request
+// timeout: a timeout per page would let a CP that answers each page just in time keep a
+// list going for MaxPages times as long.
+func (c *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, c.timeout, errTimeout)
 }
 
 // get fetches u and decodes the JSON answer into out. Non-2xx answers become *APIError.
+// ctx carries the call's deadline (bound).
 func (c *Client) get(ctx context.Context, u *url.URL, out any) error {
 	name := endpoint(u)
-	reqCtx := ctx
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		reqCtx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return fmt.Errorf("kuma CP: %s: %w", name, err)
 	}
@@ -158,7 +142,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, out any) error {
 		return c.transportError(ctx, name, err)
 	}
 	defer resp.Body.Close()
-	body, err := c.readBody(resp.Body)
+	body, err := c.readBody(peer.Body(ctx, resp.Body))
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return fmt.Errorf("kuma CP: %s: %w", name, err)
@@ -182,7 +166,7 @@ func contentTypeHint(ct string) string {
 	if err == nil && mt == "application/json" {
 		return ""
 	}
-	return fmt.Sprintf(" (Content-Type %q: is the URL the CP API?)", ct)
+	return fmt.Sprintf(" (Content-Type %q: is the URL the CP API?)", peer.Cut(ct))
 }
 
 var errBodyTooLarge = errors.New("response body exceeds the limit")
@@ -199,10 +183,14 @@ func (c *Client) readBody(r io.Reader) ([]byte, error) {
 	return body, nil
 }
 
-// transportError says whether our per-request timeout fired (the caller's context
-// still live) or the caller gave up; the cause stays wrapped for errors.Is.
+// transportError says whether our request timeout fired or the caller gave up; the
+// cause stays wrapped for errors.Is. net/http names the whole URL, which after the first
+// page is the CP's next link: it is cut like any text from the CP.
 func (c *Client) transportError(ctx context.Context, name string, err error) error {
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		ue.URL = peer.Cut(ue.URL)
+	}
+	if errors.Is(context.Cause(ctx), errTimeout) {
 		return fmt.Errorf("kuma CP: %s: no answer within the %s request timeout: %w", name, c.timeout, err)
 	}
 	return fmt.Errorf("kuma CP: %s: %w", name, err)

@@ -69,8 +69,6 @@ func TestClientReadsRecordings(t *testing.T) {
 		"ExternalServices": list(func(c *kuma.Client, ctx context.Context, m string) (int, error) {
 			return count(c.ExternalServices(ctx, m))
 		}, "payments"),
-		"MeshGateways": list(func(c *kuma.Client, ctx context.Context, m string) (int, error) { return count(c.MeshGateways(ctx, m)) }, "default"),
-		"Workloads":    list(func(c *kuma.Client, ctx context.Context, m string) (int, error) { return count(c.Workloads(ctx, m)) }, "default"),
 	}
 	// want: item counts from the recordings; -1 = the CP has no such endpoint.
 	for _, c := range []struct {
@@ -79,13 +77,13 @@ func TestClientReadsRecordings(t *testing.T) {
 	}{
 		{kumatest.V2_14, "global", map[string]int{"Meshes": 2, "MeshInsights": 2, "Zones": 2, "Dataplanes": 8,
 			"ServiceInsights": 9, "MeshServices": 7, "MeshMultiZoneServices": 1, "MeshExternalServices": 1,
-			"ExternalServices": 1, "MeshGateways": 1, "Workloads": 0}},
+			"ExternalServices": 1}},
 		{kumatest.V2_14, "zone", map[string]int{"Meshes": 2, "MeshInsights": 0, "Zones": 1, "Dataplanes": 7,
 			"ServiceInsights": 9, "MeshServices": 7, "MeshMultiZoneServices": 1, "MeshExternalServices": 1,
-			"ExternalServices": 1, "MeshGateways": 1, "Workloads": 0}},
+			"ExternalServices": 1}},
 		{kumatest.Head3, "global", map[string]int{"Meshes": 2, "MeshInsights": 2, "Zones": 2, "Dataplanes": 12,
 			"ServiceInsights": 0, "MeshServices": 7, "MeshMultiZoneServices": 1, "MeshExternalServices": 1,
-			"ExternalServices": -1, "MeshGateways": -1, "Workloads": 6}},
+			"ExternalServices": -1}},
 	} {
 		srv := kumatest.NewServer(t, kumatest.FixtureDir(c.set), kumatest.WithCP(c.cp))
 		for _, size := range []int{0, 2} {

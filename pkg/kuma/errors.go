@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 )
 
 // Sentinels for errors.Is. An *APIError matches the one that fits its status.
@@ -24,8 +25,9 @@ var (
 // titleMeshMissing is the CP's error title when the mesh of a mesh-scoped list is unknown.
 const titleMeshMissing = "Failed to retrieve Mesh"
 
-// maxErrorText bounds how much of a non-JSON error body goes into a message.
-const maxErrorText = 200
+// maxInvalidParameters bounds the invalid parameters an error keeps; the CP names one
+// or two, a hostile one thousands.
+const maxInvalidParameters = 5
 
 // APIError is a non-2xx answer from the CP.
 type APIError struct {
@@ -90,25 +92,18 @@ func newAPIError(endpoint string, status int, body []byte) *APIError {
 	if json.Unmarshal(body, &doc) == nil && (doc.Title != "" || doc.Detail != "" || doc.Status != 0) {
 		// The texts go into messages shown in panels and logged by Grafana: like a
 		// plain-text body, they are cut short and kept on one line.
-		e.Title, e.Detail, e.Details = excerpt([]byte(doc.Title)), excerpt([]byte(doc.Detail)), doc.Details
-		e.InvalidParameters = doc.InvalidParameters
+		e.Title, e.Detail, e.Details = peer.Cut(doc.Title), peer.Cut(doc.Detail), peer.Cut(doc.Details)
+		for i, p := range doc.InvalidParameters {
+			if i == maxInvalidParameters {
+				e.InvalidParameters = append(e.InvalidParameters, InvalidParameter{Field: "…", Reason: fmt.Sprintf("%d more", len(doc.InvalidParameters)-i)})
+				break
+			}
+			e.InvalidParameters = append(e.InvalidParameters, InvalidParameter{Field: peer.Cut(p.Field), Reason: peer.Cut(p.Reason)})
+		}
 		e.meshMissing = status == http.StatusNotFound && doc.Title == titleMeshMissing
 		return e
 	}
 	e.plainText = true
-	e.Detail = excerpt(body)
+	e.Detail = peer.Cut(string(body))
 	return e
-}
-
-// excerpt is the body's start, on one line, valid UTF-8, at most maxErrorText bytes.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
-	if len(s) <= maxErrorText {
-		return s
-	}
-	cut := maxErrorText
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

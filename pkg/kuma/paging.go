@@ -2,18 +2,23 @@ package kuma
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 )
 
 // listAll fetches every page of a list endpoint. It asks for PageSize items and then
 // follows the CP's absolute next links. The CP builds next from the request's Host
 // header, so a next link to another origin means a proxy or the CP is misbehaving:
 // following it would send the caller's credentials elsewhere, so it is refused. A next
-// link seen before (a loop) and more than MaxPages pages are errors too.
+// link seen before (a loop), more than MaxPages pages and a page with more items than
+// asked for are errors too. The request timeout bounds the whole list.
 func listAll[T any](ctx context.Context, c *Client, q url.Values, segments ...string) ([]T, error) {
+	ctx, cancel := c.bound(ctx)
+	defer cancel()
 	if q == nil {
 		q = url.Values{}
 	}
@@ -24,7 +29,9 @@ func listAll[T any](ctx context.Context, c *Client, q url.Values, segments ...st
 	var items []T
 	for page := 1; ; page++ {
 		requested[u.String()] = true
-		var l List[T]
+		// Items are counted before they are decoded: a page of a million empty items
+		// is a few megabytes of JSON but gigabytes of decoded overviews.
+		var l List[json.RawMessage]
 		if err := c.get(ctx, u, &l); err != nil {
 			return nil, err
 		}
@@ -34,7 +41,16 @@ func listAll[T any](ctx context.Context, c *Client, q url.Values, segments ...st
 		if l.Items == nil {
 			return nil, fmt.Errorf("kuma CP: %s: the answer has no \"items\" list (is the URL the CP API?)", endpoint(u))
 		}
-		items = append(items, l.Items...)
+		if len(l.Items) > c.pageSize {
+			return nil, fmt.Errorf("kuma CP: %s: %d items on a page of at most %d; refusing the answer", endpoint(u), len(l.Items), c.pageSize)
+		}
+		for i, raw := range l.Items {
+			var item T
+			if err := json.Unmarshal(raw, &item); err != nil {
+				return nil, fmt.Errorf("kuma CP: %s: item %d is not the expected JSON: %w", endpoint(u), i, err)
+			}
+			items = append(items, item)
+		}
 		if l.Next == nil || *l.Next == "" {
 			return items, nil
 		}
@@ -56,27 +72,11 @@ func listAll[T any](ctx context.Context, c *Client, q url.Values, segments ...st
 func (c *Client) nextURL(next string) (*url.URL, error) {
 	u, err := url.Parse(next)
 	if err != nil {
-		return nil, fmt.Errorf("the next link %q is not a URL: %w", next, err)
+		return nil, fmt.Errorf("the next link %q is not a URL", peer.Cut(next))
 	}
 	u = c.base.ResolveReference(u)
-	if origin(u) != origin(c.base) {
-		return nil, fmt.Errorf("the next link points to %s, not to the CP URL's %s; refusing to follow it (a proxy in front of the CP may rewrite the Host header)", origin(u), origin(c.base))
+	if peer.Origin(u) != peer.Origin(c.base) {
+		return nil, fmt.Errorf("the next link points to %s, not to the CP URL's %s; refusing to follow it (a proxy in front of the CP may rewrite the Host header)", peer.Cut(peer.Origin(u)), peer.Origin(c.base))
 	}
 	return u, nil
-}
-
-// origin is scheme://host:port with the scheme's default port made explicit, so
-// http://cp and http://cp:80 are the same origin.
-func origin(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }

@@ -16,15 +16,10 @@ import (
 type macros map[string]time.Duration
 
 func newMacros(dq backend.DataQuery, scrape time.Duration) macros {
-	if scrape <= 0 {
-		scrape = DefaultScrapeInterval
-	}
-	interval := dq.Interval
-	if interval <= 0 {
-		// Alert rules and API callers may send no interval; the scrape interval is the
-		// finest step the data has.
-		interval = scrape
-	}
+	// As Grafana's Prometheus data source with its scrape interval set as the minimum
+	// interval: no step is finer than the data. Alert rules send 1s by default, and API
+	// calls may send none.
+	interval := max(dq.Interval, scrape)
 	return macros{
 		"__interval": interval,
 		// As Grafana's Prometheus data source computes it: at least four scrapes, so that
@@ -34,8 +29,9 @@ func newMacros(dq backend.DataQuery, scrape time.Duration) macros {
 	}
 }
 
-// macroRef finds $__name and ${__name}; \b keeps $__interval_ms and $__range_s, which
-// are not durations, out.
+// macroRef finds $__name and ${__name}; the name runs to the end of the word, so
+// $__interval_ms and $__range_s, which are not durations, are not read as $__interval
+// and $__range (they are no macros here, and stay for validation to refuse).
 var macroRef = regexp.MustCompile(`\$(?:\{(__\w+)\}|(__[a-z_]+)\b)`)
 
 // resolveMacros replaces the duration macros in a duration field with durations

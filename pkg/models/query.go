@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/prometheus/common/model"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 // Query types. The names of the community plugin (kumahq/kuma-grafana-datasource v0.1.1) are kept.
@@ -74,7 +77,11 @@ type Query struct {
 	ZoneSide     string `json:"zoneSide"`
 	RateInterval string `json:"rateInterval"`
 
-	ZonePattern *regexp.Regexp `json:"-"`
+	// Compiled once when loaded: ZonePattern (the community zone field when it is a
+	// pattern), ServicePattern (serviceRegex, nil when empty) and Rollup (rollupRegEx).
+	ZonePattern    *regexp.Regexp    `json:"-"`
+	ServicePattern *regexp.Regexp    `json:"-"`
+	Rollup         naming.Normaliser `json:"-"`
 }
 
 // NeedsMesh reports whether the query type is scoped to one mesh.
@@ -132,7 +139,7 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	if err := q.validate(); err != nil {
 		return Query{}, err
 	}
-	if err := q.loadZone(); err != nil {
+	if err := q.compile(); err != nil {
 		return Query{}, err
 	}
 	return q, nil
@@ -146,7 +153,7 @@ func (q *Query) loadZone() error {
 	case zone == "":
 		return nil
 	case regexp.QuoteMeta(zone) == zone:
-		if !contains(q.Zones, zone) {
+		if !slices.Contains(q.Zones, zone) {
 			q.Zones = append(q.Zones, zone)
 		}
 		return nil
@@ -160,17 +167,24 @@ func (q *Query) loadZone() error {
 }
 
 // ResolveZones turns the zone pattern into the names of the CP's zones it matches, added
-// to Zones, so that only literal names ever reach PromQL or a filter. A pattern matching
-// no zone is an error: an empty zone list would mean every zone.
+// to Zones, so that only literal names ever reach PromQL or a filter. As with PromQL's
+// =~, a pattern that matches the empty string (.*) also matches what has no zone: no
+// zone filter at all. A pattern matching no zone is an error: an empty zone list would
+// mean every zone.
 func (q *Query) ResolveZones(known []string) error {
 	if q.ZonePattern == nil {
+		return nil
+	}
+	defer func() { q.ZonePattern = nil }()
+	if q.ZonePattern.MatchString("") {
+		q.Zones = nil
 		return nil
 	}
 	matched := false
 	for _, z := range known {
 		if q.ZonePattern.MatchString(z) {
 			matched = true
-			if !contains(q.Zones, z) {
+			if !slices.Contains(q.Zones, z) {
 				q.Zones = append(q.Zones, z)
 			}
 		}
@@ -178,7 +192,9 @@ func (q *Query) ResolveZones(known []string) error {
 	if !matched {
 		return fmt.Errorf("zone %q matches none of the control plane's zones (%s)", q.Zone, listSome(known, 10))
 	}
-	q.ZonePattern = nil
+	if len(q.Zones) > maxZones {
+		return fmt.Errorf("zone %q matches %d zones, at most %d", q.Zone, len(q.Zones), maxZones)
+	}
 	return nil
 }
 
@@ -207,7 +223,7 @@ func (q Query) validate() error {
 			return err
 		}
 	}
-	if q.ZoneSide != "" && !contains(ZoneSides, q.ZoneSide) {
+	if q.ZoneSide != "" && !slices.Contains(ZoneSides, q.ZoneSide) {
 		return fmt.Errorf("unknown zoneSide %q: use one of %s", q.ZoneSide, strings.Join(ZoneSides, ", "))
 	}
 	if len(q.Zones) > maxZones {
@@ -221,12 +237,25 @@ func (q Query) validate() error {
 	if _, err := q.StatsWindow(); err != nil {
 		return err
 	}
-	for name, re := range map[string]string{"serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx} {
-		if _, err := regexp.Compile(re); err != nil {
-			return fmt.Errorf("%s is not a valid regular expression: %w", name, err)
-		}
-	}
 	return nil
+}
+
+// compile compiles the user's regular expressions once, so that nothing later can fail
+// on them.
+func (q *Query) compile() error {
+	if q.ServiceRegex != "" {
+		re, err := regexp.Compile(q.ServiceRegex)
+		if err != nil {
+			return fmt.Errorf("serviceRegex is not a valid regular expression: %w", err)
+		}
+		q.ServicePattern = re
+	}
+	rollup, err := naming.NewNormaliser(q.RollupRegEx)
+	if err != nil {
+		return fmt.Errorf("rollupRegEx is not a valid rollup expression: %w", err)
+	}
+	q.Rollup = rollup
+	return q.loadZone()
 }
 
 // StatsWindow is the optional rateInterval as a duration (0 when unset): the map then
@@ -242,21 +271,12 @@ func (q Query) StatsWindow() (time.Duration, error) {
 	return time.Duration(d), nil
 }
 
-func knownQueryType(t string) bool { return contains(QueryTypes, t) }
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func knownQueryType(t string) bool { return slices.Contains(QueryTypes, t) }
 
 func dropEmpty(list []string) []string {
 	out := list[:0]
 	for _, s := range list {
-		if s = strings.TrimSpace(s); s != "" && !contains(out, s) {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 func TestLoadQuery(t *testing.T) {
@@ -56,6 +58,8 @@ func TestLoadQuery(t *testing.T) {
 		{name: "malformed JSON", json: `{"queryType":`, wantErr: "malformed query JSON"},
 		{name: "wrong type", json: `{"queryType":"services","mesh":3}`, wantErr: "malformed query JSON"},
 		{name: "bad regex", json: `{"queryType":"mesh-graph","mesh":"m","serviceRegex":"("}`, wantErr: "serviceRegex is not a valid"},
+		{name: "bad rollup", json: `{"queryType":"mesh-graph","mesh":"m","rollupRegEx":"("}`, wantErr: "rollupRegEx is not a valid"},
+		{name: "rollup without a group", json: `{"queryType":"mesh-graph","mesh":"m","rollupRegEx":"_svc"}`, wantErr: "needs a capture group"},
 		{name: "bad rate interval", json: `{"queryType":"mesh-graph","mesh":"m","rateInterval":"five minutes"}`, wantErr: "rateInterval"},
 		{name: "too many zones", json: `{"queryType":"mesh-graph","mesh":"m","zones":` + manyZones(300) + `}`, wantErr: "300 zones given"},
 		{name: "huge value", json: `{"queryType":"services","mesh":"` + strings.Repeat("a", 2000) + `"}`, wantErr: "mesh is longer"},
@@ -72,6 +76,8 @@ func TestLoadQuery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The compiled expressions are checked where they are used.
+			got.ServicePattern, got.Rollup = nil, naming.Normaliser{}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
@@ -97,15 +103,15 @@ func TestRateIntervalMacros(t *testing.T) {
 		scrape   time.Duration
 		want     string
 	}{
-		{name: "literal", value: "5m", interval: time.Minute, want: "5m"},
-		{name: "$__interval", value: "$__interval", interval: 2 * time.Minute, want: "2m"},
-		{name: "${__interval}", value: "${__interval}", interval: 30 * time.Second, want: "30s"},
+		{name: "literal", value: "5m", interval: time.Minute, scrape: 15 * time.Second, want: "5m"},
+		{name: "$__interval", value: "$__interval", interval: 2 * time.Minute, scrape: 15 * time.Second, want: "2m"},
+		{name: "${__interval}", value: "${__interval}", interval: 30 * time.Second, scrape: 15 * time.Second, want: "30s"},
 		{name: "rate interval, interval dominates", value: "$__rate_interval", interval: 2 * time.Minute, scrape: 15 * time.Second, want: "2m15s"},
 		{name: "rate interval, four scrapes dominate", value: "$__rate_interval", interval: 15 * time.Second, scrape: 15 * time.Second, want: "1m"},
 		{name: "rate interval with a 30s scrape", value: "${__rate_interval}", interval: 20 * time.Second, scrape: 30 * time.Second, want: "2m"},
-		{name: "no interval from an alert rule: the scrape interval", value: "$__rate_interval", scrape: 10 * time.Second, want: "40s"},
-		{name: "unset scrape interval is 15s", value: "$__rate_interval", interval: 10 * time.Second, want: "1m"},
-		{name: "$__range", value: "$__range", interval: time.Minute, want: "1h"},
+		{name: "no interval (an API call): the scrape interval", value: "$__rate_interval", scrape: 10 * time.Second, want: "40s"},
+		{name: "an alert rule's 1s: no finer than the scrape interval", value: "$__interval", interval: time.Second, scrape: 15 * time.Second, want: "15s"},
+		{name: "$__range", value: "$__range", interval: time.Minute, scrape: 15 * time.Second, want: "1h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +140,7 @@ func TestZonePattern(t *testing.T) {
 		{name: "anchored: zone-1 does not match zone-10", zone: "zone-1|east", want: []string{"zone-1", "east"}},
 		{name: "pattern", zone: "zone-.*", want: []string{"zone-1", "zone-10", "zone-2"}},
 		{name: "joins zones", zone: "zone-[12]", zones: []string{"east"}, want: []string{"east", "zone-1", "zone-2"}},
+		{name: "matches the empty string: no zone filter, as in PromQL", zone: ".*", zones: []string{"east"}, want: nil},
 		{name: "matches nothing", zone: "west-.*", wantErr: `zone "west-.*" matches none of the control plane's zones (zone-1, zone-10, zone-2, east)`},
 	}
 	for _, tt := range tests {

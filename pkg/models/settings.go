@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,13 +131,13 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	if prom.Timeout, err = seconds("prometheusTimeout", js.PrometheusTimeout, DefaultPrometheusTimeout); err != nil {
 		return Settings{}, err
 	}
-	if prom.MaxSeries, err = positive("prometheusMaxSeries", js.PrometheusMaxSeries, DefaultPrometheusMaxSeries); err != nil {
+	if prom.MaxSeries, err = number("prometheusMaxSeries", js.PrometheusMaxSeries, DefaultPrometheusMaxSeries, 1, maxSeries); err != nil {
 		return Settings{}, err
 	}
 	if prom.ScrapeInterval, err = seconds("prometheusScrapeInterval", js.PrometheusScrapeInterval, DefaultScrapeInterval); err != nil {
 		return Settings{}, err
 	}
-	mb, err := positive("prometheusMaxResponseMB", js.PrometheusMaxResponseMB, float64(DefaultPrometheusMaxResponseBytes)/(1<<20))
+	mb, err := number("prometheusMaxResponseMB", js.PrometheusMaxResponseMB, float64(DefaultPrometheusMaxResponseBytes)/(1<<20), minResponseMB, maxResponseMB)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -156,6 +157,11 @@ func validURL(what, raw string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("%s is not set", what)
 	}
+	if _, rest, ok := strings.Cut(raw, "://"); ok {
+		if _, hidden := hiddenUserinfo(rest); hidden {
+			return "", fmt.Errorf("%s %q: a user name or password with /, ? or # must be percent-encoded (%%2F, %%3F, %%23)", what, RedactURL(raw))
+		}
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL", what, RedactURL(raw))
@@ -170,19 +176,43 @@ var userinfo = regexp.MustCompile(`^([^:/?#]*://)[^/?#]*@`)
 // may carry credentials (http://user:password@host), and errors and health messages
 // that name the URL reach the browser and Grafana's log.
 func RedactURL(raw string) string {
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		if at, hidden := hiddenUserinfo(rest); hidden {
+			return scheme + "://xxxxx@" + rest[at+1:]
+		}
+	}
 	if u, err := url.Parse(raw); err == nil {
 		return u.Redacted()
 	}
 	return userinfo.ReplaceAllString(raw, "${1}xxxxx@")
 }
 
+// hiddenUserinfo finds an "@" after the first "/", "?" or "#" of rest (a URL after its
+// "://"): a password holding one of those (http://u:pa#ss@host) ends the host part early
+// for url.Parse, which then reads the password as host, port, path or fragment, where
+// URL.Redacted does not hide it. at is the last "@".
+func hiddenUserinfo(rest string) (at int, hidden bool) {
+	at = strings.LastIndex(rest, "@")
+	return at, at >= 0 && strings.IndexAny(rest[:at], "/?#") >= 0
+}
+
+// Bounds of the numeric settings. Each is refused outside them, naming the setting:
+// a value that rounds to zero would mean no timeout or no cap, and a huge one overflows.
+const (
+	minSeconds    = 0.001
+	maxSeconds    = 86_400
+	maxSeries     = 100_000_000
+	minResponseMB = 0.001     // about 1 KiB
+	maxResponseMB = 1_000_000 // about 1 TB
+)
+
 func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {
-	f, err := positive(field+" (seconds)", n, def.Seconds())
+	f, err := number(field+" (seconds)", n, def.Seconds(), minSeconds, maxSeconds)
 	return time.Duration(f * float64(time.Second)), err
 }
 
-// positive reads an optional positive number, def when unset or zero.
-func positive[N int | float64](field string, n json.Number, def N) (N, error) {
+// number reads an optional number: def when unset or zero, else it must lie in [lo, hi].
+func number[N int | float64](field string, n json.Number, def, lo, hi N) (N, error) {
 	if n == "" {
 		return def, nil
 	}
@@ -193,8 +223,14 @@ func positive[N int | float64](field string, n json.Number, def N) (N, error) {
 	if f == 0 {
 		return def, nil
 	}
+	if f < float64(lo) || f > float64(hi) {
+		return 0, fmt.Errorf("%s must be between %s and %s, got %s", field, plain(float64(lo)), plain(float64(hi)), n.String())
+	}
 	return N(f), nil
 }
+
+// plain writes f without an exponent.
+func plain(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // numberedHeaders reads Grafana's numbered header convention (name in jsonData, value secure).
 func numberedHeaders(jsonData json.RawMessage, secure map[string]string, namePrefix, valuePrefix string) []Header {

@@ -80,6 +80,24 @@ func TestLoadSettings(t *testing.T) {
 		{name: "bad scrape interval", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusScrapeInterval":-3}`)}, wantErr: "prometheusScrapeInterval"},
 		{name: "bad series cap", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":-5}`)}, wantErr: "prometheusMaxSeries"},
 		{name: "bad timeout", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":-1}`)}, wantErr: "seconds"},
+		{name: "timeout rounding to none", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":1e-10}`)}, wantErr: "timeout (seconds) must be between 0.001 and 86400, got 1e-10"},
+		{name: "timeout overflowing", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":1e12}`)}, wantErr: "timeout (seconds) must be between 0.001 and 86400, got 1e12"},
+		{name: "Prometheus timeout rounding to none", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusTimeout":1e-10}`)}, wantErr: "prometheusTimeout (seconds) must be between"},
+		{name: "answer cap rounding to none", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxResponseMB":1e-7}`)}, wantErr: "prometheusMaxResponseMB must be between 0.001 and 1000000, got 1e-7"},
+		{name: "answer cap overflowing", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxResponseMB":1e300}`)}, wantErr: "prometheusMaxResponseMB must be between"},
+		{name: "series cap rounding to none", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":1e-7}`)}, wantErr: "prometheusMaxSeries must be between 1 and 100000000"},
+		{name: "series cap overflowing", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":1e20}`)}, wantErr: "prometheusMaxSeries must be between"},
+		{name: "scrape interval rounding to none", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusScrapeInterval":1e-10}`)}, wantErr: "prometheusScrapeInterval (seconds) must be between"},
+		{
+			name:    "CP password with #",
+			in:      backend.DataSourceInstanceSettings{URL: "http://u:PW#x@cp:5681/", DecryptedSecureJSONData: map[string]string{"pw": "PW#x"}},
+			wantErr: "must be percent-encoded",
+		},
+		{
+			name:    "Prometheus password with / that parses as a port and path",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusUrl":"http://user:1234/secret@prom:9090"}`), DecryptedSecureJSONData: map[string]string{"pw": "1234/secret"}},
+			wantErr: "must be percent-encoded",
+		},
 		{name: "malformed jsonData", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{`)}, wantErr: "invalid jsonData"},
 	}
 	for _, tt := range tests {

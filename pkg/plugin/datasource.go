@@ -6,24 +6,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
-)
-
-// A dashboard refresh asks for the same topology from several panels at once; a few
-// seconds of caching turns that into one CP fetch without showing stale inventories.
-const (
-	topologyTTL     = 5 * time.Second
-	maxCachedMeshes = 256
 )
 
 // ID is the plugin id; existing Kuma provisioning and dashboards refer to it.
@@ -42,17 +34,19 @@ type Datasource struct {
 	settings    models.Settings
 	settingsErr error
 	cp          *kuma.Client
-	cpHTTP      *http.Client
-	promHTTP    *http.Client
 	prom        *prom.Client
-	topologies  *cache.Cache[inventory.MeshResources]
-	handlers    map[string]queryHandler
-	resources   backend.CallResourceHandler
+	// transports are the instance's connection pools, closed by Dispose.
+	transports []*http.Transport
+	// redactor takes the instance's secrets out of everything it answers.
+	redactor   peer.Redactor
+	topologies *inventory.Topologies
+	handlers   map[string]queryHandler
+	resources  backend.CallResourceHandler
 }
 
 // NewDatasource is the instance factory Grafana calls when settings are created or change.
 func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{topologies: cache.New[inventory.MeshResources](topologyTTL, maxCachedMeshes)}
+	ds := &Datasource{}
 	ds.handlers = ds.queryHandlers()
 	ds.resources = httpResources(ds)
 	s, err := models.LoadSettings(is)
@@ -61,17 +55,21 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 		return ds, nil
 	}
 	ds.settings = s
-	if ds.cpHTTP, err = newCPHTTPClient(ctx, is, s); err != nil {
+	ds.redactor = newRedactor(is, s)
+	cpHTTP, err := ds.newCPHTTPClient(ctx, is, s)
+	if err != nil {
 		ds.settingsErr = err
 		return ds, nil
 	}
-	if ds.cp, err = kuma.NewClient(kuma.Options{BaseURL: s.CPURL, HTTPClient: ds.cpHTTP, RequestTimeout: s.CPTimeout}); err != nil {
+	if ds.cp, err = kuma.NewClient(kuma.Options{BaseURL: s.CPURL, HTTPClient: cpHTTP, RequestTimeout: s.CPTimeout}); err != nil {
 		ds.settingsErr = fmt.Errorf("control plane client: %w", err)
 		return ds, nil
 	}
+	ds.topologies = inventory.NewTopologies(ds.cp)
 	if s.Prometheus.Configured() {
-		if ds.promHTTP, err = newPrometheusHTTPClient(s.Prometheus); err == nil {
-			ds.prom, err = prom.New(s.Prometheus.URL, ds.promHTTP, prom.WithMaxSeries(s.Prometheus.MaxSeries))
+		var promHTTP *http.Client
+		if promHTTP, err = ds.newPrometheusHTTPClient(s.Prometheus); err == nil {
+			ds.prom, err = prom.New(s.Prometheus.URL, promHTTP, prom.WithMaxSeries(s.Prometheus.MaxSeries))
 		}
 		if err != nil {
 			ds.settingsErr = fmt.Errorf("Prometheus client: %w", err)
@@ -84,16 +82,18 @@ func httpResources(ds *Datasource) backend.CallResourceHandler {
 	return httpadapter.New(ds.newResourceMux())
 }
 
-// Dispose closes idle connections when Grafana replaces the instance.
+// Dispose closes the instance's connections when Grafana replaces it (about 5 s after
+// the new settings arrive, when its last calls are done): each keep-alive connection
+// holds a file, two goroutines and a connection slot at the peer.
 func (ds *Datasource) Dispose() {
-	for _, c := range []*http.Client{ds.cpHTTP, ds.promHTTP} {
-		if c != nil {
-			c.CloseIdleConnections()
-		}
+	for _, t := range ds.transports {
+		t.CloseIdleConnections()
 	}
 }
 
 // QueryData answers each query independently; one failing query never fails the others.
+// Everything the queries of one request read from the peers shares one budget, and the
+// answer is redacted and cut (finish).
 func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 	if ds.settingsErr != nil {
 		resp := backend.NewQueryDataResponse()
@@ -102,10 +102,14 @@ func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReque
 		}
 		return resp, nil
 	}
-	return ds.answerAll(ctx, req)
+	resp, err := ds.answerAll(ds.budgeted(ctx), req)
+	if resp != nil {
+		ds.finish(resp)
+	}
+	return resp, err
 }
 
-// CallResource serves the editors' look-ups.
+// CallResource serves the editors' look-ups, on the same budget as a request's queries.
 func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
-	return ds.resources.CallResource(ctx, req, sender)
+	return ds.resources.CallResource(ds.budgeted(ctx), req, sender)
 }

@@ -6,11 +6,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 )
 
 func TestEveryQueryTypeHasAHandler(t *testing.T) {
@@ -25,32 +29,70 @@ func TestEveryQueryTypeHasAHandler(t *testing.T) {
 	}
 }
 
-// TestAPanicFailsOnlyItsQuery: a datasource without a CP client panics on every CP call
-// (a nil pointer), as a bug would; the panicking query gets a 500 naming its type, the
-// others their answers, and the test process (the plugin, in Grafana) lives on.
+// panicky is a transport with a bug: every request panics, on whichever goroutine of the
+// plugin made it.
+type panicky struct{}
+
+func (panicky) RoundTrip(*http.Request) (*http.Response, error) { panic("token=s3cret") }
+
+// TestAPanicFailsOnlyItsQuery: a panic in a handler, in the map's CP half (one of its
+// fetch goroutines) or in one of its Prometheus sub-queries fails that query alone, with a
+// 500 that names its type and never quotes the panic; the other queries of the request
+// get their answers, and the test process (the plugin, in Grafana) lives on.
 func TestAPanicFailsOnlyItsQuery(t *testing.T) {
-	ds := &Datasource{}
-	ds.handlers = ds.queryHandlers()
-	ds.handlers[models.QueryTypeZones] = func(_ context.Context, _ models.Query, dq backend.DataQuery) backend.DataResponse {
-		return backend.DataResponse{Frames: data.Frames{data.NewFrame("zones").SetRefID(dq.RefID)}}
+	healthy := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+	tests := []struct {
+		name      string
+		cpPanics  bool
+		promPanic bool
+		query     backend.DataQuery
+		want      string
+	}{
+		{name: "untyped query, CP call panics in the handler", cpPanics: true,
+			query: backend.DataQuery{JSON: []byte(`{"refId":"A","mesh":"default"}`)}, want: `query type "meshes": internal error`},
+		{name: "map, a CP fetch goroutine panics", cpPanics: true,
+			query: backend.DataQuery{QueryType: models.QueryTypeMeshGraph, JSON: []byte(`{"mesh":"default"}`)}, want: `query type "mesh-graph": internal error`},
+		{name: "map, a Prometheus sub-query panics while the CP answers", promPanic: true,
+			query: backend.DataQuery{QueryType: models.QueryTypeMeshGraph, JSON: []byte(`{"mesh":"default"}`)}, want: `query type "mesh-graph": internal error`},
 	}
-	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
-		{RefID: "untyped", JSON: []byte(`{"refId":"untyped","mesh":"default"}`)},
-		{RefID: "map", QueryType: models.QueryTypeMeshGraph, JSON: []byte(`{"mesh":"default"}`)},
-		{RefID: "ok", QueryType: models.QueryTypeZones, JSON: []byte(`{}`)},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The map's panic happens on one of its own goroutines, which names its part.
-	for ref, want := range map[string]string{"untyped": `query type "meshes": internal error`, "map": `control-plane topology: internal error`} {
-		r := resp.Responses[ref]
-		if r.Status != backend.StatusInternal || r.Error == nil || !strings.Contains(r.Error.Error(), want) {
-			t.Errorf("%s: status %d, error %v; want 500 and %q", ref, r.Status, r.Error, want)
-		}
-	}
-	if r := resp.Responses["ok"]; r.Error != nil || len(r.Frames) != 1 {
-		t.Errorf("the healthy query: %+v", r)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{URL: healthy.URL, JSONData: []byte(`{"prometheusUrl":"http://127.0.0.1:1"}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds := inst.(*Datasource)
+			if tt.cpPanics {
+				if ds.cp, err = kuma.NewClient(kuma.Options{BaseURL: healthy.URL, HTTPClient: &http.Client{Transport: panicky{}}}); err != nil {
+					t.Fatal(err)
+				}
+				ds.topologies = inventory.NewTopologies(ds.cp)
+			}
+			if tt.promPanic {
+				if ds.prom, err = prom.New("http://127.0.0.1:1", &http.Client{Transport: panicky{}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tt.query.RefID = "bug"
+			tt.query.TimeRange = backend.TimeRange{From: time.Now().Add(-time.Hour), To: time.Now()}
+			resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+				tt.query,
+				{RefID: "ok", QueryType: models.QueryTypeMeshes, JSON: []byte(`{}`)},
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := resp.Responses["bug"]
+			if r.Status != backend.StatusInternal || r.Error == nil || !strings.Contains(r.Error.Error(), tt.want) || strings.Contains(r.Error.Error(), "s3cret") {
+				t.Errorf("status %d, error %v; want 500 with %q", r.Status, r.Error, tt.want)
+			}
+			if len(r.Frames) != 0 {
+				t.Error("a bug must not draw a partial answer")
+			}
+			if ok := resp.Responses["ok"]; !tt.cpPanics && (ok.Error != nil || len(ok.Frames) != 1) {
+				t.Errorf("the healthy query: %+v", ok)
+			}
+		})
 	}
 }
 

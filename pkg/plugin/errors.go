@@ -11,33 +11,29 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
-var (
-	// errUnknownMesh marks a query for a mesh the CP does not have.
-	errUnknownMesh = errors.New("unknown mesh")
-	// errBadQuery marks a query the CP's answer showed to be wrong.
-	errBadQuery = errors.New("bad query")
-)
+// errBadQuery marks a query the CP's answer showed to be wrong.
+var errBadQuery = errors.New("bad query")
 
-// explainMeshError turns a 404 from a mesh-scoped endpoint into "the mesh does not exist"
-// when that is the reason; a CP answers 404 for other reasons too (an endpoint missing on a
-// zone CP or in another Kuma version), and those keep the CP's own words.
-func (ds *Datasource) explainMeshError(ctx context.Context, mesh string, err error) error {
-	if mesh == "" || !errors.Is(err, kuma.ErrNotFound) {
+// explainMeshError says plainly that the mesh does not exist when the CP said so (its
+// "Failed to retrieve Mesh", kuma.ErrUnknownMesh); a 404 for other reasons (an endpoint
+// missing on a zone CP or in another Kuma version) keeps the CP's own words.
+func explainMeshError(mesh string, err error) error {
+	if mesh == "" || !errors.Is(err, kuma.ErrUnknownMesh) {
 		return err
 	}
-	if _, meshErr := ds.cp.Mesh(ctx, mesh); errors.Is(meshErr, kuma.ErrNotFound) {
-		return fmt.Errorf("%w %q: the control plane has no such mesh", errUnknownMesh, mesh)
-	}
-	return err
+	return fmt.Errorf("unknown mesh %q: the control plane has no such mesh (%w)", mesh, err)
 }
 
 // errorResponse maps an error to the status Grafana shows. Failures of the CP or
 // Prometheus are downstream errors: the plugin worked, its peer did not.
+// A recovered panic is the plugin's own fault. The error is kept whole, so callers can
+// still tell what it wraps.
 func errorResponse(err error) backend.DataResponse {
+	source := backend.ErrorSourceDownstream
 	if errors.Is(err, safe.ErrPanic) {
-		return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+		source = backend.ErrorSourcePlugin
 	}
-	return backend.ErrDataResponseWithSource(statusOf(err), backend.ErrorSourceDownstream, err.Error())
+	return backend.DataResponse{Error: err, Status: statusOf(err), ErrorSource: source}
 }
 
 func statusOf(err error) backend.Status {
@@ -46,7 +42,7 @@ func statusOf(err error) backend.Status {
 		return backend.StatusInternal
 	case errors.Is(err, errBadQuery):
 		return backend.StatusBadRequest
-	case errors.Is(err, errUnknownMesh), errors.Is(err, kuma.ErrNotFound):
+	case errors.Is(err, kuma.ErrNotFound):
 		return backend.StatusNotFound
 	case errors.Is(err, kuma.ErrUnauthorized):
 		return backend.StatusUnauthorized

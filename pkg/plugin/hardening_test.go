@@ -160,6 +160,9 @@ func TestMeshGraphPrometheusMisbehaves(t *testing.T) {
 		jsonData   string
 		notice     string // "" = none expected
 		check      func(t *testing.T, r backend.DataResponse)
+		// within bounds the answer's time where the case is about a timeout; speed is
+		// for benchmarks, so the other cases are not timed (a loaded CI machine).
+		within time.Duration
 	}{
 		{name: "warnings", notice: "Prometheus (tcp): partial response: store gateway down", prometheus: func(t *testing.T) string {
 			pr, _ := promfake.Start(t, promTestdata, "legacy")
@@ -192,7 +195,7 @@ func TestMeshGraphPrometheusMisbehaves(t *testing.T) {
 					t.Error("want the edges of the answers within the cap")
 				}
 			}},
-		{name: "slower than prometheusTimeout", jsonData: `,"prometheusTimeout":1`, notice: "timed out (no answer within the 1s Prometheus timeout)",
+		{name: "slower than prometheusTimeout", jsonData: `,"prometheusTimeout":1`, notice: "timed out (no answer within the 1s Prometheus timeout)", within: 15 * time.Second,
 			prometheus: func(t *testing.T) string { return vectorServer(t, 20*time.Second, nil).URL },
 			check: func(t *testing.T, r backend.DataResponse) {
 				requireNotice(t, r.Frames[0], "Prometheus unavailable")
@@ -204,7 +207,7 @@ func TestMeshGraphPrometheusMisbehaves(t *testing.T) {
 			ds := newDatasource(t, cp.URL, `{"prometheusUrl":"`+tt.prometheus(t)+`"`+tt.jsonData+`}`)
 			start := time.Now()
 			r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
-			if took := time.Since(start); took > 15*time.Second {
+			if took := time.Since(start); tt.within > 0 && took > tt.within {
 				t.Errorf("took %s", took)
 			}
 			nodes := requireNodes(t, r)

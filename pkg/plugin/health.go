@@ -8,38 +8,56 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
 // CheckHealth reports the CP's version and mode and, when configured, Prometheus' version.
-// Each failure names the side that failed and why.
+// Each failure names the side that failed and why. Both sides are checked at once, so a
+// slow one does not add its wait to the other's; the message is redacted like any answer.
 func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if ds.settingsErr != nil {
 		return healthError("Configuration: " + ds.settingsErr.Error()), nil
 	}
+	ctx = ds.budgeted(ctx)
+	var (
+		cp, version    string
+		cpErr, promErr error
+		wg             sync.WaitGroup
+	)
+	wg.Go(func() {
+		cp, cpErr = safe.Do("health check of the CP", func() (string, error) { return ds.checkCP(ctx) })
+	})
+	if ds.settings.Prometheus.Configured() {
+		wg.Go(func() {
+			version, promErr = safe.Do("health check of Prometheus", func() (string, error) { return ds.prom.Version(ctx) })
+		})
+	}
+	wg.Wait()
 	var problems, facts []string
-	if cp, err := ds.checkCP(ctx); err != nil {
-		problems = append(problems, fmt.Sprintf("Control plane (%s): %s", models.RedactURL(ds.settings.CPURL), describe(err)))
+	if cpErr != nil {
+		problems = append(problems, fmt.Sprintf("Control plane (%s): %s", models.RedactURL(ds.settings.CPURL), describe(cpErr)))
 	} else {
 		facts = append(facts, cp)
 	}
-	if ds.settings.Prometheus.Configured() {
-		if version, err := ds.prom.Version(ctx); err != nil {
-			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", models.RedactURL(ds.settings.Prometheus.URL), describe(err)))
-		} else {
-			facts = append(facts, "Prometheus "+version)
-		}
-	} else {
+	switch {
+	case !ds.settings.Prometheus.Configured():
 		facts = append(facts, "no Prometheus URL set: the service map and metric panels need one")
+	case promErr != nil:
+		problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", models.RedactURL(ds.settings.Prometheus.URL), describe(promErr)))
+	default:
+		facts = append(facts, "Prometheus "+peer.Cut(version))
 	}
 	if len(problems) > 0 {
-		return healthError(strings.Join(append(problems, facts...), "; ")), nil
+		return healthError(ds.redactor.Redact(strings.Join(append(problems, facts...), "; "))), nil
 	}
-	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: strings.Join(facts, "; ")}, nil
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: ds.redactor.Redact(strings.Join(facts, "; "))}, nil
 }
 
 func healthError(msg string) *backend.CheckHealthResult {
@@ -61,7 +79,7 @@ func (ds *Datasource) checkCP(ctx context.Context) (string, error) {
 	if product == "" {
 		product = "Kuma"
 	}
-	return fmt.Sprintf("%s control plane %s (%s mode)", product, idx.Version, cfg.Mode), nil
+	return fmt.Sprintf("%s control plane %s (%s mode)", peer.Cut(product), peer.Cut(idx.Version), peer.Cut(string(cfg.Mode))), nil
 }
 
 // describe names the class of a connection failure before its details, because "x509:"

@@ -14,7 +14,7 @@ import (
 
 // newCPHTTPClient builds the CP's client from Grafana's standard HTTP settings (TLS, mTLS,
 // custom headers, proxy), adding the CP token as a bearer header.
-func newCPHTTPClient(ctx context.Context, is backend.DataSourceInstanceSettings, s models.Settings) (*http.Client, error) {
+func (ds *Datasource) newCPHTTPClient(ctx context.Context, is backend.DataSourceInstanceSettings, s models.Settings) (*http.Client, error) {
 	opts, err := is.HTTPClientOptions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("control plane HTTP settings: %w", err)
@@ -28,12 +28,12 @@ func newCPHTTPClient(ctx context.Context, is backend.DataSourceInstanceSettings,
 	opts.Timeouts = timeouts(s.CPTimeout)
 	// Grafana's basic-auth fields are meaningless for the CP, which only takes tokens.
 	opts.BasicAuth = nil
-	return httpclient.New(opts)
+	return httpclient.New(ds.keepTransport(opts))
 }
 
 // newPrometheusHTTPClient builds the client for the Prometheus-compatible store from the
 // plugin's own prometheus* keys, so CP and Prometheus can differ in auth and TLS.
-func newPrometheusHTTPClient(p models.Prometheus) (*http.Client, error) {
+func (ds *Datasource) newPrometheusHTTPClient(p models.Prometheus) (*http.Client, error) {
 	opts := httpclient.Options{Header: http.Header{}, Timeouts: timeouts(p.Timeout), Middlewares: responseLimit(p.MaxResponseBytes)}
 	switch p.Auth {
 	case models.PrometheusAuthBasic:
@@ -47,7 +47,21 @@ func newPrometheusHTTPClient(p models.Prometheus) (*http.Client, error) {
 	if p.TLSSkipVerify || p.CACert != "" {
 		opts.TLS = &httpclient.TLSOptions{InsecureSkipVerify: p.TLSSkipVerify, CACertificate: p.CACert}
 	}
-	return httpclient.New(opts)
+	return httpclient.New(ds.keepTransport(opts))
+}
+
+// keepTransport has the SDK hand over the *http.Transport it builds under its
+// middlewares: the client's own CloseIdleConnections cannot reach through them, so
+// Dispose closes the transport's connections itself.
+func (ds *Datasource) keepTransport(opts httpclient.Options) httpclient.Options {
+	configure := opts.ConfigureTransport
+	opts.ConfigureTransport = func(o httpclient.Options, t *http.Transport) {
+		if configure != nil {
+			configure(o, t)
+		}
+		ds.transports = append(ds.transports, t)
+	}
+	return opts
 }
 
 // The series cap applies only after an answer is decoded, and a Prometheus that ignores

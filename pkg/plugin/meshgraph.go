@@ -3,8 +3,6 @@ package plugin
 import (
 	"context"
 	"errors"
-	"fmt"
-	"regexp"
 	"sync"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -15,7 +13,6 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
@@ -24,10 +21,7 @@ import (
 // the same time, joined by the pure graph package and rendered as node-graph frames. When
 // one side fails the other still draws, with a notice naming the failure.
 func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
-	opts, err := graphOptions(q)
-	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	}
+	opts := graphOptions(q)
 	var (
 		wg      sync.WaitGroup
 		res     inventory.MeshResources
@@ -36,16 +30,22 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 		promErr error
 	)
 	wg.Go(func() {
-		res, cpErr = safe.Do("control-plane topology", func() (inventory.MeshResources, error) { return ds.meshResources(ctx, q.Mesh) })
+		res, cpErr = safe.Do("control-plane topology", func() (inventory.MeshResources, error) { return ds.topologies.Get(ctx, q.Mesh) })
 	})
 	wg.Go(func() {
 		samples, promErr = safe.Do("Prometheus samples", func() (sample.Set, error) { return ds.meshSamples(ctx, q, dq.TimeRange) })
 	})
 	wg.Wait()
 
+	// A bug is not an outage of a peer: no partial map.
+	for _, err := range []error{cpErr, promErr} {
+		if errors.Is(err, safe.ErrPanic) {
+			return errorResponse(err)
+		}
+	}
 	if cpErr != nil {
-		cpErr = ds.explainMeshError(ctx, q.Mesh, cpErr)
-		if errors.Is(cpErr, errUnknownMesh) || promErr != nil {
+		cpErr = explainMeshError(q.Mesh, cpErr)
+		if errors.Is(cpErr, kuma.ErrUnknownMesh) || promErr != nil {
 			return errorResponse(errors.Join(cpErr, promErr))
 		}
 		samples.Notices = append(samples.Notices, sample.Notice{Severity: sample.SeverityWarning,
@@ -70,20 +70,10 @@ var zoneSides = map[string]graph.ZoneSide{
 	models.ZoneSideAny:         graph.ZoneSideAny,
 }
 
-// graphOptions validates the user's regexes once, so that building cannot fail.
-func graphOptions(q models.Query) (graph.Options, error) {
-	normaliser, err := naming.NewNormaliser(q.RollupRegEx)
-	if err != nil {
-		return graph.Options{}, fmt.Errorf("rollupRegEx: %w", err)
-	}
-	opts := graph.Options{Normaliser: normaliser, Zones: q.Zones, HideIdle: q.HideIdle, MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone,
-		ZoneSide: zoneSides[q.ZoneSide]}
-	if q.ServiceRegex != "" {
-		if opts.ServiceRegex, err = regexp.Compile(q.ServiceRegex); err != nil {
-			return graph.Options{}, fmt.Errorf("serviceRegex: %w", err)
-		}
-	}
-	return opts, nil
+// graphOptions are the join's options; models.LoadQuery compiled the expressions.
+func graphOptions(q models.Query) graph.Options {
+	return graph.Options{Normaliser: q.Rollup, ServiceRegex: q.ServicePattern, Zones: q.Zones, HideIdle: q.HideIdle,
+		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone, ZoneSide: zoneSides[q.ZoneSide]}
 }
 
 func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backend.TimeRange) (sample.Set, error) {
@@ -101,44 +91,4 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 		mq.Zones = q.Zones
 	}
 	return ds.prom.FetchMeshSamples(ctx, mq)
-}
-
-// meshResources fetches the mesh's topology, shared by concurrent panels and kept briefly.
-func (ds *Datasource) meshResources(ctx context.Context, mesh string) (inventory.MeshResources, error) {
-	return ds.topologies.Get(ctx, mesh, func(ctx context.Context) (inventory.MeshResources, error) {
-		var r inventory.MeshResources
-		fetches := []func() error{
-			func() (err error) { r.Insights, err = ds.cp.ServiceInsights(ctx, mesh); return },
-			func() (err error) { r.MeshServices, err = optional(ds.cp.MeshServices(ctx, mesh)); return },
-			func() (err error) {
-				r.MultiZoneServices, err = optional(ds.cp.MeshMultiZoneServices(ctx, mesh))
-				return
-			},
-			func() (err error) { r.ExternalServices, err = optional(ds.cp.MeshExternalServices(ctx, mesh)); return },
-			func() (err error) {
-				r.LegacyExternalServices, err = optional(ds.cp.ExternalServices(ctx, mesh))
-				return
-			},
-			func() (err error) {
-				r.GatewayDataplanes, err = ds.cp.Dataplanes(ctx, mesh, kuma.DataplaneFilter{Gateway: kuma.GatewayFilterOnly})
-				return
-			},
-		}
-		errs := make([]error, len(fetches))
-		var wg sync.WaitGroup
-		for i, fetch := range fetches {
-			wg.Go(func() { errs[i] = safe.Run("control-plane fetch", fetch) })
-		}
-		wg.Wait()
-		return r, errors.Join(errs...)
-	})
-}
-
-// optional treats an endpoint this CP version does not have as empty: older CPs lack the
-// MeshService family, Kuma 3.0 dropped others.
-func optional[T any](items []T, err error) ([]T, error) {
-	if errors.Is(err, kuma.ErrNoSuchEndpoint) {
-		return nil, nil
-	}
-	return items, err
 }

@@ -2,7 +2,10 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -46,23 +49,32 @@ func (ds *Datasource) answerAll(ctx context.Context, req *backend.QueryDataReque
 	}, maxConcurrentQueries)
 }
 
+// answer decodes one query and runs its handler. A panic anywhere in it (decoding, the
+// handler, or one of the handler's goroutines) fails this query alone with a 500 that
+// names its type.
 func (ds *Datasource) answer(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
-	q, err := models.LoadQuery(dq, ds.settings.Prometheus.ScrapeInterval)
-	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	}
-	h, ok := ds.handlers[q.QueryType]
-	if !ok {
-		return backend.ErrDataResponse(backend.StatusInternal, fmt.Sprintf("query type %q has no handler", q.QueryType))
-	}
-	resp, err := safe.Do(fmt.Sprintf("query type %q", q.QueryType), func() (backend.DataResponse, error) {
+	var q models.Query
+	ctx, cancel := ds.withQueryDeadline(ctx)
+	defer cancel()
+	resp, err := safe.Do("query "+strconv.Quote(dq.RefID), func() (backend.DataResponse, error) {
+		var err error
+		if q, err = models.LoadQuery(dq, ds.settings.Prometheus.ScrapeInterval); err != nil {
+			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error()), nil
+		}
+		h, ok := ds.handlers[q.QueryType]
+		if !ok {
+			return backend.DataResponse{}, fmt.Errorf("%w: no handler", safe.ErrPanic)
+		}
 		if err := ds.resolveZones(ctx, &q); err != nil {
 			return errorResponse(err), nil
 		}
 		return h(ctx, q, dq), nil
 	})
+	if err == nil && errors.Is(resp.Error, safe.ErrPanic) {
+		err = resp.Error
+	}
 	if err != nil {
-		return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+		return errorResponse(fmt.Errorf("query type %q: %w", q.QueryType, err))
 	}
 	return resp
 }
@@ -91,7 +103,7 @@ func (ds *Datasource) frameQuery(fetch func(ctx context.Context, q models.Query)
 	return func(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
 		frame, err := fetch(ctx, q)
 		if err != nil {
-			return errorResponse(ds.explainMeshError(ctx, q.Mesh, err))
+			return errorResponse(explainMeshError(q.Mesh, err))
 		}
 		frame.RefID = dq.RefID
 		return backend.DataResponse{Frames: data.Frames{frame}}
@@ -125,7 +137,7 @@ func (ds *Datasource) services(ctx context.Context, q models.Query) (*data.Frame
 // serviceInventory lists a mesh's services from the same (cached) CP resources as the map,
 // so table and map agree.
 func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inventory.Service, error) {
-	res, err := ds.meshResources(ctx, mesh)
+	res, err := ds.topologies.Get(ctx, mesh)
 	if err != nil {
 		return nil, err
 	}
@@ -133,47 +145,57 @@ func (ds *Datasource) serviceInventory(ctx context.Context, mesh string) ([]inve
 }
 
 func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Frame, error) {
-	filter := kuma.DataplaneFilter{}
+	filters := []kuma.DataplaneFilter{{}}
 	if q.Service != "" {
-		filter = ds.serviceProxyFilter(ctx, q.Mesh, q.Service)
+		filters = ds.serviceProxyFilters(ctx, q.Mesh, q.Service)
 	}
-	overviews, err := ds.cp.Dataplanes(ctx, q.Mesh, filter)
-	if err != nil {
-		return nil, err
+	// A service's MeshServices may select other workloads in other zones: one list each.
+	var overviews []kuma.DataplaneOverview
+	seen := map[string]bool{}
+	for _, f := range filters {
+		list, err := ds.cp.Dataplanes(ctx, q.Mesh, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			if !seen[o.Name] {
+				seen[o.Name] = true
+				overviews = append(overviews, o)
+			}
+		}
 	}
 	dps := inventory.Dataplanes(overviews)
 	if len(q.Zones) > 0 {
-		kept := dps[:0]
-		for _, d := range dps {
-			if containsString(q.Zones, d.Zone) {
-				kept = append(kept, d)
-			}
-		}
-		dps = kept
+		dps = slices.DeleteFunc(dps, func(d inventory.Dataplane) bool { return !slices.Contains(q.Zones, d.Zone) })
 	}
 	return frames.Dataplanes(dps), nil
 }
 
-// serviceProxyFilter selects a service's proxies. Kuma 3.0 dropped kuma.io/service tags:
-// there a MeshService selects its proxies by workload (which the CP's tag filter also
-// matches) or by other labels.
-func (ds *Datasource) serviceProxyFilter(ctx context.Context, mesh, service string) kuma.DataplaneFilter {
-	if res, err := ds.meshResources(ctx, mesh); err == nil {
+// serviceProxyFilters select a service's proxies. Kuma 3.0 dropped kuma.io/service tags:
+// there each MeshService selects its proxies by workload (which the CP's tag filter also
+// matches) or by other labels, and the MeshServices of one name in several zones may
+// select different workloads.
+func (ds *Datasource) serviceProxyFilters(ctx context.Context, mesh, service string) []kuma.DataplaneFilter {
+	if res, err := ds.topologies.Get(ctx, mesh); err == nil {
 		named, lookups := inventory.ServiceWorkloads(res, service)
-		switch {
-		case len(named) > 0:
-			return kuma.DataplaneFilter{Tags: map[string]string{kuma.LabelWorkload: named[0].Name}}
-		case len(lookups) > 0:
-			return lookups[0].Filter
+		var filters []kuma.DataplaneFilter
+		for _, w := range inventory.MergeWorkloads("", named) {
+			filters = append(filters, kuma.DataplaneFilter{Tags: map[string]string{kuma.LabelWorkload: w.Name}})
+		}
+		for _, l := range lookups {
+			filters = append(filters, l.Filter)
+		}
+		if len(filters) > 0 {
+			return filters
 		}
 	}
-	return kuma.DataplaneFilter{Tags: map[string]string{kuma.TagService: service}}
+	return []kuma.DataplaneFilter{{Tags: map[string]string{kuma.TagService: service}}}
 }
 
 // workloads lists the workloads behind q.Service (every MeshService's without one): named
 // by the MeshService's selector, or read from the labels of the dataplanes it selects.
 func (ds *Datasource) workloads(ctx context.Context, q models.Query) (*data.Frame, error) {
-	res, err := ds.meshResources(ctx, q.Mesh)
+	res, err := ds.topologies.Get(ctx, q.Mesh)
 	if err != nil {
 		return nil, err
 	}
@@ -215,23 +237,7 @@ func filterZones(services []inventory.Service, zones []string) []inventory.Servi
 	if len(zones) == 0 {
 		return services
 	}
-	kept := services[:0]
-	for _, s := range services {
-		for _, z := range s.Zones {
-			if containsString(zones, z) {
-				kept = append(kept, s)
-				break
-			}
-		}
-	}
-	return kept
-}
-
-func containsString(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
+	return slices.DeleteFunc(services, func(s inventory.Service) bool {
+		return !slices.ContainsFunc(s.Zones, func(z string) bool { return slices.Contains(zones, z) })
+	})
 }

@@ -72,6 +72,7 @@ func TestQueryTypesGolden(t *testing.T) {
 		{"dataplanes-default", kumatest.V2_14, nil, `{"queryType":"dataplanes","mesh":"default"}`},
 		{"dataplanes-backend", kumatest.V2_14, nil, `{"queryType":"dataplanes","mesh":"default","service":"backend"}`},
 		{"dataplanes-backend-kuma-3", kumatest.Head3, nil, `{"queryType":"dataplanes","mesh":"default","service":"backend"}`},
+		{"dataplanes-backend-kuma-3-k8s", kumatest.Head3, []kumatest.Option{kumatest.WithOverlay("k8s-workloads")}, `{"queryType":"dataplanes","mesh":"default","service":"backend"}`},
 		{"workloads-backend-kuma-3-k8s", kumatest.Head3, []kumatest.Option{kumatest.WithOverlay("k8s-workloads")}, `{"queryType":"workloads","mesh":"default","service":"backend"}`},
 		{"workloads-legacy-service", kumatest.V2_14, nil, `{"queryType":"workloads","mesh":"default","service":"backend"}`},
 		{"gateways-default", kumatest.V2_14, nil, `{"queryType":"gateways","mesh":"default"}`},

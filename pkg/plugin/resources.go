@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -12,6 +13,9 @@ import (
 
 // errBadResourceRequest marks a resource call with missing or wrong parameters.
 var errBadResourceRequest = errors.New("bad request")
+
+// noticeHeader carries what a resource answer leaves out.
+const noticeHeader = "X-Kuma-Notice"
 
 // option is what the editors' selects need of a mesh, zone or service.
 type option struct {
@@ -31,18 +35,37 @@ func (ds *Datasource) newResourceMux() http.Handler {
 		"services": ds.serviceOptions,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A panic fails this call alone, with a JSON error like every other.
-		err := safe.Run("resource "+strings.Trim(r.URL.Path, "/"), func() error {
-			serveResource(w, r, routes, ds.settingsErr)
+		// A panic fails this call alone, with a JSON error like every other, unless the
+		// answer had already begun.
+		name := strings.Trim(r.URL.Path, "/")
+		tw := &trackingWriter{ResponseWriter: w}
+		err := safe.Run("resource "+name, func() error {
+			ds.serveResource(tw, r, routes)
 			return nil
 		})
-		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		if err != nil && !tw.wrote {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": fmt.Sprintf("resource %s: %v", name, err)})
 		}
 	})
 }
 
-func serveResource(w http.ResponseWriter, r *http.Request, routes map[string]resourceFunc, settingsErr error) {
+// trackingWriter notes whether an answer has begun.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *trackingWriter) WriteHeader(status int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *trackingWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (ds *Datasource) serveResource(w http.ResponseWriter, r *http.Request, routes map[string]resourceFunc) {
 	route, ok := routes[strings.Trim(r.URL.Path, "/")]
 	switch {
 	case !ok:
@@ -52,14 +75,26 @@ func serveResource(w http.ResponseWriter, r *http.Request, routes map[string]res
 		w.Header().Set("Allow", http.MethodGet)
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method " + r.Method + " not allowed: use GET"})
 		return
-	case settingsErr != nil:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "data source configuration: " + settingsErr.Error()})
+	case ds.settingsErr != nil:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "data source configuration: " + ds.settingsErr.Error()})
 		return
 	}
+	// A peer may echo the request's credentials into any text it sends.
 	opts, err := route(r.Context(), r)
 	if err != nil {
-		writeJSON(w, resourceStatus(err), map[string]string{"error": err.Error()})
+		writeJSON(w, resourceStatus(err), map[string]string{"error": ds.redactor.Redact(err.Error())})
 		return
+	}
+	// The answer is a plain array for the editors' selects, so a cut is said in a header.
+	left := maxAnswerBytes
+	for i, o := range opts {
+		o = option{Name: ds.redactor.Redact(o.Name), Status: ds.redactor.Redact(o.Status), Type: ds.redactor.Redact(o.Type)}
+		if left -= len(o.Name) + len(o.Status) + len(o.Type) + len(`{"name":"","status":"","type":""},`); left < 0 {
+			w.Header().Set(noticeHeader, fmt.Sprintf("the answer was cut at %d MiB: %d of %d kept", maxAnswerBytes>>20, i, len(opts)))
+			opts = opts[:i]
+			break
+		}
+		opts[i] = o
 	}
 	writeJSON(w, http.StatusOK, opts)
 }
@@ -111,7 +146,7 @@ func (ds *Datasource) serviceOptions(ctx context.Context, r *http.Request) ([]op
 	}
 	services, err := ds.serviceInventory(ctx, mesh)
 	if err != nil {
-		return nil, ds.explainMeshError(ctx, mesh, err)
+		return nil, explainMeshError(mesh, err)
 	}
 	out := make([]option, 0, len(services))
 	for _, s := range services {

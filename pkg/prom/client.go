@@ -23,6 +23,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
@@ -55,19 +56,23 @@ func WithMaxSeries(n int) Option {
 }
 
 // New builds a client for the Prometheus at url. hc carries the caller's
-// authentication, TLS, headers and timeout.
+// authentication, TLS, headers and timeout; like the CP's, its credentials never
+// follow a redirect to another origin, and what it reads is charged to the budget of
+// the caller's context (peer.WithBudget).
 func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 	if url == "" {
 		return nil, errors.New("prometheus URL is required")
 	}
+	hc = peer.SameOriginRedirects(hc)
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+	hc.Transport = peer.Transport(hc.Transport)
 	ac, err := api.NewClient(api.Config{Address: url, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0)}
-	if hc != nil {
-		c.timeout = hc.Timeout
-	}
+	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout}
 	for _, o := range opts {
 		o(c)
 	}
@@ -126,6 +131,10 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	var errs []error
 	workload, clusters := false, []string{}
 	for _, r := range results {
+		if errors.Is(r.err, safe.ErrPanic) {
+			// A bug, not Prometheus failing: no map without that sub-query's data.
+			return sample.Set{}, r.err
+		}
 		set.Samples = append(set.Samples, r.samples...)
 		set.Notices = append(set.Notices, r.notices...)
 		if r.err != nil {
@@ -146,16 +155,14 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	// Asking for one more than the cap tells a cut result from a full one;
 	// Prometheus versions without the limit parameter ignore it.
-	vc := &vectorClient{Client: c.client}
+	vc := &vectorClient{Client: c.client, maxSeries: c.maxSeries + 1}
 	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
 	var r result
-	for _, w := range warnings {
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf("Prometheus (%s): %s", sq.name, w)})
-	}
-	for _, i := range infos {
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityInfo, Text: fmt.Sprintf("Prometheus (%s): %s", sq.name, i)})
-	}
+	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
+	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
 	if err != nil {
+		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
+		err = peer.CutError(err)
 		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
 		if timedOut(err) {
 			r.err = fmt.Errorf("prometheus query %q: timed out%s: %w", sq.name, c.within(), err)
@@ -182,6 +189,11 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 			"Prometheus (%s): more than %d series, the rest is left out; narrow the zones or raise the series limit", sq.name, c.maxSeries)})
 		list = list[:c.maxSeries]
 	}
+	if kept := slices.DeleteFunc(list, func(s series) bool { return s.long }); len(kept) < len(list) {
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
+			"Prometheus (%s): %d series with a label longer than %d bytes left out", sq.name, len(list)-len(kept), maxLabel)})
+		list = kept
+	}
 	rep := reporterOf(q.Regime)
 	seen := map[string]bool{}
 	r.samples = make([]sample.Sample, 0, len(list))
@@ -202,6 +214,22 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		}
 	}
 	return r
+}
+
+// maxNotices bounds the warnings (and the infos) of one sub-query shown as notices.
+const maxNotices = 5
+
+// notices turns Prometheus' warnings or infos into notices, each cut to one short line.
+func notices(severity sample.Severity, subQuery string, texts []string) []sample.Notice {
+	var out []sample.Notice
+	for i, t := range texts {
+		if i == maxNotices {
+			out = append(out, sample.Notice{Severity: severity, Text: fmt.Sprintf("Prometheus (%s): %d more", subQuery, len(texts)-i)})
+			break
+		}
+		out = append(out, sample.Notice{Severity: severity, Text: fmt.Sprintf("Prometheus (%s): %s", subQuery, peer.Cut(t))})
+	}
+	return out
 }
 
 // timedOut reports a request that ran out of time: the HTTP client's timeout
@@ -280,7 +308,7 @@ func statusClass(c string) string {
 func (c *Client) Version(ctx context.Context) (string, error) {
 	info, err := v1.NewAPI(c.client).Buildinfo(ctx)
 	if err != nil {
-		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", err)
+		return "", fmt.Errorf("GET /api/v1/status/buildinfo: %w", peer.CutError(err))
 	}
 	return info.Version, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
@@ -59,6 +60,9 @@ func FuzzFetchMeshSamples(f *testing.F) {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
 	}
+	// Nesting past the bound, closed and unclosed (it once overflowed the stack).
+	f.Add(deep(2*maxDepth, "["), false)
+	f.Add(bytes.Replace(deep(maxDepth+1, `{"a":`), []byte("}}"), []byte("1"+strings.Repeat("}", maxDepth+1)+"}}"), 1), false)
 	f.Fuzz(func(t *testing.T, body []byte, failing bool) {
 		status := http.StatusOK
 		if failing {

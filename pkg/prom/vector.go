@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -20,7 +21,13 @@ import (
 type series struct {
 	labels []string // name, value, name, value, ...
 	value  float64
+	// long marks a series with a label longer than maxLabel; its labels are not kept.
+	long bool
 }
+
+// maxLabel caps label names and values, like query fields: longer ones become node ids
+// and names in the answer to Grafana, and no mesh, zone or service has them.
+const maxLabel = 1024
 
 func (s *series) get(name string) string {
 	for i := 0; i+1 < len(s.labels); i += 2 {
@@ -38,6 +45,7 @@ func fromVector(vec model.Vector) []series {
 		out[i].labels = make([]string, 0, 2*len(s.Metric))
 		for k, v := range s.Metric {
 			out[i].labels = append(out[i].labels, string(k), string(v))
+			out[i].long = out[i].long || len(k) > maxLabel || len(v) > maxLabel
 		}
 	}
 	return out
@@ -50,8 +58,10 @@ func fromVector(vec model.Vector) []series {
 // fast path does not fully understand reaches v1 unchanged.
 type vectorClient struct {
 	api.Client
-	decoded []series
-	ok      bool
+	// maxSeries is how many series of an answer are kept: the largest (scanner.keep).
+	maxSeries int
+	decoded   []series
+	ok        bool
 }
 
 func (c *vectorClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
@@ -59,8 +69,13 @@ func (c *vectorClient) Do(ctx context.Context, req *http.Request) (*http.Respons
 	if err != nil || resp.StatusCode/100 != 2 {
 		return resp, body, err
 	}
-	env, ok := decodeVector(body)
+	env, ok := decodeVector(body, c.maxSeries)
 	if !ok {
+		// v1 decodes every series, each into a map: a long answer in a form this
+		// decoder does not read would take gigabytes.
+		if n := bytes.Count(body, []byte(`"metric"`)); n > c.maxSeries {
+			return resp, nil, fmt.Errorf("an answer of about %d series that the plugin cannot stream (escaped strings, native histograms or another result type); narrow the query", n)
+		}
 		return resp, body, nil
 	}
 	empty, err := json.Marshal(struct {
@@ -84,10 +99,11 @@ type envelope struct {
 // decodeVector reads a successful /api/v1/query answer whose result is a vector of
 // float samples. It accepts only what Prometheus writes for such an answer, with
 // strings free of escapes and valid UTF-8; anything else (errors, other result types,
-// native histograms, escaped strings, malformed JSON) is not ok.
-func decodeVector(body []byte) (envelope, bool) {
+// native histograms, escaped strings, malformed JSON) is not ok. It keeps the maxSeries
+// series of largest value (keep).
+func decodeVector(body []byte, maxSeries int) (envelope, bool) {
 	var env envelope
-	sc := &scanner{b: body}
+	sc := &scanner{b: body, max: maxSeries}
 	status, vector := "", false
 	ok := sc.object(func(key []byte) bool {
 		switch string(key) {
@@ -108,7 +124,7 @@ func decodeVector(body []byte) (envelope, bool) {
 					return ok
 				case "result":
 					// Counting series first sizes the result without regrowing it.
-					env.result = make([]series, 0, bytes.Count(body, []byte(`"metric"`)))
+					env.result = make([]series, 0, min(bytes.Count(body, []byte(`"metric"`)), maxSeries))
 					return sc.series(&env.result)
 				}
 				return sc.skip()
@@ -122,8 +138,11 @@ func decodeVector(body []byte) (envelope, bool) {
 
 // scanner reads JSON from b at i.
 type scanner struct {
-	b []byte
-	i int
+	b   []byte
+	i   int
+	max int // series kept
+	// live and wasted count the label strings of kept and of replaced series (keep).
+	live, wasted int
 	// strs interns names and values: series repeat the same few (a latency answer
 	// has twenty series per edge), so each distinct string is allocated once.
 	strs map[string]string
@@ -247,57 +266,119 @@ func (sc *scanner) strings(out *[]string) bool {
 	})
 }
 
+// maxDepth bounds the nesting of skipped values, as encoding/json does: a 20 MB answer
+// of ten million "[" is a valid prefix, and a recursive skip overflowed the stack on it.
+const maxDepth = 10_000
+
 // skip reads any value it does not need: strings of any kind, numbers, literals,
-// objects and arrays.
+// objects and arrays nested at most maxDepth deep. It keeps its own stack of the
+// brackets still open instead of recursing.
 func (sc *scanner) skip() bool {
-	sc.space()
-	if sc.i >= len(sc.b) {
-		return false
-	}
-	switch sc.b[sc.i] {
-	case '"':
-		for sc.i++; sc.i < len(sc.b); sc.i++ {
-			switch sc.b[sc.i] {
-			case '\\':
+	var open []byte // the closing bracket of each container still open
+	for {
+		// A value.
+		sc.space()
+		if sc.i >= len(sc.b) {
+			return false
+		}
+		switch c := sc.b[sc.i]; c {
+		case '{', '[':
+			if len(open) == maxDepth {
+				return false
+			}
+			sc.i++
+			closing := byte(']')
+			if c == '{' {
+				closing = '}'
+			}
+			if sc.next(closing) {
+				break // empty: the value is complete
+			}
+			open = append(open, closing)
+			if closing == '}' && !sc.key() {
+				return false
+			}
+			continue
+		case '"':
+			if !sc.skipString() {
+				return false
+			}
+		default:
+			start := sc.i
+			for sc.i < len(sc.b) && bytes.IndexByte([]byte(",]} \n\t\r"), sc.b[sc.i]) < 0 {
 				sc.i++
-			case '"':
-				sc.i++
-				return true
+			}
+			if sc.i == start {
+				return false
 			}
 		}
-		return false
-	case '{':
-		return sc.object(func([]byte) bool { return sc.skip() })
-	case '[':
-		return sc.array(sc.skip)
+		// After a value: close what ends here, then expect the next element.
+		for {
+			if len(open) == 0 {
+				return true
+			}
+			top := open[len(open)-1]
+			if sc.next(top) {
+				open = open[:len(open)-1]
+				continue
+			}
+			if !sc.next(',') || (top == '}' && !sc.key()) {
+				return false
+			}
+			break
+		}
 	}
-	start := sc.i
-	for sc.i < len(sc.b) && bytes.IndexByte([]byte(",]} \n\t\r"), sc.b[sc.i]) < 0 {
-		sc.i++
+}
+
+// key reads an object key and its colon.
+func (sc *scanner) key() bool {
+	sc.space()
+	return sc.i < len(sc.b) && sc.b[sc.i] == '"' && sc.skipString() && sc.next(':')
+}
+
+// skipString reads a string of any kind, escapes included, starting at its quote.
+func (sc *scanner) skipString() bool {
+	for sc.i++; sc.i < len(sc.b); sc.i++ {
+		switch sc.b[sc.i] {
+		case '\\':
+			sc.i++
+		case '"':
+			sc.i++
+			return true
+		}
 	}
-	return sc.i > start
+	return false
 }
 
 // series reads the result array: {"metric": {...}, "value": [<time>, "<value>"]}.
 func (sc *scanner) series(out *[]series) bool {
 	return sc.array(func() bool {
 		var s series
-		hasValue := false
+		hasValue, start := false, -1
 		ok := sc.object(func(key []byte) bool {
 			switch string(key) {
 			case "metric":
+				if start >= 0 {
+					return false // twice: its first labels could not be reclaimed
+				}
 				if cap(sc.chunk)-len(sc.chunk) < chunkReserve {
 					sc.chunk = make([]string, 0, chunkSize)
 				}
-				start := len(sc.chunk)
+				start = len(sc.chunk)
 				ok := sc.object(func(name []byte) bool {
 					value, ok := sc.rawStr()
+					if s.long = s.long || len(name) > maxLabel || len(value) > maxLabel; s.long {
+						return ok // not interned: the series is dropped
+					}
 					n, nameOK := sc.intern(name)
 					v, valueOK := sc.intern(value)
 					sc.chunk = append(sc.chunk, n, v)
 					return ok && nameOK && valueOK
 				})
 				s.labels = sc.chunk[start:len(sc.chunk):len(sc.chunk)]
+				if s.long {
+					s.labels, sc.chunk = nil, sc.chunk[:start]
+				}
 				return ok
 			case "value":
 				if !sc.next('[') || !sc.skip() || !sc.next(',') {
@@ -315,7 +396,66 @@ func (sc *scanner) series(out *[]series) bool {
 			// "histogram" (native histograms) and anything new: leave it to v1.
 			return false
 		})
-		*out = append(*out, s)
+		if ok && hasValue {
+			sc.keep(out, s, start)
+		}
 		return ok && hasValue
 	})
+}
+
+// keep adds s to out, which holds at most sc.max series: once full, out is a min-heap
+// by value and a larger series takes the smallest one's place. Prometheus is asked for
+// sc.max series, so only a store that ignores the limit sends more; of its answer the
+// largest series are kept (they carry most of the traffic) in bounded memory. start is
+// where s's labels begin in the current chunk, so a refused series gives its room back.
+func (sc *scanner) keep(out *[]series, s series, start int) {
+	h := *out
+	if len(h) < sc.max {
+		*out = append(h, s)
+		sc.live += len(s.labels)
+		if len(*out) == sc.max {
+			for i := len(h)/2 - 1; i >= 0; i-- {
+				down(*out, i)
+			}
+		}
+		return
+	}
+	if len(h) == 0 || !(s.value > h[0].value) {
+		if start >= 0 && len(s.labels) > 0 {
+			sc.chunk = sc.chunk[:start]
+		}
+		return
+	}
+	sc.live += len(s.labels) - len(h[0].labels)
+	sc.wasted += len(h[0].labels)
+	h[0] = s
+	down(h, 0)
+	// Replaced series leave their labels in the chunks; once that is more than what
+	// is kept, the kept labels move to one new block and the old chunks are freed.
+	if sc.wasted > chunkSize && sc.wasted > sc.live {
+		block := make([]string, 0, sc.live)
+		for i := range h {
+			from := len(block)
+			block = append(block, h[i].labels...)
+			h[i].labels = block[from:len(block):len(block)]
+		}
+		sc.chunk, sc.wasted = nil, 0
+	}
+}
+
+// down restores the min-heap order of h below i.
+func down(h []series, i int) {
+	for {
+		least := i
+		for _, c := range []int{2*i + 1, 2*i + 2} {
+			if c < len(h) && h[c].value < h[least].value {
+				least = c
+			}
+		}
+		if least == i {
+			return
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
 }

@@ -3,6 +3,7 @@ package prom
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +32,7 @@ func TestDecodeVectorMatchesModelVector(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := decodeVector(body)
+			got, ok := decodeVector(body, math.MaxInt)
 			if !ok {
 				t.Fatal("fast path refused a recorded vector answer")
 			}
@@ -82,11 +83,11 @@ func TestDecodeVectorFallsBack(t *testing.T) {
 		"invalid UTF-8 value": "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":\"\xff\"},\"value\":[1,\"1\"]}]}}",
 		"invalid UTF-8 name":  "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"\xfe\":\"b\"},\"value\":[1,\"1\"]}]}}",
 	} {
-		if _, ok := decodeVector([]byte(body)); ok {
+		if _, ok := decodeVector([]byte(body), math.MaxInt); ok {
 			t.Errorf("%s: fast path accepted %s", name, body)
 		}
 	}
-	env, ok := decodeVector([]byte(`{"status":"success","warnings":["w1","w2"],"infos":["i"],"data":{"resultType":"vector","result":[{"metric":{"le":"+Inf","a":"q"},"value":[1.5,"NaN"]}]}}`))
+	env, ok := decodeVector([]byte(`{"status":"success","warnings":["w1","w2"],"infos":["i"],"data":{"resultType":"vector","result":[{"metric":{"le":"+Inf","a":"q"},"value":[1.5,"NaN"]}]}}`), math.MaxInt)
 	if !ok || !slices.Equal(env.warnings, []string{"w1", "w2"}) || !slices.Equal(env.infos, []string{"i"}) ||
 		len(env.result) != 1 || env.result[0].get("a") != "q" || env.result[0].get("le") != "+Inf" || env.result[0].value == env.result[0].value {
 		t.Errorf("got %+v, %v", env, ok)
@@ -151,7 +152,7 @@ func TestDecodeVectorRandomAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 		body := `{"status":"success","data":{"resultType":"vector","result":` + string(result) + `}}`
-		got, ok := decodeVector([]byte(body))
+		got, ok := decodeVector([]byte(body), math.MaxInt)
 		var env struct {
 			Data struct{ Result model.Vector } `json:"data"`
 		}

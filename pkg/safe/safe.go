@@ -14,15 +14,15 @@ import (
 // ErrPanic marks an error that was a recovered panic: a bug of the plugin, not of a peer.
 var ErrPanic = errors.New("internal error")
 
-// Do runs fn. A panic is logged once, with its stack, and returned as an error that wraps
-// ErrPanic and names what was running; the panic's value stays in the log, since it may
-// quote data the user should not see.
+// Do runs fn. A panic is logged once, with its stack and what was running, and returned
+// as an error that wraps ErrPanic; the caller says which query or call failed. The
+// panic's value stays in the log, since it may quote data the user should not see.
 func Do[T any](what string, fn func() (T, error)) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			log.DefaultLogger.Error("recovered panic", "in", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			var zero T
-			v, err = zero, fmt.Errorf("%s: %w (the plugin's log has the details)", what, ErrPanic)
+			v, err = zero, fmt.Errorf("%w (the plugin's log has the details)", ErrPanic)
 		}
 	}()
 	return fn()

@@ -122,7 +122,8 @@ export function ConfigEditor(props: Props) {
   );
 
   const numberField = (
-    key: 'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval',
+    key:
+      'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval',
     label: string,
     tooltip: string
   ) => (
@@ -311,7 +312,7 @@ export function ConfigEditor(props: Props) {
         {numberField(
           'prometheusScrapeInterval',
           'Scrape interval (s)',
-          'How often Prometheus scrapes the proxies (default 15); $__rate_interval in the map is derived from it, as in Grafana\'s Prometheus data source.'
+          "How often Prometheus scrapes the proxies (default 15); $__rate_interval in the map is derived from it, as in Grafana's Prometheus data source."
         )}
         {numberField(
           'prometheusMaxSeries',

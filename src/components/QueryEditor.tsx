@@ -136,15 +136,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
   const withMesh = needsMesh(queryType);
   const isGraph = queryType === QueryType.MeshGraph;
-  const isDataplanes = takesService(queryType);
+  const withService = takesService(queryType);
   const withZones = FIELDS_BY_TYPE[queryType].includes('zones');
 
   const variables = useMemo(() => datasource.getVariableNames(), [datasource]);
   const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
   const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
-  const services = useResource(isDataplanes && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
+  const services = useResource(withService && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
     datasource,
-    isDataplanes,
+    withService,
     query.mesh,
   ]);
 
@@ -214,7 +214,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         )}
       </InlineFieldRow>
 
-      {isDataplanes && (
+      {withService && (
         <InlineFieldRow>
           <InlineField
             label="Service"
