@@ -64,12 +64,13 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
       serviceRegex: replace(query.serviceRegex, 'regex'),
       rollupRegEx: replace(query.rollupRegEx, 'regex'),
       rateInterval: replace(query.rateInterval),
+      zoneSide: replace(query.zoneSide),
     };
     if (query.zones !== undefined) {
       resolved.zones = this.resolveMultiValue(query.zones, scopedVars);
     }
     // Do not send keys the query did not have.
-    for (const key of ['mesh', 'zone', 'service', 'serviceRegex', 'rollupRegEx', 'rateInterval'] as const) {
+    for (const key of ['mesh', 'zone', 'service', 'serviceRegex', 'rollupRegEx', 'rateInterval', 'zoneSide'] as const) {
       if (resolved[key] === undefined) {
         delete resolved[key];
       }

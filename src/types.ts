@@ -74,8 +74,17 @@ export interface KumaQuery extends DataQuery {
   rollupRegEx?: string;
   maxNodes?: number;
   groupByZone?: boolean;
+  /** Which end of a request `zones` selects: a ZoneSide, or a dashboard variable holding one; unset is source. */
+  zoneSide?: string;
   rateInterval?: string;
 }
+
+/** The service map's zone sides (pkg/models ZoneSides), the default first. */
+export const ZONE_SIDES = [
+  { value: 'source', label: 'source', description: 'Requests the zones’ proxies sent' },
+  { value: 'destination', label: 'destination', description: 'Requests into the zones’ services' },
+  { value: 'any', label: 'any', description: 'Requests with either end in the zones' },
+] as const;
 
 /** Rolls `backend_svc_8080` up to `backend` as the community plugin did. */
 export const DEFAULT_ROLLUP_REGEX = '(.*)(_svc(_[0-9]+)?)';

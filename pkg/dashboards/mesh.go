@@ -8,13 +8,13 @@ const serviceLegend = "{{kuma_io_service}}{{kuma_workload}}"
 func mesh() *Dashboard {
 	b := newBoard(UIDMesh, titleOf(UIDMesh),
 		"A whole mesh: the service map, then mesh-wide traffic, errors and resilience across every dataplane in $zone.",
-		meshVar, zoneVar)
+		meshVar, zoneVar, zoneSideVar)
 
 	graph := kumaQuery("mesh-graph", "$mesh")
-	graph.Zones, graph.RateInterval = []string{"$zone"}, "$__rate_interval"
+	graph.Zones, graph.ZoneSide, graph.RateInterval = []string{"$zone"}, "$zoneside", "$__rate_interval"
 	b.row("Service map")
 	p := newPanel("nodeGraph", "Service map", "reqps",
-		"Services of $mesh and the traffic between them: request rate, error share and latency per edge, computed by the Kuma data source from the CP topology and Prometheus",
+		"Services of $mesh and the traffic between them: request rate, error share and latency per edge, computed by the Kuma data source from the CP topology and Prometheus. Zone side picks whether $zone selects the senders, the receivers or either",
 		[]Target{graph})
 	b.add(24, 14, p)
 

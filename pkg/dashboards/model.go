@@ -149,6 +149,7 @@ type Target struct {
 	Zones        []string `json:"zones,omitempty"`
 	Service      string   `json:"service,omitempty"`
 	RateInterval string   `json:"rateInterval,omitempty"`
+	ZoneSide     string   `json:"zoneSide,omitempty"`
 
 	// core is Expr without the fallback that turns omitted counters into zeros; tests
 	// evaluate it to prove the panel reads real series, not only the fallback.

@@ -171,6 +171,7 @@ func variables(m *meshsim.Model) map[string]string {
 		"source":          serviceName(m, "frontend"),
 		"source_workload": workloadName(m, "frontend"),
 		"destination":     serviceName(m, "backend"),
+		"zoneside":        "source", // the Mesh dashboard's default
 	}
 }
 

@@ -1,6 +1,10 @@
 package dashboards
 
-import "github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+import (
+	"strings"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+)
 
 // The dashboards' uids; other code (front end, README, plugin links) links to them.
 // They carry the kumads- prefix: Kuma's own dashboards use kuma-mesh, kuma-cp-v2,
@@ -87,9 +91,25 @@ func multi(v Variable) Variable {
 	return v
 }
 
+// customVariable offers fixed values, the first selected.
+func customVariable(name, label, description string, values ...string) Variable {
+	options := make([]any, len(values))
+	for i, v := range values {
+		options[i] = map[string]any{"text": v, "value": v, "selected": i == 0}
+	}
+	return Variable{
+		Type: "custom", Name: name, Label: label, Description: description, Query: strings.Join(values, ","),
+		Options: options, Current: map[string]any{"selected": true, "text": values[0], "value": values[0]},
+	}
+}
+
 var (
 	meshVar = kumaVariable("mesh", "Mesh", "", VariableQuery{QueryType: "meshes"})
 	zoneVar = multi(kumaVariable("zone", "Zone", "Zones whose proxies (or control planes) are shown", VariableQuery{QueryType: "zones"}))
+	// zoneSideVar is the service map's zoneSide: which end of a request $zone selects.
+	zoneSideVar = customVariable("zoneside", "Zone side",
+		"Service map: $zone selects the requests' sources (the proxies that report them), their destinations (traffic into the zone's services) or either",
+		"source", "destination", "any")
 )
 
 // serviceVariable lists the services of $mesh.

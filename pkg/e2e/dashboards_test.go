@@ -29,6 +29,9 @@ type dashboardJSON struct {
 			Multi      bool           `json:"multi"`
 			IncludeAll bool           `json:"includeAll"`
 			Sort       int            `json:"sort"`
+			Current    struct {
+				Value any `json:"value"`
+			} `json:"current"`
 		} `json:"list"`
 	} `json:"templating"`
 	Panels []panelJSON `json:"panels"`
@@ -111,6 +114,11 @@ func TestDashboardsThroughTheBinary(t *testing.T) {
 					}
 					vars := e2e.GlobalVariables(from, to, intervalMS)
 					for _, v := range d.Templating.List {
+						// A custom variable takes its stored current value.
+						if cur, ok := v.Current.Value.(string); ok && v.Type == "custom" {
+							vars[v.Name] = cur
+							continue
+						}
 						if v.Type != "query" || !v.Datasource.ours() {
 							continue
 						}

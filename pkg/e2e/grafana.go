@@ -101,7 +101,7 @@ const multiValueSeparator = "\x1f"
 // front end has replaced, and how.
 func ApplyTemplateVariables(q map[string]any, vars Variables) map[string]any {
 	out := maps.Clone(q)
-	for key, f := range map[string]format{"mesh": globFormat, "service": globFormat, "rateInterval": globFormat,
+	for key, f := range map[string]format{"mesh": globFormat, "service": globFormat, "rateInterval": globFormat, "zoneSide": globFormat,
 		"zone": regexFormat, "serviceRegex": regexFormat, "rollupRegEx": regexFormat} {
 		if s, ok := q[key].(string); ok {
 			out[key] = vars.replace(s, f)

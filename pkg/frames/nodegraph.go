@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,6 +115,7 @@ func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
 		text("detail__protocol", "Protocol", func(n graph.Node) string { return n.Protocol }),
 		text("detail__zones", "Zones", func(n graph.Node) string { return strings.Join(n.Zones, ", ") }),
 		text("detail__zone", "Zone", linkZone),
+		text("detail__source_zones", "Traffic from zones", func(n graph.Node) string { return strings.Join(n.SourceZones, ", ") }),
 		number("detail__rps", "Requests", "reqps", func(n graph.Node) float64 { return n.Stats.RequestRate }),
 		number("detail__bps", "Bytes", "Bps", func(n graph.Node) float64 { return n.Stats.ByteRate }),
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
@@ -152,6 +154,9 @@ func edgeFields(edges []graph.Edge, links LinkOptions) []nodeGraphField[graph.Ed
 		}),
 		text("detail__source", "Source service", func(e graph.Edge) string { return serviceOf(e.Source) }),
 		text("detail__destination", "Destination service", func(e graph.Edge) string { return serviceOf(e.Target) }),
+		text("detail__source_zone", "Source zone", func(e graph.Edge) string { return strings.Join(e.SourceZones, ", ") }),
+		text("detail__destination_zone", "Destination zone", destinationZone),
+		text("detail__cross_zone", "Cross-zone", func(e graph.Edge) string { return yesNo(e.CrossZone()) }),
 		number("detail__rps", "Requests", "reqps", func(e graph.Edge) float64 { return e.Stats.RequestRate }),
 		number("detail__bps", "Bytes", "Bps", func(e graph.Edge) float64 { return e.Stats.ByteRate }),
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
@@ -209,9 +214,12 @@ func subtitle(n graph.Node) string {
 	case n.Namespace != "":
 		parts = append(parts, n.Namespace)
 	}
-	if z := linkZone(n); z != "" {
+	switch z := linkZone(n); {
+	case z != "":
 		parts = append(parts, z)
-	} else if len(n.Zones) > 1 {
+	case n.ZoneUnknown:
+		parts = append(parts, fmt.Sprintf("zone unknown (%d zones)", len(n.Zones)))
+	case len(n.Zones) > 1:
 		parts = append(parts, fmt.Sprintf("%d zones", len(n.Zones)))
 	}
 	if !n.KnownToCP && n.Kind != graph.KindOther {
@@ -259,6 +267,23 @@ func errorColor(s graph.Stats) string {
 		return "orange"
 	}
 	return "green"
+}
+
+// destinationZone lists the zones an edge's traffic went to, "unknown" standing for the
+// part whose zone cannot be told.
+func destinationZone(e graph.Edge) string {
+	zones := e.DestinationZones
+	if e.DestinationZoneUnknown {
+		zones = append(slices.Clone(zones), "unknown")
+	}
+	return strings.Join(zones, ", ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func onOff(applies, on bool) string {

@@ -95,11 +95,41 @@ func unifiedGraph() graph.Graph {
 	return graph.Build(topo, set, graph.Options{GroupByZone: true})
 }
 
+// multiZoneGraph is issue 14's measured Kuma 3.0 mesh (MeshService backend in zone-1 and
+// zone-2, as the recorded 3.0 global CP lists it): frontend in zone-1 sends 30 req/s to
+// backend in zone-1 and 10 req/s to backend in zone-2; backend in zone-2 also calls
+// "ledger", a service in both zones that it reaches by a legacy kuma.io/service name,
+// whose zone the name does not tell.
+func multiZoneGraph(opts graph.Options) graph.Graph {
+	wl := func(w string) map[string]string { return map[string]string{graph.WorkloadLabel: w} }
+	part := func(zone string, status graph.Status, online, total int) graph.ZonePart {
+		return graph.ZonePart{Zone: zone, Status: status, Dataplanes: graph.Dataplanes{Online: online, Offline: total - online, Total: total}}
+	}
+	topo := graph.Topology{Services: []graph.Service{
+		{Name: "frontend", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-1"}, Protocol: "http", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 2, Total: 2}, MTLS: true},
+			Selector: wl("frontend")},
+		{Name: "backend", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-1", "zone-2"}, Protocol: "http", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 3, Total: 3}, MTLS: true},
+			Selector: wl("backend"), PerZone: []graph.ZonePart{part("zone-1", graph.StatusOnline, 2, 2), part("zone-2", graph.StatusOnline, 1, 1)}},
+		{Name: "ledger", Info: graph.Info{Kind: graph.KindInternal, Zones: []string{"zone-1", "zone-2"}, Protocol: "http", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 2, Total: 2}, MTLS: true}},
+	}}
+	zone2 := sample.Proxy{Mesh: "default", Zone: "zone-2", Source: "backend"}
+	var s []sample.Sample
+	s = append(s, requests(proxy("frontend"), "kri_msvc_default_zone-1__backend_http", map[string]float64{"2xx": 18000})...)
+	s = append(s, requests(proxy("frontend"), "kri_msvc_default_zone-2__backend_http", map[string]float64{"2xx": 5940, "5xx": 60})...)
+	s = append(s, requests(zone2, "ledger", map[string]float64{"2xx": 1200})...)
+	set := sample.Set{Regime: naming.RegimeUnified, Window: 10 * time.Minute, Samples: s}
+	return graph.Build(topo, set, opts)
+}
+
 func TestNodeGraphGolden(t *testing.T) {
 	tests := map[string]graph.Graph{
 		"nodegraph-legacy":  legacyGraph(),
 		"nodegraph-unified": unifiedGraph(),
-		"nodegraph-empty":   {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
+		// One node per service and zone; the cross-zone edge frontend@zone-1 -> backend@zone-2.
+		"nodegraph-multizone": multiZoneGraph(graph.Options{GroupByZone: true}),
+		// zone-2's view: the traffic into zone-2's services, the legacy name kept with a notice.
+		"nodegraph-multizone-zone-2-any": multiZoneGraph(graph.Options{GroupByZone: true, Zones: []string{"zone-2"}, ZoneSide: graph.ZoneSideAny}),
+		"nodegraph-empty":                {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
 	}
 	for name, g := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -24,8 +24,12 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 		b.addSample(smp)
 	}
 	g := Graph{Regime: set.Regime, Window: set.Window, Notices: slices.Clone(set.Notices)}
+	g.Notices = append(g.Notices, b.zones.notices()...)
 	nodes, edges := b.nodeStats(), b.edges
 	nodes, edges = filter(nodes, edges, opts)
+	if notice := unknownZoneNotice(nodes); notice != nil {
+		g.Notices = append(g.Notices, *notice)
+	}
 	maxNodes := opts.MaxNodes
 	if maxNodes <= 0 {
 		maxNodes = DefaultMaxNodes
@@ -59,12 +63,23 @@ type builder struct {
 	// Name resolution runs regexes; samples repeat the same few thousand
 	// proxies and clusters, so resolved nodes are remembered (nil: no node).
 	sources  map[sample.Proxy]*Node
-	clusters map[string]*Node
+	clusters map[string]target
 	// edgesByEnds indexes edges without building an ID string per sample.
 	edgesByEnds map[[2]*Node]*Edge
-	// zoned maps a name to its CP node's ID when groupByZone put the CP service in
-	// exactly one zone ("" when the name has nodes in several zones).
-	zoned map[string]string
+	// services is every CP service as one zone-less node, by name: the
+	// node itself without GroupByZone, else what a node of the service in
+	// an unknown zone is made from.
+	services map[string]*Node
+	// zoneNodes lists, with GroupByZone, the per-zone node IDs of a CP
+	// service, by name.
+	zoneNodes map[string][]string
+	zones     zoneFilter
+}
+
+// target is a resolved destination cluster.
+type target struct {
+	node *Node
+	placement
 }
 
 func newBuilder(set sample.Set, opts Options) *builder {
@@ -76,8 +91,10 @@ func newBuilder(set sample.Set, opts Options) *builder {
 		inbound:   map[string]*Stats{},
 		workloads: map[string]string{},
 		sources:   map[sample.Proxy]*Node{},
-		clusters:  map[string]*Node{},
-		zoned:     map[string]string{},
+		clusters:  map[string]target{},
+		services:  map[string]*Node{},
+		zoneNodes: map[string][]string{},
+		zones:     zoneFilter{zones: opts.Zones, side: opts.ZoneSide},
 
 		edgesByEnds: map[[2]*Node]*Edge{},
 	}
@@ -92,6 +109,9 @@ func nodeID(name, zone string) string {
 
 func edgeID(source, target string) string { return source + "->" + target }
 
+// addService merges a CP service into its node, or with GroupByZone into one
+// node per zone where the CP tells the zones apart (per-zone parts, or a
+// service in one zone only).
 func (b *builder) addService(svc Service) {
 	if svc.Name == "" {
 		return
@@ -100,30 +120,51 @@ func (b *builder) addService(svc Service) {
 	if w := svc.Selector[WorkloadLabel]; w != "" {
 		b.workloads[w] = name
 	}
-	zone := ""
-	if b.opts.GroupByZone && len(svc.Zones) == 1 {
-		zone = svc.Zones[0]
+	whole := absorb(b.services, name, "", svc.Namespace, svc.Info)
+	parts := slices.DeleteFunc(slices.Clone(svc.PerZone), func(p ZonePart) bool { return p.Zone == "" })
+	if len(svc.PerZone) == 0 && len(svc.Zones) == 1 && svc.Zones[0] != "" {
+		parts = []ZonePart{{Zone: svc.Zones[0], Status: svc.Status, Dataplanes: svc.Dataplanes}}
 	}
-	id := nodeID(name, zone)
-	if zone != "" {
-		if prev, ok := b.zoned[name]; ok && prev != id {
-			b.zoned[name] = ""
-		} else {
-			b.zoned[name] = id
+	if !b.opts.GroupByZone || len(parts) == 0 {
+		if b.opts.GroupByZone && b.zoneNodes[name] != nil {
+			return // the service's zone nodes stand for it; a zone-less twin appears only if traffic needs it
 		}
-	}
-	n, ok := b.nodes[id]
-	if !ok {
-		info := svc.Info
-		info.Zones = addZones(nil, svc.Zones...)
-		b.nodes[id] = &Node{ID: id, Name: name, Zone: zone, Namespace: svc.Namespace, Info: info, KnownToCP: true}
+		// With GroupByZone, a service in several zones that the CP does not describe
+		// per zone (service insights) has this one node for all of them.
+		whole.ZoneUnknown = b.opts.GroupByZone && len(whole.Zones) > 1
+		b.nodes[whole.ID] = whole
 		return
 	}
-	n.Status = n.Status.combine(svc.Status)
-	n.MTLS = n.MTLS && svc.MTLS
-	n.Protocol = cmp.Or(n.Protocol, svc.Protocol)
-	n.Dataplanes = n.Dataplanes.add(svc.Dataplanes)
-	n.Zones = addZones(n.Zones, svc.Zones...)
+	for _, p := range parts {
+		info := svc.Info
+		info.Zones, info.Status, info.Dataplanes = []string{p.Zone}, p.Status, p.Dataplanes
+		n := absorb(b.nodes, name, p.Zone, svc.Namespace, info)
+		if !slices.Contains(b.zoneNodes[name], n.ID) {
+			b.zoneNodes[name] = append(b.zoneNodes[name], n.ID)
+		}
+	}
+	// A zone-less node made from an earlier entry without zones is superseded.
+	if n, ok := b.nodes[name]; ok && n == b.services[name] {
+		delete(b.nodes, name)
+	}
+}
+
+// absorb merges CP info into the node of name in zone, creating it.
+func absorb(nodes map[string]*Node, name, zone, namespace string, info Info) *Node {
+	id := nodeID(name, zone)
+	n, ok := nodes[id]
+	if !ok {
+		info.Zones = addSorted(nil, info.Zones...)
+		n = &Node{ID: id, Name: name, Zone: zone, Namespace: namespace, Info: info, KnownToCP: true}
+		nodes[id] = n
+		return n
+	}
+	n.Status = n.Status.combine(info.Status)
+	n.MTLS = n.MTLS && info.MTLS
+	n.Protocol = cmp.Or(n.Protocol, info.Protocol)
+	n.Dataplanes = n.Dataplanes.Add(info.Dataplanes)
+	n.Zones = addSorted(n.Zones, info.Zones...)
+	return n
 }
 
 // node finds or creates the node for name in zone. A service the CP knows
@@ -138,10 +179,17 @@ func (b *builder) node(name, zone string, kind Kind) *Node {
 	if n, ok := b.nodes[name]; ok && n.KnownToCP {
 		return n
 	}
-	// A legacy cluster name carries no zone: its traffic goes to the CP's node of
-	// that name when the CP knows the service in one zone only.
-	if id := b.zoned[name]; zone == "" && id != "" {
-		return b.nodes[id]
+	if ids := b.zoneNodes[name]; zone == "" && len(ids) > 0 {
+		// A legacy cluster name carries no zone: its traffic goes to the CP's node of
+		// that name when the CP knows the service in one zone only, else to one node
+		// of the service marked as in an unknown zone.
+		if len(ids) == 1 {
+			return b.nodes[ids[0]]
+		}
+		n := b.services[name]
+		n.ZoneUnknown = true
+		b.nodes[n.ID] = n
+		return n
 	}
 	n := &Node{ID: nodeID(name, zone), Name: name, Zone: zone, Info: Info{Kind: kind}}
 	b.nodes[n.ID] = n
@@ -178,7 +226,7 @@ func (b *builder) resolveSource(p sample.Proxy) *Node {
 	if p.Gateway && !n.KnownToCP {
 		n.Kind = KindGateway
 	}
-	n.Zones = addZones(n.Zones, p.Zone)
+	n.Zones = addSorted(n.Zones, p.Zone)
 	return n
 }
 
@@ -189,23 +237,29 @@ var destinationKinds = map[naming.DestinationKind]Kind{
 	naming.DestinationExternal:    KindExternal,
 }
 
-func (b *builder) destination(cluster string) (*Node, bool) {
-	n, seen := b.clusters[cluster]
+func (b *builder) destination(cluster string) (target, bool) {
+	t, seen := b.clusters[cluster]
 	if !seen {
-		n = b.resolveDestination(cluster)
-		b.clusters[cluster] = n
+		t = b.resolveDestination(cluster)
+		b.clusters[cluster] = t
 	}
-	return n, n != nil
+	return t, t.node != nil
 }
 
-func (b *builder) resolveDestination(cluster string) *Node {
+func (b *builder) resolveDestination(cluster string) target {
 	d, ok := naming.ParseCluster(cluster)
 	if !ok {
-		return nil
+		return target{}
 	}
-	n := b.node(b.opts.Normaliser.Service(d.ServiceName()), d.Zone, destinationKinds[d.Kind])
-	n.Zones = addZones(n.Zones, d.Zone)
-	return n
+	name := b.opts.Normaliser.Service(d.ServiceName())
+	kind := destinationKinds[d.Kind]
+	n := b.node(name, d.Zone, kind)
+	n.Zones = addSorted(n.Zones, d.Zone)
+	var cpZones []string
+	if svc, ok := b.services[name]; ok {
+		kind, cpZones = svc.Kind, svc.Zones
+	}
+	return target{node: n, placement: place(d.Zone, kind, cpZones)}
 }
 
 func (b *builder) addSample(smp sample.Sample) {
@@ -214,20 +268,31 @@ func (b *builder) addSample(smp sample.Sample) {
 		return
 	}
 	if smp.Kind == sample.InboundRequests {
-		b.addInbound(src, smp)
+		if b.zones.inbound(smp.Proxy.Zone) {
+			b.addInbound(src, smp)
+		}
 		return
 	}
 	dst, ok := b.destination(smp.Cluster)
 	// A service calling itself (or a rollup merging two of its ports) would
 	// be a self-loop the node graph cannot draw; its traffic is not an edge.
-	if !ok || dst == src {
+	if !ok || dst.node == src || !b.zones.upstream(smp.Proxy.Zone, dst.placement, dst.node.Name) {
 		return
 	}
-	e, ok := b.edgesByEnds[[2]*Node{src, dst}]
+	e, ok := b.edgesByEnds[[2]*Node{src, dst.node}]
 	if !ok {
-		e = &Edge{ID: edgeID(src.ID, dst.ID), Source: src.ID, Target: dst.ID}
+		e = &Edge{ID: edgeID(src.ID, dst.node.ID), Source: src.ID, Target: dst.node.ID}
 		b.edges[e.ID] = e
-		b.edgesByEnds[[2]*Node{src, dst}] = e
+		b.edgesByEnds[[2]*Node{src, dst.node}] = e
+	}
+	// Checked before addSorted, which sorts: this runs once per sample.
+	if !slices.Contains(e.SourceZones, smp.Proxy.Zone) {
+		e.SourceZones = addSorted(e.SourceZones, smp.Proxy.Zone)
+	}
+	if dst.unknown {
+		e.DestinationZoneUnknown = true
+	} else if dst.zone != "" && !slices.Contains(e.DestinationZones, dst.zone) {
+		e.DestinationZones = addSorted(e.DestinationZones, dst.zone)
 	}
 	e.Stats.addSample(smp)
 }
@@ -252,7 +317,9 @@ func (b *builder) addInbound(n *Node, smp sample.Sample) {
 // counts from its own inbound stats where the proxies report them.
 func (b *builder) nodeStats() map[string]*Node {
 	for _, e := range b.edges {
-		b.nodes[e.Target].Stats.add(e.Stats)
+		n := b.nodes[e.Target]
+		n.Stats.add(e.Stats)
+		n.SourceZones = addSorted(n.SourceZones, e.SourceZones...)
 	}
 	for id, in := range b.inbound {
 		b.nodes[id].Stats.Requests = in.Requests
@@ -260,7 +327,7 @@ func (b *builder) nodeStats() map[string]*Node {
 	return b.nodes
 }
 
-func addZones(zones []string, more ...string) []string {
+func addSorted(zones []string, more ...string) []string {
 	for _, z := range more {
 		if z != "" && !slices.Contains(zones, z) {
 			zones = append(zones, z)

@@ -158,10 +158,26 @@ func TestBuildOptions(t *testing.T) {
 			wantEdges: []string{"backend->redis", "frontend->backend"},
 		},
 		{
-			name:      "zone filter drops zone-less and other-zone services unless peers",
+			name:      "zone filter on the source side: zone-2's services, none of whose proxies sent anything",
 			opts:      Options{Zones: []string{"zone-2"}},
-			wantNodes: []string{"backend", "frontend", "redis"},
-			wantEdges: []string{"backend->redis", "frontend->backend"},
+			wantNodes: []string{"backend"},
+		},
+		{
+			name:      "zone filter on the destination side leaves out legacy names of a service in several zones",
+			opts:      Options{Zones: []string{"zone-2"}, ZoneSide: ZoneSideDestination},
+			wantNodes: []string{"backend"},
+		},
+		{
+			name:      "zone filter on either side keeps them",
+			opts:      Options{Zones: []string{"zone-2"}, ZoneSide: ZoneSideAny},
+			wantNodes: []string{"backend", "frontend"},
+			wantEdges: []string{"frontend->backend"},
+		},
+		{
+			name:      "zone filter on either side with the senders' zone",
+			opts:      Options{Zones: []string{"zone-1"}, ZoneSide: ZoneSideAny, HideIdle: true},
+			wantNodes: []string{"backend", "edge-gateway", "frontend", "redis", "stripe-api", "unknown-svc"},
+			wantEdges: []string{"backend->redis", "edge-gateway->frontend", "frontend->backend", "frontend->stripe-api", "frontend->unknown-svc"},
 		},
 		{
 			name:      "rollup regex",

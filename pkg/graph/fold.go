@@ -33,11 +33,12 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 		id := nodeID(otherName, zone)
 		other, ok := kept[id]
 		if !ok {
-			other = &Node{ID: id, Name: otherName, Zone: zone, Info: Info{Kind: KindOther, Zones: addZones(nil, zone)}}
+			other = &Node{ID: id, Name: otherName, Zone: zone, Info: Info{Kind: KindOther, Zones: addSorted(nil, zone)}}
 			kept[id] = other
 		}
 		other.Folded = append(other.Folded, n.Name)
 		other.Stats.add(n.Stats)
+		other.SourceZones = addSorted(other.SourceZones, n.SourceZones...)
 		moved[n.ID] = id
 	}
 	for _, n := range kept {
@@ -59,7 +60,7 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 			m = &Edge{ID: id, Source: src, Target: dst}
 			merged[id] = m
 		}
-		m.Stats.add(e.Stats)
+		m.add(*e)
 	}
 	for _, e := range merged {
 		kept[e.Source].Idle, kept[e.Target].Idle = false, false
@@ -70,27 +71,31 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 }
 
 // rank orders nodes by traffic in and out: requests first, bytes second,
-// then by ID so that equal nodes fold the same way on every refresh.
+// then by ID so that equal nodes fold the same way on every refresh. Weights
+// sit next to their node so that sorting a large mesh makes no map look-ups.
 func rank(nodes map[string]*Node, edges map[string]*Edge) []*Node {
-	type weight struct{ requests, bytes float64 }
-	w := map[string]weight{}
-	for _, n := range nodes {
-		w[n.ID] = weight{n.Stats.Requests.Total(), n.Stats.RxBytes + n.Stats.TxBytes}
+	type weighted struct {
+		n               *Node
+		requests, bytes float64
+	}
+	list := make([]weighted, 0, len(nodes))
+	at := make(map[string]int, len(nodes))
+	for id, n := range nodes {
+		at[id] = len(list)
+		list = append(list, weighted{n, n.Stats.Requests.Total(), n.Stats.RxBytes + n.Stats.TxBytes})
 	}
 	for _, e := range edges {
-		out := w[e.Source]
-		out.requests += e.Stats.Requests.Total()
-		out.bytes += e.Stats.RxBytes + e.Stats.TxBytes
-		w[e.Source] = out
+		w := &list[at[e.Source]]
+		w.requests += e.Stats.Requests.Total()
+		w.bytes += e.Stats.RxBytes + e.Stats.TxBytes
 	}
-	ranked := make([]*Node, 0, len(nodes))
-	for _, n := range nodes {
-		ranked = append(ranked, n)
-	}
-	slices.SortFunc(ranked, func(a, b *Node) int {
-		wa, wb := w[a.ID], w[b.ID]
-		return cmp.Or(cmp.Compare(wb.requests, wa.requests), cmp.Compare(wb.bytes, wa.bytes), cmp.Compare(a.ID, b.ID))
+	slices.SortFunc(list, func(a, b weighted) int {
+		return cmp.Or(cmp.Compare(b.requests, a.requests), cmp.Compare(b.bytes, a.bytes), cmp.Compare(a.n.ID, b.n.ID))
 	})
+	ranked := make([]*Node, len(list))
+	for i, w := range list {
+		ranked[i] = w.n
+	}
 	return ranked
 }
 

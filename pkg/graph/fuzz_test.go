@@ -35,6 +35,8 @@ var (
 	fuzzCPKinds  = []graph.Kind{graph.KindInternal, graph.KindGatewayBuiltin, graph.KindGatewayDelegated, graph.KindExternal, graph.KindMultiZone}
 	fuzzStatuses = []graph.Status{graph.StatusUnknown, graph.StatusOnline, graph.StatusOffline, graph.StatusPartiallyDegraded, graph.StatusNotAvailable}
 	fuzzRegimes  = []naming.Regime{naming.RegimeLegacy, naming.RegimeMeshService, naming.RegimeUnified}
+	// "" is the default, the source side.
+	fuzzZoneSides = []graph.ZoneSide{"", graph.ZoneSideSource, graph.ZoneSideDestination, graph.ZoneSideAny}
 )
 
 // bytesReader hands out bytes and then zeros, so every input decodes to something.
@@ -78,6 +80,7 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 	if flags&8 != 0 {
 		opts.ServiceRegex = regexp.MustCompile("^back")
 	}
+	opts.ZoneSide = fuzzZoneSides[flags>>4%4]
 	var topo graph.Topology
 	for range b.next() % 8 {
 		svc := graph.Service{Name: pick(&b, fuzzServices), Info: graph.Info{
@@ -89,6 +92,11 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 		}
 		if b.next()%3 == 0 {
 			svc.Selector = map[string]string{graph.WorkloadLabel: pick(&b, fuzzServices)}
+		}
+		if flags&64 != 0 { // the CP describes each zone apart, as MeshServices do
+			for _, z := range svc.Zones {
+				svc.PerZone = append(svc.PerZone, graph.ZonePart{Zone: z, Status: svc.Status, Dataplanes: svc.Dataplanes})
+			}
 		}
 		topo.Services = append(topo.Services, svc)
 	}
@@ -141,10 +149,10 @@ func FuzzBuild(f *testing.F) {
 	f.Add([]byte("\x03\x03\x04frontend backend redis gateway zones 2xx 5xx latency buckets"))
 	f.Add([]byte{0x0f, 1, 7, 2, 0, 1, 1, 1, 1, 1, 2, 0, 2, 2, 1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 	f.Add([]byte{0, 2, 0, 1, 60, 2, 1, 1, 6, 0, 0, 5, 255, 255, 37, 2, 1, 1, 6, 1, 0, 5, 255, 255, 37})
-	// Every option combination (hideIdle, groupByZone, zones, serviceRegex × maxNodes) on
-	// one mesh in two zones with gateways, externals and peers the CP does not know:
-	// seeds run in every plain go test.
-	for flags := range byte(16) {
+	// Every option combination (hideIdle, groupByZone, zones, serviceRegex, zoneSide,
+	// per-zone CP parts × maxNodes) on one mesh in two zones with gateways, externals and
+	// peers the CP does not know: seeds run in every plain go test.
+	for flags := range byte(128) {
 		for _, maxNodes := range []byte{0, 3, 5} {
 			seed := []byte{flags, maxNodes}
 			if flags&4 != 0 {

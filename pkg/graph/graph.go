@@ -19,7 +19,8 @@ const DefaultMaxNodes = 200
 type Options struct {
 	// Normaliser maps every name to a node name (split suffix, rollup).
 	Normaliser naming.Normaliser
-	// Zones keeps only services in these zones, plus their direct peers.
+	// Zones keeps only services in these zones, plus their direct peers, and
+	// only the requests whose ZoneSide end is in them.
 	Zones []string
 	// ServiceRegex keeps only matching services, plus their direct peers.
 	ServiceRegex *regexp.Regexp
@@ -31,6 +32,9 @@ type Options struct {
 	// GroupByZone splits a service into one node per zone wherever its zone
 	// is known (MeshService and KRI names, single-zone services, callers).
 	GroupByZone bool
+	// ZoneSide says which end of a request Zones selects; empty means
+	// ZoneSideSource.
+	ZoneSide ZoneSide
 }
 
 // Graph is the service map.
@@ -58,6 +62,13 @@ type Node struct {
 	Idle bool
 	// Folded lists the node names an "other" node stands for.
 	Folded []string
+	// ZoneUnknown marks, with GroupByZone, a service in several zones whose
+	// node stands for all of them: traffic reached it under a name that does
+	// not say the zone (legacy kuma.io/service clusters).
+	ZoneUnknown bool
+	// SourceZones are the zones of the proxies whose requests reached the
+	// node (over its incoming edges).
+	SourceZones []string
 	// Stats is the traffic into the node: what its own proxies received
 	// when they report inbound stats, else the sum of its incoming edges.
 	Stats Stats
@@ -68,7 +79,35 @@ type Edge struct {
 	ID     string
 	Source string
 	Target string
-	Stats  Stats
+	// SourceZones are the zones of the reporting proxies. DestinationZones
+	// are the zones the traffic went to where the cluster name or the CP
+	// tells; DestinationZoneUnknown is set when some of it went to a zone
+	// nobody can tell (legacy names of a service in several zones,
+	// MeshMultiZoneServices).
+	SourceZones            []string
+	DestinationZones       []string
+	DestinationZoneUnknown bool
+	Stats                  Stats
+}
+
+// CrossZone reports traffic known to leave its source's zone.
+func (e Edge) CrossZone() bool {
+	for _, d := range e.DestinationZones {
+		for _, s := range e.SourceZones {
+			if s != d {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// add merges o's traffic and zones into e.
+func (e *Edge) add(o Edge) {
+	e.Stats.add(o.Stats)
+	e.SourceZones = addSorted(e.SourceZones, o.SourceZones...)
+	e.DestinationZones = addSorted(e.DestinationZones, o.DestinationZones...)
+	e.DestinationZoneUnknown = e.DestinationZoneUnknown || o.DestinationZoneUnknown
 }
 
 // Stats is traffic over the window. Counts are totals over the window;

@@ -22,6 +22,17 @@ type Service struct {
 	// Its kuma.io/workload value maps unified-naming sources (the
 	// kuma_workload label) to this service, so edges run service to service.
 	Selector map[string]string
+	// PerZone is the service's part in each zone where the CP describes
+	// zones separately (one MeshService per zone); GroupByZone draws one
+	// node per part.
+	PerZone []ZonePart
+}
+
+// ZonePart is what the CP reports about a service in one zone.
+type ZonePart struct {
+	Zone       string
+	Status     Status
+	Dataplanes Dataplanes
 }
 
 // Info is what the CP reports about a service; its node carries it on.
@@ -83,6 +94,7 @@ type Dataplanes struct {
 	Online, Offline, Total int
 }
 
-func (d Dataplanes) add(o Dataplanes) Dataplanes {
+// Add sums two counts.
+func (d Dataplanes) Add(o Dataplanes) Dataplanes {
 	return Dataplanes{Online: d.Online + o.Online, Offline: d.Offline + o.Offline, Total: d.Total + o.Total}
 }

@@ -112,3 +112,37 @@ func TestGraphTopologyAddsWorkloadSelectorsWithoutCounting(t *testing.T) {
 		t.Errorf("kinds = %v", kinds)
 	}
 }
+
+// A global CP lists one MeshService per zone: the map's topology keeps each zone's part so
+// that groupByZone draws one node per zone, while the merged counts stay the table's.
+func TestGraphTopologyKeepsEachZonesPart(t *testing.T) {
+	topo := GraphTopology(MeshResources{MeshServices: []kuma.MeshService{
+		meshService("backend", "zone-2", 0, 0, 1, "backend"),
+		meshService("backend", "zone-1", 2, 2, 2, "backend"),
+		meshService("local", "", 1, 1, 1, ""), // a zone CP's own MeshService names no zone
+	}})
+	want := []graph.ZonePart{
+		{Zone: "zone-1", Status: graph.StatusOnline, Dataplanes: graph.Dataplanes{Online: 2, Total: 2}},
+		{Zone: "zone-2", Status: graph.StatusOffline, Dataplanes: graph.Dataplanes{Offline: 1, Total: 1}},
+	}
+	var counted graph.Dataplanes
+	for _, s := range topo.Services {
+		switch {
+		case s.Name == "local" && s.PerZone != nil:
+			t.Errorf("local has zone parts %+v", s.PerZone)
+		case s.Name != "backend":
+		case s.Selector == nil:
+			if !reflect.DeepEqual(s.PerZone, want) || s.Dataplanes != (graph.Dataplanes{Online: 2, Offline: 1, Total: 3}) {
+				t.Errorf("backend = %+v, want parts %+v", s, want)
+			}
+			counted = counted.Add(s.Dataplanes)
+		default: // the selector's copy counts nothing, per zone either
+			for _, p := range s.PerZone {
+				counted = counted.Add(p.Dataplanes)
+			}
+		}
+	}
+	if counted.Total != 3 {
+		t.Errorf("backend's proxies counted %d times in all, want 3", counted.Total)
+	}
+}

@@ -84,11 +84,10 @@ func Services(r MeshResources) []Service {
 			continue // the insight already counted these proxies
 		}
 		s.Zones = addSorted(s.Zones, ms.Zone())
-		if p := proxies(ms); p != nil {
-			s.Online += min(p.Connected, p.Healthy) // healthy but disconnected is offline
-			s.Total += p.Total
-			s.Offline = s.Total - s.Online
-		}
+		online, total := proxyCounts(ms)
+		s.Online += online
+		s.Total += total
+		s.Offline = s.Total - s.Online
 		s.Status = statusOf(s.Online, s.Total)
 	}
 	addExternal := func(name, protocol, address string) {
@@ -115,11 +114,14 @@ func Services(r MeshResources) []Service {
 	return out
 }
 
-func proxies(ms kuma.MeshService) *kuma.DataplaneProxies {
-	if ms.Status == nil {
-		return nil
+// proxyCounts are a MeshService's online and total proxies; healthy but disconnected
+// is offline.
+func proxyCounts(ms kuma.MeshService) (online, total int) {
+	if ms.Status == nil || ms.Status.DataplaneProxies == nil {
+		return 0, 0
 	}
-	return ms.Status.DataplaneProxies
+	p := ms.Status.DataplaneProxies
+	return min(p.Connected, p.Healthy), p.Total
 }
 
 func protocolOf(ports []kuma.Port) string {

@@ -75,6 +75,19 @@ type Index struct {
 type CPConfig struct {
 	Mode        string `json:"mode"`        // global, zone or standalone
 	Environment string `json:"environment"` // universal or kubernetes
+	Multizone   struct {
+		Zone struct {
+			Name          string `json:"name"`
+			GlobalAddress string `json:"globalAddress"`
+		} `json:"zone"`
+	} `json:"multizone"`
+}
+
+// Federated reports a CP that is part of a multi-zone deployment: a global CP, or a zone
+// CP given its global CP's address. A zone CP without one runs alone (Kuma 1.x called
+// that mode standalone).
+func (c CPConfig) Federated() bool {
+	return c.Mode == ModeGlobal || c.Mode == ModeZone && c.Multizone.Zone.GlobalAddress != ""
 }
 
 // CP modes as reported by GET /config.

@@ -2,6 +2,7 @@ package meshsim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -76,11 +77,14 @@ type Model struct {
 	Topology   *Topology
 	Dataplanes []*Dataplane
 	meshes     map[string]*Mesh
+	// zoneShares is, per edge, the share of its traffic from each source zone to each
+	// destination zone ("" for external services).
+	zoneShares map[*Edge]map[[2]string]float64
 }
 
 // newModel resolves t; t must be valid.
 func newModel(t *Topology) *Model {
-	m := &Model{Topology: t, meshes: map[string]*Mesh{}}
+	m := &Model{Topology: t, meshes: map[string]*Mesh{}, zoneShares: map[*Edge]map[[2]string]float64{}}
 	for i := range t.Meshes {
 		m.meshes[t.Meshes[i].Name] = &t.Meshes[i]
 	}
@@ -179,12 +183,14 @@ func (m *Model) route(e *Edge) {
 		share := 1 / float64(len(sources))
 		if ext := m.external(e.Mesh, e.To); ext != nil {
 			src.addOutbound(outbound{externalCluster(regime, ext), 1, 1, load{e, ext.Protocol, share}})
+			m.addZoneShare(e, src.Zone, "", share) // outside the mesh: in no zone
 			continue
 		}
 		dst := m.service(e.Mesh, e.To)
-		zones := m.destinationZones(dst, src.Zone)
-		for _, zone := range zones {
-			zshare := share / float64(len(zones))
+		shares := m.destinationZones(e, dst, src.Zone)
+		for _, zone := range slices.Sorted(maps.Keys(shares)) { // sorted: stable exposition
+			zshare := shares[zone] * share
+			m.addZoneShare(e, src.Zone, zone, zshare)
 			var targets []*Dataplane
 			members := 0
 			for _, d := range m.proxiesOf(e.Mesh, dst.Name, false) {
@@ -211,7 +217,29 @@ func (m *Model) clusterFor(r Regime, e *Edge, dst *Service, zone string) string 
 	return name
 }
 
-func (m *Model) destinationZones(dst *Service, own string) []string {
+// addZoneShare records the share of an edge's traffic that goes from one zone to another.
+func (m *Model) addZoneShare(e *Edge, from, to string, share float64) {
+	if m.zoneShares[e] == nil {
+		m.zoneShares[e] = map[[2]string]float64{}
+	}
+	m.zoneShares[e][[2]string{from, to}] += share
+}
+
+// destinationZones maps the zones a source's calls go to to their shares: the edge's
+// toZones, else evenly over Kuma's default choice (localZones).
+func (m *Model) destinationZones(e *Edge, dst *Service, own string) map[string]float64 {
+	if len(e.ToZones) > 0 {
+		return e.ToZones
+	}
+	zones := m.localZones(dst, own)
+	out := make(map[string]float64, len(zones))
+	for _, z := range zones {
+		out[z] = 1 / float64(len(zones))
+	}
+	return out
+}
+
+func (m *Model) localZones(dst *Service, own string) []string {
 	var online, any []string
 	for _, d := range m.proxiesOf(dst.Mesh, dst.Name, false) {
 		if d.Online && !slices.Contains(online, d.Zone) {

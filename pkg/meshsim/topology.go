@@ -131,6 +131,11 @@ type Edge struct {
 	// Split makes the source emit un-merged split clusters <svc>-<16 hex> (legacy
 	// naming only), as Envoy does before kuma-dp merges them.
 	Split bool `yaml:"split"`
+	// ToZones spreads every source's share of the edge over the destination's zones
+	// (zone → share, adding up to 1), as a MeshLoadBalancingStrategy or a
+	// MeshMultiZoneService would; without it a source calls its own zone when the
+	// destination runs there (Kuma's default locality), else every zone that does.
+	ToZones map[string]float64 `yaml:"toZones"`
 }
 
 // Load reads a topology file.

@@ -28,6 +28,10 @@ func TestDecode(t *testing.T) {
 		{"spread", base + "edges: [{from: a, to: x, latency: {medianMs: 5, spread: 0.5}}]", "spread"},
 		{"regime", "meshes: [{name: m, naming: fancy}]", `naming regime "fancy"`},
 		{"gateway type", "gateways: [{name: g, type: magic}]", `type "magic"`},
+		{"zone shares", base + "edges: [{from: a, to: b, toZones: {zone-1: 1}}]", ""},
+		{"zone shares must close", base + "edges: [{from: a, to: b, toZones: {zone-1: 0.5}}]", "toZones shares add up to 0.5"},
+		{"zone share where the destination does not run", base + "edges: [{from: a, to: b, toZones: {zone-2: 1}}]", "zone-2=1: want a share > 0"},
+		{"zone shares of an external service", base + "edges: [{from: a, to: x, toZones: {zone-1: 1}}]", "destination must be a service"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			topo, err := meshsim.Decode(strings.NewReader(tc.yaml))

@@ -27,6 +27,17 @@ type EdgeTruth struct {
 	// TxBytesPerSec / RxBytesPerSec are the bytes sent / received by the sources.
 	TxBytesPerSec, RxBytesPerSec float64
 	Latency                      Latency
+	// Zones splits the traffic by the sources' and the destinations' zones (To is
+	// empty for an external service), sorted by source zone, then destination zone.
+	Zones []ZoneTruth
+}
+
+// ZoneTruth is the part of an edge's traffic from proxies in one zone to the
+// destination's proxies in one zone.
+type ZoneTruth struct {
+	From, To string
+	// RPS is requests/s (0 for TCP); BytesPerSec is sent plus received.
+	RPS, BytesPerSec float64
 }
 
 // P50 and P99 return the Envoy bucket [lo, hi] (ms) holding the quantile; a correct
@@ -93,6 +104,13 @@ func (s *Sim) truth(e *Edge) EdgeTruth {
 			t.GRPCFailureRatio = e.GRPCFailure
 		}
 		t.TxBytesPerSec, t.RxBytesPerSec = e.txBytes(t.Protocol), e.rxBytes(t.Protocol)
+	}
+	shares := m.zoneShares[e]
+	for _, k := range slices.SortedFunc(maps.Keys(shares), func(a, b [2]string) int {
+		return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1])
+	}) {
+		t.Zones = append(t.Zones, ZoneTruth{From: k[0], To: k[1], RPS: t.RPS * shares[k],
+			BytesPerSec: (t.TxBytesPerSec + t.RxBytesPerSec) * shares[k]})
 	}
 	return t
 }

@@ -55,3 +55,39 @@ func TestTruths(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneTruths pins how the multizone topology's traffic crosses zones: toZones splits
+// frontend's calls, and backend in zone-1 reaches payments, which runs in zone-2 only.
+func TestZoneTruths(t *testing.T) {
+	topo, err := meshsim.Load("../../examples/topologies/multizone.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := meshsim.New(topo, meshsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from, to string
+		want     []meshsim.ZoneTruth
+	}{
+		{"frontend", "backend", []meshsim.ZoneTruth{{From: "zone-1", To: "zone-1", RPS: 30, BytesPerSec: 30 * 1600}, {From: "zone-1", To: "zone-2", RPS: 10, BytesPerSec: 10 * 1600}}},
+		{"backend", "payments", []meshsim.ZoneTruth{{From: "zone-1", To: "zone-2", RPS: 4, BytesPerSec: 4 * 1600}, {From: "zone-2", To: "zone-2", RPS: 2, BytesPerSec: 2 * 1600}}},
+		{"backend", "redis", []meshsim.ZoneTruth{{From: "zone-1", To: "zone-1", BytesPerSec: 8000}, {From: "zone-2", To: "zone-2", BytesPerSec: 4000}}},
+		// An external service is in no zone; backend has two proxies in zone-1, one in zone-2.
+		{"backend", "httpbin", []meshsim.ZoneTruth{{From: "zone-1", RPS: 2, BytesPerSec: 2 * 1600}, {From: "zone-2", RPS: 1, BytesPerSec: 1600}}},
+	} {
+		tr, ok := sim.Truth("default", tc.from, tc.to)
+		if !ok {
+			t.Fatalf("no truth for %s->%s", tc.from, tc.to)
+		}
+		same := len(tr.Zones) == len(tc.want)
+		for i := 0; same && i < len(tc.want); i++ {
+			g, w := tr.Zones[i], tc.want[i]
+			same = g.From == w.From && g.To == w.To && math.Abs(g.RPS-w.RPS) < 1e-9 && math.Abs(g.BytesPerSec-w.BytesPerSec) < 1e-6
+		}
+		if !same {
+			t.Errorf("%s->%s zones %+v, want %+v", tc.from, tc.to, tr.Zones, tc.want)
+		}
+	}
+}

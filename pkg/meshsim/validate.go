@@ -68,8 +68,39 @@ func (t *Topology) Validate() error {
 		if err := e.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", id, err))
 		}
+		if err := t.checkToZones(e); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", id, err))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkToZones accepts zone shares that add up to 1 over zones where the destination, a
+// service, has online proxies.
+func (t *Topology) checkToZones(e Edge) error {
+	if len(e.ToZones) == 0 {
+		return nil
+	}
+	var dst *Service
+	for i, s := range t.Services {
+		if s.Mesh == e.Mesh && s.Name == e.To {
+			dst = &t.Services[i]
+		}
+	}
+	if dst == nil {
+		return errors.New("toZones: the destination must be a service")
+	}
+	var sum float64
+	for zone, share := range e.ToZones {
+		if share <= 0 || dst.Instances[zone]-dst.Offline[zone] <= 0 {
+			return fmt.Errorf("toZones %s=%g: want a share > 0 of a zone where %s has online instances", zone, share, dst.Name)
+		}
+		sum += share
+	}
+	if math.Abs(sum-1) > shareTolerance {
+		return fmt.Errorf("toZones shares add up to %g; want 1", sum)
+	}
+	return nil
 }
 
 func (t *Topology) checkInstances(what string, instances, offline map[string]int) []error {

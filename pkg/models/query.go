@@ -38,6 +38,16 @@ var QueryTypes = []string{
 // community plugin did.
 const DefaultRollupRegEx = `(.*)(_svc(_[0-9]+)?)`
 
+// Zone sides: which end of a request the service map's zone filter selects.
+const (
+	ZoneSideSource      = "source"
+	ZoneSideDestination = "destination"
+	ZoneSideAny         = "any"
+)
+
+// ZoneSides lists them, the default first.
+var ZoneSides = []string{ZoneSideSource, ZoneSideDestination, ZoneSideAny}
+
 // DefaultMaxNodes is the number of nodes Grafana's node graph shows before it cuts.
 const DefaultMaxNodes = 200
 
@@ -62,7 +72,10 @@ type Query struct {
 	RollupRegEx  string   `json:"rollupRegEx"`
 	MaxNodes     int      `json:"maxNodes"`
 	GroupByZone  bool     `json:"groupByZone"`
-	RateInterval string   `json:"rateInterval"`
+	// ZoneSide says whether the zones select the requests' sources (the proxies that
+	// report them), their destinations or either; empty means source.
+	ZoneSide     string `json:"zoneSide"`
+	RateInterval string `json:"rateInterval"`
 
 	// Compiled once when loaded: ZonePattern (the community zone field when it is a
 	// pattern), ServicePattern (serviceRegex, nil when empty) and Rollup (rollupRegEx).
@@ -119,6 +132,9 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	}
 	if q.QueryType == QueryTypeMeshGraph && q.RollupRegEx == "" {
 		q.RollupRegEx = DefaultRollupRegEx
+	}
+	if q.ZoneSide = strings.TrimSpace(q.ZoneSide); q.QueryType == QueryTypeMeshGraph && q.ZoneSide == "" {
+		q.ZoneSide = ZoneSideSource
 	}
 	if err := q.validate(); err != nil {
 		return Query{}, err
@@ -198,7 +214,7 @@ func (q Query) validate() error {
 			return fmt.Errorf("%s is longer than %d characters", name, maxFieldLength)
 		}
 	}
-	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}}
+	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}, {"zoneSide", q.ZoneSide}}
 	for _, z := range q.Zones {
 		literals = append(literals, [2]string{"zones", z})
 	}
@@ -206,6 +222,9 @@ func (q Query) validate() error {
 		if err := uninterpolated(f[0], f[1]); err != nil {
 			return err
 		}
+	}
+	if q.ZoneSide != "" && !slices.Contains(ZoneSides, q.ZoneSide) {
+		return fmt.Errorf("unknown zoneSide %q: use one of %s", q.ZoneSide, strings.Join(ZoneSides, ", "))
 	}
 	if len(q.Zones) > maxZones {
 		return fmt.Errorf("%d zones given, at most %d", len(q.Zones), maxZones)

@@ -25,12 +25,17 @@ func TestLoadQuery(t *testing.T) {
 		{
 			name: "community plugin mesh-graph model keeps working",
 			json: `{"queryType":"mesh-graph","mesh":"default","zone":"zone-1","rollupRegEx":"(.*)(_svc)"}`,
-			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "default", Zone: "zone-1", Zones: []string{"zone-1"}, RollupRegEx: "(.*)(_svc)", MaxNodes: DefaultMaxNodes},
+			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "default", Zone: "zone-1", Zones: []string{"zone-1"}, RollupRegEx: "(.*)(_svc)", MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource},
 		},
 		{
 			name: "mesh-graph defaults",
 			json: `{"queryType":"mesh-graph","mesh":" default ","zones":["zone-1","","zone-1","zone-2"]}`,
-			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "default", Zones: []string{"zone-1", "zone-2"}, RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes},
+			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "default", Zones: []string{"zone-1", "zone-2"}, RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource},
+		},
+		{
+			name: "a zone's view of the traffic into it",
+			json: `{"queryType":"mesh-graph","mesh":"default","zones":["zone-2"],"zoneSide":" any "}`,
+			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "default", Zones: []string{"zone-2"}, RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideAny},
 		},
 		{
 			name:      "query type from the SDK field wins",
@@ -46,6 +51,8 @@ func TestLoadQuery(t *testing.T) {
 		{name: "old-style variable left in zones", json: `{"queryType":"services","mesh":"m","zones":["[[zone]]"]}`, wantErr: `zones "[[zone]]"`},
 		{name: "unknown macro in rateInterval", json: `{"queryType":"mesh-graph","mesh":"m","rateInterval":"$__interval_ms"}`, wantErr: `rateInterval "$__interval_ms" holds $__interval_ms`},
 		{name: "bad zone pattern", json: `{"queryType":"mesh-graph","mesh":"m","zone":"zone-(1"}`, wantErr: `zone "zone-(1" is not a valid regular expression`},
+		{name: "variable left in zoneSide", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"$zoneside"}`, wantErr: `zoneSide "$zoneside" holds $zoneside, which Grafana did not interpolate`},
+		{name: "unknown zone side", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"target"}`, wantErr: `unknown zoneSide "target": use one of source, destination, any`},
 		{name: "unknown type", json: `{"queryType":"topology"}`, wantErr: `unknown query type "topology"`},
 		{name: "missing mesh", json: `{"queryType":"services"}`, wantErr: `"services" needs a mesh`},
 		{name: "malformed JSON", json: `{"queryType":`, wantErr: "malformed query JSON"},

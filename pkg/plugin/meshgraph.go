@@ -63,10 +63,17 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 	return backend.DataResponse{Frames: out}
 }
 
+// zoneSides maps the query's zoneSide (validated by models) to the graph's.
+var zoneSides = map[string]graph.ZoneSide{
+	models.ZoneSideSource:      graph.ZoneSideSource,
+	models.ZoneSideDestination: graph.ZoneSideDestination,
+	models.ZoneSideAny:         graph.ZoneSideAny,
+}
+
 // graphOptions are the join's options; models.LoadQuery compiled the expressions.
 func graphOptions(q models.Query) graph.Options {
 	return graph.Options{Normaliser: q.Rollup, ServiceRegex: q.ServicePattern, Zones: q.Zones, HideIdle: q.HideIdle,
-		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone}
+		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone, ZoneSide: zoneSides[q.ZoneSide]}
 }
 
 func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backend.TimeRange) (sample.Set, error) {
@@ -77,5 +84,11 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 	if window, _ := q.StatsWindow(); window > 0 && tr.To.Add(-window).After(from) {
 		from = tr.To.Add(-window)
 	}
-	return ds.prom.FetchMeshSamples(ctx, prom.MeshQuery{Mesh: q.Mesh, Zones: q.Zones, From: from, To: tr.To})
+	mq := prom.MeshQuery{Mesh: q.Mesh, From: from, To: tr.To}
+	// Prometheus can select the reporting proxies' zones only; a destination's zone is
+	// decided per sample by the graph, from cluster names and the CP.
+	if q.ZoneSide == models.ZoneSideSource {
+		mq.Zones = q.Zones
+	}
+	return ds.prom.FetchMeshSamples(ctx, mq)
 }

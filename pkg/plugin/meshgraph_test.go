@@ -48,6 +48,9 @@ func TestMeshGraphGolden(t *testing.T) {
 		{"mesh-graph-meshservice", kumatest.V2_14, "meshservice", `{"queryType":"mesh-graph","mesh":"default"}`},
 		{"mesh-graph-unified-kuma-3", kumatest.Head3, "unified", `{"queryType":"mesh-graph","mesh":"default"}`},
 		{"mesh-graph-legacy-hide-idle", kumatest.V2_14, "legacy", `{"queryType":"mesh-graph","mesh":"default","hideIdle":true}`},
+		// The recorded 3.0 global CP lists MeshService backend in zone-1 and zone-2: one node each.
+		{"mesh-graph-unified-kuma-3-group-by-zone", kumatest.Head3, "unified", `{"queryType":"mesh-graph","mesh":"default","groupByZone":true}`},
+		{"mesh-graph-unified-kuma-3-zone-2-any", kumatest.Head3, "unified", `{"queryType":"mesh-graph","mesh":"default","groupByZone":true,"zones":["zone-2"],"zoneSide":"any"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -169,4 +172,41 @@ func requireNotice(t *testing.T, f *data.Frame, text string) {
 		}
 	}
 	t.Errorf("no notice mentions %q: %+v", text, f.Meta.Notices)
+}
+
+// Prometheus can only select the reporting proxies' zone: a source view asks it for those
+// proxies, a destination or either-side view fetches every zone and leaves the choice to
+// the graph, which knows the destinations' zones; an unknown side is the user's error.
+func TestMeshGraphZoneSide(t *testing.T) {
+	tests := []struct {
+		zoneSide     string
+		wantMatcher  bool
+		wantBadInput bool
+	}{
+		{zoneSide: "", wantMatcher: true},
+		{zoneSide: "source", wantMatcher: true},
+		{zoneSide: "destination"},
+		{zoneSide: "any"},
+		{zoneSide: "inbound", wantBadInput: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.zoneSide, func(t *testing.T) {
+			cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.Head3))
+			pr, _ := promfake.Start(t, promTestdata, "unified")
+			ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+			r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default","zones":["zone-2"],"zoneSide":"`+tt.zoneSide+`"}`)
+			if tt.wantBadInput {
+				if r.Error == nil || r.Status != backend.StatusBadRequest || !strings.Contains(r.Error.Error(), `unknown zoneSide "inbound"`) {
+					t.Fatalf("status %d, error %v; want 400 naming zoneSide", r.Status, r.Error)
+				}
+				return
+			}
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			if got := strings.Contains(pr.Form("requests")["query"], "zone-2"); got != tt.wantMatcher {
+				t.Errorf("zone matcher in PromQL = %v, want %v: %s", got, tt.wantMatcher, pr.Form("requests")["query"])
+			}
+		})
+	}
 }

@@ -84,12 +84,12 @@ func (ds *Datasource) resolveZones(ctx context.Context, q *models.Query) error {
 	if q.ZonePattern == nil || !models.FiltersZones(q.QueryType) {
 		return nil
 	}
-	overviews, err := ds.cp.Zones(ctx)
+	zones, err := ds.zoneList(ctx)
 	if err != nil {
 		return fmt.Errorf("zone %q is a pattern, and the control plane's zones could not be listed: %w", q.Zone, err)
 	}
-	names := make([]string, 0, len(overviews))
-	for _, z := range inventory.Zones(overviews) {
+	names := make([]string, 0, len(zones))
+	for _, z := range zones {
 		names = append(names, z.Name)
 	}
 	if err := q.ResolveZones(names); err != nil {
@@ -119,11 +119,11 @@ func (ds *Datasource) meshes(ctx context.Context, _ models.Query) (*data.Frame, 
 }
 
 func (ds *Datasource) zones(ctx context.Context, _ models.Query) (*data.Frame, error) {
-	zones, err := ds.cp.Zones(ctx)
+	zones, err := ds.zoneList(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return frames.Zones(inventory.Zones(zones)), nil
+	return frames.Zones(zones), nil
 }
 
 func (ds *Datasource) services(ctx context.Context, q models.Query) (*data.Frame, error) {

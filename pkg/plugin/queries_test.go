@@ -62,6 +62,9 @@ func TestQueryTypesGolden(t *testing.T) {
 		{"meshes", kumatest.V2_14, nil, `{"queryType":"meshes"}`},
 		{"zones", kumatest.V2_14, nil, `{"queryType":"zones"}`},
 		{"zones-zone-2-stopped", kumatest.V2_14, []kumatest.Option{kumatest.WithOverlay("zone-2-stopped")}, `{"queryType":"zones"}`},
+		{"zones-zone-cp", kumatest.V2_14, []kumatest.Option{kumatest.WithCP("zone")}, `{"queryType":"zones"}`},
+		// A CP running alone (derived fixture, testdata/kuma-cp/README.md) is its own zone, online.
+		{"zones-non-federated", kumatest.V2_14, []kumatest.Option{kumatest.WithCP("zone"), kumatest.WithOverlay("non-federated")}, `{"queryType":"zones"}`},
 		{"services-default", kumatest.V2_14, nil, `{"queryType":"services","mesh":"default"}`},
 		{"services-payments-exclusive", kumatest.V2_14, nil, `{"queryType":"services","mesh":"payments"}`},
 		{"services-zone-cp", kumatest.V2_14, []kumatest.Option{kumatest.WithCP("zone")}, `{"queryType":"services","mesh":"default"}`},

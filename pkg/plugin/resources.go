@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
@@ -129,12 +128,12 @@ func (ds *Datasource) meshOptions(ctx context.Context, _ *http.Request) ([]optio
 }
 
 func (ds *Datasource) zoneOptions(ctx context.Context, _ *http.Request) ([]option, error) {
-	zones, err := ds.cp.Zones(ctx)
+	zones, err := ds.zoneList(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]option, 0, len(zones))
-	for _, z := range inventory.Zones(zones) {
+	for _, z := range zones {
 		out = append(out, option{Name: z.Name, Status: z.Status})
 	}
 	return out, nil

@@ -43,6 +43,7 @@ const graphFields = [
   /^Rate interval/,
   /^Hide idle/,
   /^Group by zone/,
+  /^Zone side/,
 ];
 
 describe('QueryEditor', () => {
@@ -192,6 +193,25 @@ describe('QueryEditor', () => {
     const { onChange } = await setup({ refId: 'A', queryType: 'mesh-graph', mesh: 'default' });
     await userEvent.type(screen.getByLabelText(/^Max nodes/), '7');
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ maxNodes: 7 }));
+  });
+
+  it('picks the zone side of the service map, a dashboard variable too, and runs the query', async () => {
+    const { last, onRunQuery } = await setup({ refId: 'A', queryType: 'mesh-graph', mesh: 'default' });
+    // unset is the backend's default
+    expect(screen.getByText('source')).toBeInTheDocument();
+    await pick(/^Zone side/, 'any');
+    expect(last()).toMatchObject({ zoneSide: 'any' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    await pick(/^Zone side/, '$zone');
+    expect(last()).toMatchObject({ zoneSide: '$zone' });
+  });
+
+  it('drops the zone side when the query stops being a map', () => {
+    const q = changeQueryType(
+      { refId: 'A', queryType: 'mesh-graph', mesh: 'm', zones: ['z'], zoneSide: 'any' },
+      'services'
+    );
+    expect(q).toEqual({ refId: 'A', queryType: 'services', mesh: 'm', zones: ['z'] });
   });
 
   it('toggles hide idle and group by zone and runs the query', async () => {

@@ -15,6 +15,7 @@ import {
   takesService,
   QUERY_TYPE_LABELS,
   QueryType,
+  ZONE_SIDES,
 } from '../types';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions>;
@@ -41,6 +42,7 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
     'rollupRegEx',
     'maxNodes',
     'groupByZone',
+    'zoneSide',
     'rateInterval',
   ],
 };
@@ -86,6 +88,12 @@ export function toOptions(items: NamedResource[], variables: string[], current: 
   variables.forEach((v) => add(v, 'Dashboard variable'));
   current.forEach((c) => add(c));
   return out;
+}
+
+/** The zone sides, then dashboard variables (one may hold a side), with the current value present. */
+function zoneSideOptions(variables: string[], current: string | undefined): Array<SelectableValue<string>> {
+  const sides: Array<SelectableValue<string>> = ZONE_SIDES.map((z) => ({ ...z }));
+  return [...sides, ...toOptions([], variables, [current]).filter((o) => !ZONE_SIDES.some((z) => z.value === o.value))];
 }
 
 interface ResourceState {
@@ -252,6 +260,23 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               }}
             />
           </InlineField>
+          {isGraph && (
+            <InlineField
+              label="Zone side"
+              labelWidth={12}
+              htmlFor="kuma-zone-side"
+              tooltip="Whether the zones select the requests' sources (the proxies that report them), their destinations (traffic into the zones' services) or either"
+            >
+              <Select
+                inputId="kuma-zone-side"
+                width={20}
+                allowCustomValue
+                options={zoneSideOptions(variables, query.zoneSide)}
+                value={query.zoneSide ?? ZONE_SIDES[0].value}
+                onChange={(v) => update({ zoneSide: v.value })}
+              />
+            </InlineField>
+          )}
         </InlineFieldRow>
       )}
 
