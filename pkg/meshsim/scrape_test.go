@@ -51,8 +51,10 @@ func TestLiveScrape(t *testing.T) {
 		// average them over the whole window.
 		q := fmt.Sprintf(`sum(irate(envoy_cluster_upstream_rq_total{%s}[1m]))`, truth.Matchers())
 		got := prom.QueryValue(t, ctx, q, time.Now())
-		if got < truth.RPS*0.98 || got > truth.RPS*1.02 {
-			t.Errorf("%s %s->%s: live rate %g, want %g (±2%%)", truth.Regime, truth.From, truth.To, got, truth.RPS)
+		// Prometheus stamps a sample when the scrape starts, the simulator counts when it
+		// answers: on a loaded machine the gap moves a one-second irate by a few percent.
+		if got < truth.RPS*0.95 || got > truth.RPS*1.05 {
+			t.Errorf("%s %s->%s: live rate %g, want %g (±5%%)", truth.Regime, truth.From, truth.To, got, truth.RPS)
 		}
 	}
 	if got := prom.QueryValue(t, ctx, `sum(xds_streams_active{job="kuma-cp"})`, time.Now()); int(got) != len(sim.Targets())-1-len(shop.Zones) {
