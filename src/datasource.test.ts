@@ -33,7 +33,7 @@ function makeDs() {
   return { ds: new DataSource(settings, templateSrv), templateSrv };
 }
 
-// The cases the Go mirror (pkg/e2e ApplyTemplateVariables) runs too: the dashboards-through-the-binary
+// The cases the Go mirror (pkg/testbed/e2e ApplyTemplateVariables) runs too: the dashboards-through-the-binary
 // test sends what this function makes of a dashboard's queries.
 const shared = JSON.parse(readFileSync(join(__dirname, '..', 'testdata', 'template-variables.json'), 'utf8')) as {
   variables: Record<string, string | string[]>;

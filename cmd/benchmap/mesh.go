@@ -19,17 +19,17 @@ import (
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/promtest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promtest"
 )
 
 // families are the only metric families either side queries; backfilling the rest of a

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 )
 
 type report struct {

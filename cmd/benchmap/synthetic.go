@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"log"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/dashboards"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/gendashboards/dashboards"
 )
 
 func main() {

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 )
 
 type flags struct {

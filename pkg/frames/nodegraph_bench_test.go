@@ -3,7 +3,7 @@ package frames_test
 import (
 	"testing"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"

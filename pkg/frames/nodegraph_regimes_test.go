@@ -11,7 +11,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 // service builds a topology entry; online and total are dataplane counts.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 // stringLiterals splits PromQL into its double-quoted string literals (unquoted) and

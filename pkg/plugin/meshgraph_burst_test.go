@@ -8,9 +8,9 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 // A dashboard refresh fires one map query per panel (and every viewer refreshes): a

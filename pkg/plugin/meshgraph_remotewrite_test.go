@@ -12,8 +12,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/meshsim"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/promtest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promtest"
 )
 
 // crossZoneMesh has traffic that crosses zones (frontend in zone-1 calls backend, which

@@ -15,7 +15,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 var promTestdata = filepath.Join("..", "prom", "testdata")

@@ -10,7 +10,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 func newRecording(t *testing.T, fixture string, opts ...Option) (*promfake.Prometheus, *Client) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom/promfake"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 // gate holds every request until it is opened, and counts them.

@@ -3,7 +3,7 @@ package prom_test
 import (
 	"testing"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/bench"
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 )
 
 // BenchmarkFetchMeshSamplesDecode measures what the plugin does with Prometheus'

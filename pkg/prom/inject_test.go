@@ -11,7 +11,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/promtest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promtest"
 )
 
 // hostileValues are meshes and zones that would change a naively built query: quote

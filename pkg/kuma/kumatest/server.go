@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/apiserver"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/apiserver"
 )
 
 // Server is a fake CP answering from recorded responses. It behaves like the real

@@ -1,0 +1,167 @@
+package e2e_test
+
+import (
+	"math"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim/meshsimtest"
+)
+
+func shopTopology(t *testing.T) *meshsim.Topology {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	topo, err := meshsim.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "topologies", "shop.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return topo
+}
+
+// TestMeshGraphMatchesTheSimulatedMesh is the service map end to end, per naming regime:
+// the shop topology → backfilled real Prometheus and the simulated CP → the built binary
+// over gRPC → frames whose numbers are the topology's, within 1 % and one latency bucket.
+func TestMeshGraphMatchesTheSimulatedMesh(t *testing.T) {
+	p := e2e.Start(t, nil)
+	for _, regime := range []meshsim.Regime{meshsim.RegimeLegacy, meshsim.RegimeMeshService, meshsim.RegimeUnified} {
+		t.Run(string(regime), func(t *testing.T) {
+			bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Sim: meshsim.Options{Regime: regime}})
+			inst := e2e.Instance{URL: bed.CPURL, JSONData: `{"prometheusUrl":"` + bed.PrometheusURL + `"}`}
+			resp, err := p.QueryData(ctx(t), inst, e2e.Query{
+				RefID: "A", JSON: `{"queryType":"mesh-graph","mesh":"default"}`,
+				From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := resp.Responses["A"]
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			nodes, edges := rows(t, r.Frames[0]), rows(t, r.Frames[1])
+			for _, n := range r.Frames[0].Meta.Notices {
+				t.Logf("notice: %s", n.Text)
+			}
+			checkEdges(t, bed.Sim.Truths(), edges)
+			checkNodes(t, nodes, regime)
+		})
+	}
+}
+
+func checkEdges(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]map[string]any) {
+	t.Helper()
+	for _, truth := range truths {
+		id := truth.From + "->" + truth.To
+		e, ok := edges[id]
+		if !ok {
+			t.Errorf("edge %s missing; edges: %v", id, keys(edges))
+			continue
+		}
+		if truth.Protocol == meshsim.ProtocolTCP {
+			within(t, id+" bytes/s", num(e["detail__bps"]), truth.TxBytesPerSec+truth.RxBytesPerSec, 0.01)
+			if e["strokeDasharray"] == "" {
+				t.Errorf("%s: TCP edge not dashed", id)
+			}
+			continue
+		}
+		within(t, id+" req/s", num(e["detail__rps"]), truth.RPS, 0.01)
+		within(t, id+" error %", num(e["secondarystat"]), 100*(truth.ErrorRatio+truth.GRPCFailureRatio), 0.01)
+		for name, bucket := range map[string]func() (float64, float64){"detail__p50": truth.P50, "detail__p99": truth.P99} {
+			lo, hi := bucket()
+			if v := num(e[name]); !(v >= lo && v <= hi) {
+				t.Errorf("%s %s = %v ms, want within the bucket [%v, %v]", id, name, v, lo, hi)
+			}
+		}
+	}
+}
+
+func checkNodes(t *testing.T, nodes map[string]map[string]any, regime meshsim.Regime) {
+	t.Helper()
+	want := map[string]string{"frontend": "", "backend": "", "catalog": "", "redis": "", "reviews": "idle", "kong-gateway": "gateway", "stripe-api": "external"}
+	if regime != meshsim.RegimeUnified {
+		want["edge-gateway"] = "gateway" // Kuma 3.0 has no builtin gateways
+	}
+	for name, role := range want {
+		n, ok := nodes[name]
+		if !ok {
+			t.Errorf("node %s missing; nodes: %v", name, keys(nodes))
+			continue
+		}
+		switch role {
+		case "idle":
+			if num(n["arc__idle"]) != 1 {
+				t.Errorf("%s should be idle: %v", name, n)
+			}
+		case "gateway", "external":
+			if s, _ := n["subtitle"].(string); !containsFold(s, role) {
+				t.Errorf("%s subtitle %q does not say %s", name, s, role)
+			}
+		}
+	}
+	if s, _ := nodes["backend"]["detail__status"].(string); s != "partially degraded" {
+		t.Errorf("backend status %q, want partially degraded (one zone-2 instance offline)", s)
+	}
+}
+
+// rows indexes a frame's rows by their id field.
+func rows(t *testing.T, f *data.Frame) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for i := 0; i < f.Rows(); i++ {
+		row := map[string]any{}
+		for _, field := range f.Fields {
+			v := field.At(i)
+			if p, ok := v.(*float64); ok {
+				if p == nil {
+					v = math.NaN()
+				} else {
+					v = *p
+				}
+			}
+			row[field.Name] = v
+		}
+		id, _ := row["id"].(string)
+		out[id] = row
+	}
+	return out
+}
+
+func num(v any) float64 {
+	f, ok := v.(float64)
+	if !ok {
+		return math.NaN()
+	}
+	return f
+}
+
+func within(t *testing.T, what string, got, want, tolerance float64) {
+	t.Helper()
+	if want == 0 {
+		if got != 0 {
+			t.Errorf("%s = %v, want 0", what, got)
+		}
+		return
+	}
+	if math.Abs(got-want)/want > tolerance {
+		t.Errorf("%s = %v, want %v within %.0f%%", what, got, want, tolerance*100)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
