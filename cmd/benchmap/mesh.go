@@ -25,10 +25,10 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promtest"
 )
 

@@ -16,9 +16,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/cmd/gendashboards/dashboards"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim/meshsimtest"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promtest"
 )
 

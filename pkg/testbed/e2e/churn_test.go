@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 )
 
 // connCounter is a peer on 127.0.0.1 that counts the connections open to it.

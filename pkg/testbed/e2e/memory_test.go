@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 )
 
 // Budgets one call must keep whatever its peers send: its peak above the idle process,

@@ -12,8 +12,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 )
 
 func ctx(t *testing.T) context.Context {

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 )
 
 // lockedBuffer collects the plugin's logs, written from go-plugin's goroutines.
