@@ -73,6 +73,7 @@ func (s *Sim) CPMetrics(zone string, t float64, common ...Label) *Families {
 			online++
 		}
 	}
+	online += s.zoneProxyStreams(zone) // zone proxies hold ADS streams too
 	pushes := float64(online) * xdsPushesPerProxy * t
 	f.Gauge("xds_streams_active", float64(online))
 	for _, u := range xdsTypeURLs {
@@ -98,6 +99,7 @@ func (s *Sim) resourceCounts(zone string) map[string]int {
 		}
 	}
 	counts["MeshService"] = len(s.meshServices(""))
+	s.zoneProxyCounts(zone, counts)
 	return counts
 }
 

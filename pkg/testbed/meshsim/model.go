@@ -76,7 +76,9 @@ func (d *Dataplane) Protocol() Protocol {
 type Model struct {
 	Topology   *Topology
 	Dataplanes []*Dataplane
-	meshes     map[string]*Mesh
+	// ZoneProxies are the zones' ingresses and egresses.
+	ZoneProxies []*ZoneProxy
+	meshes      map[string]*Mesh
 	// zoneShares is, per edge, the share of its traffic from each source zone to each
 	// destination zone ("" for external services).
 	zoneShares map[*Edge]map[[2]string]float64
@@ -108,6 +110,7 @@ func newModel(t *Topology) *Model {
 			d.Name = g.Name + "-" + strconv.Itoa(n)
 		})
 	}
+	m.addZoneProxies()
 	for i := range t.Edges {
 		m.route(&t.Edges[i])
 	}
@@ -182,8 +185,12 @@ func (m *Model) route(e *Edge) {
 	for _, src := range sources {
 		share := 1 / float64(len(sources))
 		if ext := m.external(e.Mesh, e.To); ext != nil {
-			src.addOutbound(outbound{externalCluster(regime, ext), 1, 1, load{e, ext.Protocol, share}})
+			l := load{e, ext.Protocol, share}
+			src.addOutbound(outbound{externalCluster(regime, ext), 1, 1, l})
 			m.addZoneShare(e, src.Zone, "", share) // outside the mesh: in no zone
+			if eg := m.zoneProxy(ZoneEgress, src.Zone); eg != nil && m.meshes[e.Mesh].ZoneEgress {
+				eg.addUpstream(egressCluster(regime, ext), 1, 1, l)
+			}
 			continue
 		}
 		dst := m.service(e.Mesh, e.To)
@@ -204,6 +211,10 @@ func (m *Model) route(e *Edge) {
 			src.addOutbound(outbound{m.clusterFor(regime, e, dst, zone), members, len(targets), load{e, dst.Protocol, zshare}})
 			for _, d := range targets {
 				d.inbound = append(d.inbound, load{e, dst.Protocol, zshare / float64(len(targets))})
+			}
+			// Traffic to another zone enters it through that zone's ingress.
+			if in := m.zoneProxy(ZoneIngress, zone); in != nil && zone != src.Zone && len(targets) > 0 {
+				in.addUpstream(ingressCluster(regime, e.Mesh, dst, zone), members, len(targets), load{e, dst.Protocol, zshare})
 			}
 		}
 	}

@@ -8,9 +8,10 @@ import (
 // Paths of the simulator's own endpoints; they sit beside the fake CP API under a
 // prefix the real API never uses.
 const (
-	PathSD              = "/sim/sd"
-	pathDataplaneMetric = "/sim/metrics/dataplanes/"
-	pathCPMetrics       = "/sim/metrics/kuma-cp"
+	PathSD               = "/sim/sd"
+	pathDataplaneMetric  = "/sim/metrics/dataplanes/"
+	pathCPMetrics        = "/sim/metrics/kuma-cp"
+	pathZoneProxyMetrics = "/sim/metrics/zone-proxies/"
 )
 
 // Target is one thing Prometheus scrapes: an online proxy or a CP.
@@ -30,8 +31,8 @@ func (t Target) Families(at time.Time, common ...Label) *Families {
 	return t.metrics(t.sim.elapsed(at), common...)
 }
 
-// Targets lists every scrape target: online proxies, then the global CP, then one
-// CP per zone.
+// Targets lists every scrape target: online proxies, zone proxies, then the global
+// CP, then one CP per zone.
 func (s *Sim) Targets() []Target {
 	var out []Target
 	for _, d := range s.model.Dataplanes {
@@ -40,6 +41,7 @@ func (s *Sim) Targets() []Target {
 				Labels: d.TargetLabels(), metrics: d.EnvoyMetrics, sim: s})
 		}
 	}
+	out = append(out, s.zoneProxyTargets()...)
 	for _, zone := range append([]string{""}, s.model.Topology.Zones...) {
 		path, host := pathCPMetrics, "kuma-global-cp"
 		if zone != "" {

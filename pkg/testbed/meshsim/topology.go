@@ -29,6 +29,9 @@ type Mesh struct {
 	Naming Regime            `yaml:"naming"`
 	MTLS   bool              `yaml:"mtls"`
 	Labels map[string]string `yaml:"labels,omitempty"`
+	// ZoneEgress routes traffic to external services through each zone's egress
+	// (Mesh routing.zoneEgress); the sidecars' own metrics stay the same.
+	ZoneEgress bool `yaml:"zoneEgress,omitempty"`
 }
 
 // Protocol is a kuma.io/protocol value.
