@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 )
 
-// All builds the six dashboards.
+// All builds the dashboards.
 func All() []*Dashboard {
-	return []*Dashboard{controlPlane(), dataplane(), gateway(), mesh(), service(), serviceToService()}
+	return []*Dashboard{controlPlane(), dataplane(), gateway(), mesh(), service(), serviceToService(), zoneEgress(), zoneIngress()}
 }
 
 // FileName is the dashboard's file in dashboards/.

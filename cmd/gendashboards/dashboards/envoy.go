@@ -156,9 +156,7 @@ func (c scope) resilience() []*Panel {
 	return []*Panel{
 		c.failures("Health checks", "Active health checks (MeshHealthCheck) per second; zero without a MeshHealthCheck policy",
 			"health_check_attempt", "health_check_success", "health_check_failure"),
-		timeseries("Endpoints", "short", "Endpoints behind the clusters and how many of them Envoy considers healthy",
-			prom(sumBy(instant(membersTotal, c.s), c.by...), c.label("total")),
-			prom(sumBy(instant(membersHealth, c.s), c.by...), c.label("healthy"))),
+		c.endpoints(),
 		timeseries("Circuit breakers", "short",
 			"Open circuit breakers (1 = a MeshCircuitBreaker connection or request limit is reached) and connections/requests they rejected per second",
 			gaugeOf("circuit_breakers_default_cx_open"), gaugeOf("circuit_breakers_default_rq_open"),
@@ -167,6 +165,13 @@ func (c scope) resilience() []*Panel {
 			"Endpoints ejected by outlier detection (MeshCircuitBreaker outlierDetection) and ejections enforced per second",
 			gaugeOf("outlier_detection_ejections_active"), rateOf("outlier_detection_ejections_enforced_total")),
 	}
+}
+
+// endpoints are the endpoints behind the clusters and how many of them are healthy.
+func (c scope) endpoints() *Panel {
+	return timeseries("Endpoints", "short", "Endpoints behind the clusters and how many of them Envoy considers healthy",
+		prom(sumBy(instant(membersTotal, c.s), c.by...), c.label("total")),
+		prom(sumBy(instant(membersHealth, c.s), c.by...), c.label("healthy")))
 }
 
 // rbac draws MeshTrafficPermission decisions: Envoy counts them in the HTTP filter

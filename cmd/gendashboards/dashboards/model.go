@@ -1,4 +1,4 @@
-// Package dashboards builds the six Kuma dashboards shipped in the plugin. Every
+// Package dashboards builds the Kuma dashboards shipped in the plugin. Every
 // dashboard is generated here, from shared panel and PromQL helpers, so that a fix
 // to how one regime is queried lands in every panel at once; cmd/gendashboards
 // writes the result to dashboards/*.json.

@@ -413,7 +413,46 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	if math.Abs(perZone-meshRPS) > 0.01*meshRPS {
 		t.Errorf("zones add up to %g req/s, want %g", perZone, meshRPS)
 	}
-	online := 0.0
+	// Zone ingresses carry what other zones send into theirs; egresses what leaves for
+	// external services (the shop mesh routes it through egresses). In the shop mesh
+	// only zone-1 receives cross-zone traffic and sends external traffic.
+	for _, z := range bed.Sim.Model().Topology.Zones[:1] {
+		var crossing, external, externalRPS float64
+		for _, e := range bed.Sim.Truths() {
+			for _, zt := range e.Zones {
+				switch {
+				case zt.To == z && zt.From != z:
+					crossing += zt.BytesPerSec
+				case zt.To == "" && zt.From == z:
+					external += zt.BytesPerSec
+					externalRPS += zt.RPS
+				}
+			}
+		}
+		if crossing == 0 || externalRPS == 0 {
+			t.Fatalf("%s: the shop mesh should send traffic into it across zones and out to stripe-api", z)
+		}
+		inZone := maps.Clone(vars)
+		inZone["zone"] = z
+		const ingress, egress = "kumads-zone-ingress/Cross-zone traffic into $zone/", "kumads-zone-egress/Traffic leaving $zone/"
+		if got := sumWith(inZone, ingress+"Bytes", "A") + sumWith(inZone, ingress+"Bytes", "B"); math.Abs(got-crossing) > 1e-6+0.01*crossing {
+			t.Errorf("%s: ingress bytes %g/s, want %g", z, got, crossing)
+		}
+		if got := sumWith(inZone, egress+"Bytes", "A") + sumWith(inZone, egress+"Bytes", "B"); math.Abs(got-external) > 1e-6+0.01*external {
+			t.Errorf("%s: egress bytes %g/s, want %g", z, got, external)
+		}
+		if got := sumWith(inZone, egress+"Request rate", "A"); math.Abs(got-externalRPS) > 1e-6+0.01*externalRPS {
+			t.Errorf("%s: egress %g req/s, want %g", z, got, externalRPS)
+		}
+	}
+	stripe, ok := bed.Sim.Truth("default", "backend", "stripe-api")
+	if !ok {
+		t.Fatal("no backend → stripe-api truth")
+	}
+	near("kumads-zone-egress/Traffic leaving $zone/5xx share", "A", stripe.ErrorRatio)
+
+	// Every dataplane and zone proxy holds an ADS stream to its zone CP.
+	online := float64(len(bed.Sim.Model().ZoneProxies))
 	for _, d := range bed.Sim.Model().Dataplanes {
 		if d.Online {
 			online++

@@ -16,7 +16,8 @@ import (
 // repoRoot is where dashboards/ and plugin.json live.
 const repoRoot = "../../.."
 
-var wantUIDs = []string{"kumads-cp", "kumads-dataplane", "kumads-gateway", "kumads-mesh", "kumads-service", "kumads-service-to-service"}
+var wantUIDs = []string{"kumads-cp", "kumads-dataplane", "kumads-gateway", "kumads-mesh", "kumads-service", "kumads-service-to-service",
+	"kumads-zone-egress", "kumads-zone-ingress"}
 
 // loadFiles reads every committed dashboard as generic JSON, keyed by file name, so
 // the checks see exactly what Grafana will load.
@@ -254,12 +255,12 @@ func TestDashboardsLinkToEachOther(t *testing.T) {
 		got = append(got, d["uid"].(string))
 		sort.Strings(got)
 		if !slices.Equal(got, wantUIDs) {
-			t.Errorf("%s links to %v, want the five other dashboards", name, got)
+			t.Errorf("%s links to %v, want every other dashboard", name, got)
 		}
 	}
 }
 
-// TestDataLinksTargetTheDashboards: table links open one of the six dashboards.
+// TestDataLinksTargetTheDashboards: table links open one of the dashboards.
 func TestDataLinksTargetTheDashboards(t *testing.T) {
 	for name, d := range loadFiles(t) {
 		var walk func(v any)

@@ -17,6 +17,8 @@ const (
 	UIDMesh             = "kumads-mesh"
 	UIDService          = frames.ServiceDashboardUID
 	UIDServiceToService = frames.ServiceToServiceDashboardUID
+	UIDZoneIngress      = "kumads-zone-ingress"
+	UIDZoneEgress       = "kumads-zone-egress"
 )
 
 // titles are the dashboards' titles by uid, in the order the links list them.
@@ -26,6 +28,8 @@ var titles = []struct{ uid, title string }{
 	{UIDServiceToService, "Kuma Service to Service"},
 	{UIDDataplane, "Kuma Dataplane"},
 	{UIDGateway, "Kuma Gateway"},
+	{UIDZoneIngress, "Kuma Zone Ingress"},
+	{UIDZoneEgress, "Kuma Zone Egress"},
 	{UIDControlPlane, "Kuma CP"},
 }
 
@@ -38,7 +42,7 @@ func titleOf(uid string) string {
 	panic("no dashboard " + uid)
 }
 
-// linksFrom links a dashboard to the five others, keeping the time range and the
+// linksFrom links a dashboard to every other one, keeping the time range and the
 // variables (mesh, zone, service… carry over where the names match).
 func linksFrom(uid string) []Link {
 	var out []Link
