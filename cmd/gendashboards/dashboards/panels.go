@@ -154,6 +154,20 @@ func withThresholds(p *Panel, green float64) *Panel {
 	return p
 }
 
+// failingFrom colours a stat of a failure state: green below the value, red from it
+// (offline dataplanes, a 5xx share, certificates backing off).
+func failingFrom(p *Panel, red float64) *Panel {
+	p.FieldConfig.Defaults.Thresholds = &Thresholds{Mode: "absolute", Steps: []Threshold{{Color: "green"}, {Color: "red", Value: &red}}}
+	return p
+}
+
+// kumaStat is a stat of one numeric column (by display name) of this data source's table.
+func kumaStat(title, description, column string, q Target) *Panel {
+	p := stat(title, "short", description, q)
+	p.Options["reduceOptions"] = map[string]any{"calcs": []string{"lastNotNull"}, "fields": "/^" + column + "$/", "values": false}
+	return p
+}
+
 // table shows rows: this data source's inventory frames or instant Prometheus queries.
 func table(title, description string, targets ...Target) *Panel {
 	p := newPanel("table", title, "none", description, targets)

@@ -124,11 +124,14 @@ func rate(m metric, s sel) string {
 }
 
 // sumBy aggregates an expression; no labels means one total.
-func sumBy(expr string, by ...string) string {
+func sumBy(expr string, by ...string) string { return aggregate("sum", expr, by...) }
+
+// aggregate applies a PromQL aggregation (sum, min…) by labels; none means over all.
+func aggregate(op, expr string, by ...string) string {
 	if len(by) == 0 {
-		return "sum(" + expr + ")"
+		return op + "(" + expr + ")"
 	}
-	return "sum by (" + strings.Join(by, ", ") + ") (" + expr + ")"
+	return op + " by (" + strings.Join(by, ", ") + ") (" + expr + ")"
 }
 
 // sumRate is the summed rate of a counter.

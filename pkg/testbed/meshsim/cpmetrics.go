@@ -83,6 +83,7 @@ func (s *Sim) CPMetrics(zone string, t float64, common ...Label) *Families {
 		f.Counter("xds_responses_sent", pushes, Label{"type_url", u})
 	}
 	f.Counter("xds_generation_errors", 0)
+	s.certMetrics(f, zone, t)
 	hist("xds_generation", pushes, Label{"proxy_type", "dataplane"}, Label{"result", "changed"})
 	hist("xds_delivery", pushes)
 	f.Gauge("kds_delta_streams_active", 1)

@@ -44,6 +44,7 @@ func (d *Dataplane) EnvoyMetrics(t float64, common ...Label) *Families {
 		} else {
 			downstreamTCP(f, in, tr)
 		}
+		d.mtlsMetrics(f, in, tr, t)
 	case KindGatewayBuiltin:
 		for _, o := range d.outbound {
 			served = append(served, o.load)
