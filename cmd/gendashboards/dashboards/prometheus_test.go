@@ -54,11 +54,33 @@ var kuma2CertExpiry = map[string]string{
 	"kumads-mesh/Overview/Certificate expiry": "kuma-cp 2.x exports no certificate expiry (xds_cert_expiration_timestamp_seconds is 3.0)",
 }
 
+// noPods: the Service dashboard's resource panels join cAdvisor's pods to legacy
+// dataplane names (<pod>.<namespace>); why that fails, per regime.
+func noPods(why string) map[string]string {
+	return map[string]string{
+		"kumads-service/Resources (Kubernetes)/CPU":    why,
+		"kumads-service/Resources (Kubernetes)/Memory": why,
+	}
+}
+
 var regimes = []regime{
 	{name: "legacy-kubernetes", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeLegacy}, kubernetes: true, split: true, allowEmpty: kuma2CertExpiry},
-	{name: "meshservice-universal", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeMeshService}, allowEmpty: kuma2CertExpiry},
-	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, allowEmpty: noBuiltinGateways},
-	{name: "unified-kuma3-meshmetric", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, meshMetric: true, allowEmpty: noBuiltinGateways},
+	{name: "meshservice-universal", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeMeshService},
+		allowEmpty: merged(kuma2CertExpiry, noPods("universal dataplanes run in no Kubernetes pod"))},
+	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, allowEmpty: merged(noBuiltinGateways, noPods(unifiedNoDataplane))},
+	{name: "unified-kuma3-meshmetric", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, meshMetric: true, allowEmpty: merged(noBuiltinGateways, noPods(unifiedNoDataplane))},
+}
+
+const unifiedNoDataplane = "unified series carry no dataplane name to join pods on"
+
+func merged(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // panelKeys name each panel for the lists below: "<uid>/<row>/<title>"; titles
@@ -79,8 +101,6 @@ func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
 // allowedEmpty are panels that may show nothing at all in any regime, with why.
 var allowedEmpty = map[string]string{
 	"kumads-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
-	"kumads-service/Resources (Kubernetes)/CPU":           "the simulator exports no cAdvisor (container_*) metrics",
-	"kumads-service/Resources (Kubernetes)/Memory":        "the simulator exports no cAdvisor (container_*) metrics",
 	"kumads-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
 	"kumads-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
 	"kumads-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
@@ -462,6 +482,22 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 		within("kumads-mesh/Overview/Certificate expiry", "A", func() (float64, float64) { return 24*3600 - 2*3600, 24 * 3600 })
 	}
 
+	// On Kubernetes the resource panels join cAdvisor's pods to the service's legacy
+	// dataplanes, also from a bare service name (the map's links).
+	if frontendPods := kubernetesPods(bed.Sim.Model(), "frontend"); frontendPods > 0 {
+		cores, memory := meshsim.PodUsage()
+		bare := maps.Clone(vars)
+		bare["service"] = "frontend"
+		for _, v := range []map[string]string{vars, bare} {
+			if got := sumWith(v, "kumads-service/Resources (Kubernetes)/CPU", "A"); math.Abs(got-frontendPods*cores) > 0.01*frontendPods*cores {
+				t.Errorf("service %s: CPU %g cores, want %g", v["service"], got, frontendPods*cores)
+			}
+			if got := sumWith(v, "kumads-service/Resources (Kubernetes)/Memory", "A"); math.Abs(got-frontendPods*memory) > 0.01*frontendPods*memory {
+				t.Errorf("service %s: memory %g bytes, want %g", v["service"], got, frontendPods*memory)
+			}
+		}
+	}
+
 	// Every dataplane and zone proxy holds an ADS stream to its zone CP.
 	online := float64(len(bed.Sim.Model().ZoneProxies))
 	for _, d := range bed.Sim.Model().Dataplanes {
@@ -471,6 +507,21 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	}
 	near("kumads-cp/xDS (proxy configuration)/Active xDS streams", "A", online)
 	near("kumads-service/Incoming: requests to $service/Request rate by status", "A", frontendIn)
+	near("kumads-service/Dataplanes/Request rate", "A", frontendIn)
+	// The callers' proxies count the same requests (every caller of frontend is online).
+	near("kumads-service/Callers: who sends requests to $service/Requests by caller", "A", frontendIn)
+}
+
+// kubernetesPods counts the online legacy Kubernetes dataplanes of a service: the pods
+// the resource panels can name.
+func kubernetesPods(m *meshsim.Model, service string) float64 {
+	n := 0.0
+	for _, d := range m.Dataplanes {
+		if d.Online && d.Service != nil && d.Service.Name == service && d.Service.Namespace != "" && d.Mesh.Naming != meshsim.RegimeUnified {
+			n++
+		}
+	}
+	return n
 }
 
 // checkServiceMap sends the Mesh dashboard's service-map query, as the front end
