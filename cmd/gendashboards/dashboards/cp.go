@@ -40,12 +40,12 @@ func controlPlane() *Dashboard {
 	b.add(6, 4,
 		withThresholds(stat("CP instances", "short", "Control-plane processes whose metrics Prometheus holds (cp_info)",
 			prom("count("+cpInfo+")", "instances")), 1),
-		withThresholds(stat("Scrape health", "percentunit", "Share of CP scrape targets that answered their last scrape (up)",
-			prom("avg(up and on(instance) "+cpInfo+")", "up")), 1),
+		withThresholds(stat("Scrape health", "percentunit", "Share of CP scrape targets that answered their last scrape (up); a CP that stopped answering within the last hour counts as down",
+			prom("avg(up and on(instance) group by (instance) (last_over_time("+cpInfo+"[1h])))", "up")), 1),
 		withThresholds(stat("Leaders", "short", "CP instances holding leadership; each zone (and the global CP) needs exactly one",
 			prom(sumBy(instant(gauge("leader"), cpSel)), "leaders")), 1),
-		stat("Generation errors", "ops", "xDS and KDS configuration generation errors per second",
-			promZero(sumBy(rate(counter("xds_generation_errors"), cpSel)+" or "+rate(counter("kds_delta_generation_errors"), cpSel)), "errors")),
+		failingFrom(stat("Generation errors", "ops", "xDS and KDS configuration generation errors per second; red from any",
+			promZero(sumBy(rate(counter("xds_generation_errors"), cpSel)+" or "+rate(counter("kds_delta_generation_errors"), cpSel)), "errors")), 0.001),
 	)
 	instances := table("Versions and leaders", "One row per CP process: zone, version and whether it is the leader (1)",
 		promTable("max by (zone, instance, instance_id, product, version) ("+cpInfo+") * on(instance) group_left() max by (instance) ("+instant(gauge("leader"), cpSel)+")"))
@@ -54,16 +54,18 @@ func controlPlane() *Dashboard {
 
 	b.row("xDS (proxy configuration)")
 	b.add(8, 8,
-		timeseries("Active xDS streams", "short", "Proxies connected to each zone CP over ADS", prom(cpGauge("xds_streams_active"), "{{zone}}")),
+		timeseries("Active xDS streams", "short", "Proxies (dataplanes and zone proxies) connected to each zone CP over ADS", prom(cpGauge("xds_streams_active"), "{{zone}}")),
 		timeseries("xDS messages", "ops", "Discovery requests received (by ACK/NACK) and responses sent per second",
 			prom(cpRate("xds_requests_received", "confirmation"), "{{zone}} received {{confirmation}}"),
 			prom(cpRate("xds_responses_sent"), "{{zone}} sent")),
 		stacked("Config generations", "ops", "Proxy configuration generations per second by result (changed, skipped, generated)",
 			prom(cpHistogramCount("xds_generation", "proxy_type", "result"), "{{zone}} {{proxy_type}} {{result}}")),
 	)
-	b.add(12, 8,
+	b.add(8, 8,
 		cpP99("Config generation p99", "Time to generate one proxy's configuration", "xds_generation"),
 		cpP99("Config delivery p99", "Time from a configuration change to the proxy's ACK", "xds_delivery"),
+		timeseries("xDS streams per instance", "short", "Proxies connected to each CP instance: how the zone's load is spread over its replicas",
+			prom(cpGauge("xds_streams_active", "instance"), "{{zone}} {{instance}}")),
 	)
 
 	b.row("HDS (health discovery)")
@@ -87,11 +89,29 @@ func controlPlane() *Dashboard {
 	b.row("Dataplane server")
 	grpcADS := `grpc_service="envoy.service.discovery.v3.AggregatedDiscoveryService"`
 	b.add(12, 8,
+		cpP99("Bootstrap latency p99", "Time to answer kuma-dp's bootstrap request (the DP server's HTTP side)", "dp_server_http_request_duration_seconds", "handler"),
+		stacked("Bootstrap responses", "reqps", "DP server HTTP responses per second by status code; non-2xx are proxies that cannot start",
+			prom(cpHistogramCount("dp_server_http_request_duration_seconds", "code"), "{{zone}} {{code}}")),
+	)
+	b.add(12, 8,
 		timeseries("ADS streams handled", "ops", "xDS gRPC streams that ended per second, by gRPC code; non-OK codes are proxies dropping off",
 			promZero(sumRate(counter("grpc_server_handled_total"), cpSel.and(both(grpcADS)), "zone", "grpc_code"), "{{zone}} {{grpc_code}}")),
 		timeseries("ADS gRPC messages", "ops", "Messages received from and sent to proxies per second",
 			promZero(sumRate(counter("grpc_server_msg_received_total"), cpSel.and(both(grpcADS)), "zone"), "{{zone}} received"),
 			promZero(sumRate(counter("grpc_server_msg_sent_total"), cpSel.and(both(grpcADS)), "zone"), "{{zone}} sent")),
+	)
+
+	meshZone := both(`zone=~"$zone"`)
+	b.row("Certificates (mTLS)")
+	b.add(6, 8,
+		timeseries("Certificates issued", "ops", "Dataplane certificates each zone CP generates per second, per mesh (kuma-cp 2.x)",
+			prom(cpRate("cert_generation", "mesh"), "{{zone}} {{mesh}}")),
+		cpP99("CA signing p99", "Time the mesh's CA backend takes to sign a certificate (kuma-cp 2.x)", "ca_manager_get_cert", "backend_name"),
+		timeseries("Certificate expiry", "s", "Time until each mesh's dataplane certificate expires (kuma-cp 3.0 and later, MeshIdentity)",
+			prom(aggregate("min", instant(gauge("xds_cert_expiration_timestamp_seconds"), meshZone), "zone", "mesh")+" - time()", "{{zone}} {{mesh}}")),
+		timeseries("Certificate generation failing", "short", "Proxies backing off after a failed certificate generation and CA backends whose issuance circuit breaker is open; should be 0",
+			prom(cpGauge("cert_generation_backoff"), "{{zone}} proxies backing off"),
+			prom(cpGauge("cert_generation_circuit_open"), "{{zone}} CA circuits open")),
 	)
 
 	b.row("KDS (global ↔ zone sync)")

@@ -51,7 +51,15 @@ var noBuiltinGateways = map[string]string{
 // kuma2CertExpiry: kuma-cp 2.x exports no certificate expiry, and Envoy's
 // days_until_first_cert_expiring counts whole days, always 0 for Kuma's 24 h certificates.
 var kuma2CertExpiry = map[string]string{
-	"kumads-mesh/Overview/Certificate expiry": "kuma-cp 2.x exports no certificate expiry (xds_cert_expiration_timestamp_seconds is 3.0)",
+	"kumads-mesh/Overview/Certificate expiry":          "kuma-cp 2.x exports no certificate expiry (xds_cert_expiration_timestamp_seconds is 3.0)",
+	"kumads-cp/Certificates (mTLS)/Certificate expiry": "kuma-cp 2.x exports no certificate expiry (xds_cert_expiration_timestamp_seconds is 3.0)",
+}
+
+// kuma3Certs: kuma-cp 3.0 (MeshIdentity) counts no generated certificates and times no
+// CA backend (testdata/kuma-cp/head-3.0-dev/zone/cp_metrics.txt has neither).
+var kuma3Certs = map[string]string{
+	"kumads-cp/Certificates (mTLS)/Certificates issued": "kuma-cp 3.0 exports no cert_generation",
+	"kumads-cp/Certificates (mTLS)/CA signing p99":      "kuma-cp 3.0 exports no ca_manager_get_cert",
 }
 
 // noPods: the Service dashboard's resource panels join cAdvisor's pods to legacy
@@ -67,8 +75,8 @@ var regimes = []regime{
 	{name: "legacy-kubernetes", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeLegacy}, kubernetes: true, split: true, allowEmpty: kuma2CertExpiry},
 	{name: "meshservice-universal", sim: meshsim.Options{KumaVersion: 2, Regime: meshsim.RegimeMeshService},
 		allowEmpty: merged(kuma2CertExpiry, noPods("universal dataplanes run in no Kubernetes pod"))},
-	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, allowEmpty: merged(noBuiltinGateways, noPods(unifiedNoDataplane))},
-	{name: "unified-kuma3-meshmetric", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, meshMetric: true, allowEmpty: merged(noBuiltinGateways, noPods(unifiedNoDataplane))},
+	{name: "unified-kuma3", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, allowEmpty: merged(noBuiltinGateways, noPods(unifiedNoDataplane), kuma3Certs)},
+	{name: "unified-kuma3-meshmetric", sim: meshsim.Options{KumaVersion: 3}, kubernetes: true, meshMetric: true, allowEmpty: merged(noBuiltinGateways, noPods(unifiedNoDataplane), kuma3Certs)},
 }
 
 const unifiedNoDataplane = "unified series carry no dataplane name to join pods on"
@@ -100,7 +108,6 @@ func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
 
 // allowedEmpty are panels that may show nothing at all in any regime, with why.
 var allowedEmpty = map[string]string{
-	"kumads-cp/Overview/Scrape health":                    "up is written by live scrapes; backfilled history has none",
 	"kumads-cp/Go runtime/OS threads":                     "the simulated CP exports no go_threads",
 	"kumads-cp/Go runtime/GC pause":                       "the simulated CP exports no go_gc_duration_seconds",
 	"kumads-cp/HDS (health discovery)/HDS generation p99": "the simulated CP exports no HDS histograms",
@@ -567,5 +574,45 @@ func checkServiceMap(t *testing.T, bed *meshsimtest.Bed, vars map[string]string)
 	}
 	if rows["nodes"] == 0 || rows["edges"] == 0 {
 		t.Errorf("service map %s: frames %v, want nodes and edges", model, rows)
+	}
+}
+
+// TestScrapeHealthShowsADownCP: a zone CP that stops answering its scrapes must lower
+// the CP dashboard's scrape health, though its cp_info series stop with it.
+func TestScrapeHealthShowsADownCP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Prometheus")
+	}
+	const history, step, outage = 20 * time.Minute, 15 * time.Second, 10 * time.Minute
+	end := time.Now().Truncate(step)
+	sim, err := meshsim.New(topology(t, regimes[0]), meshsim.Options{Start: end.Add(-history)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := func(target meshsim.Target, at time.Time) bool {
+		return target.Job == meshsim.JobCP && slices.Contains(target.Labels, meshsim.Label{Name: "instance", Value: "kuma-zone-1-cp:5680"}) &&
+			at.After(end.Add(-outage))
+	}
+	ctx := context.Background()
+	data := promtest.Backfill(t, ctx, func(w io.Writer) error {
+		return sim.WriteOpenMetrics(ctx, w, meshsim.BackfillOptions{End: end, Duration: history, Step: step, Down: down,
+			Family: func(name string) bool { return name == "up" || name == "cp_info" }})
+	})
+	prom := promtest.Start(t, promtest.Options{DataDir: data})
+	var expr string
+	for _, d := range dashboards.All() {
+		for p, key := range panelKeys(d) {
+			if key == "kumads-cp/Overview/Scrape health" {
+				expr = interpolate(p.Targets[0].Expr, variables(sim.Model()))
+			}
+		}
+	}
+	got, err := prom.Query(ctx, expr, end)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%s: %v, %d samples", expr, err, len(got))
+	}
+	// The global CP and zone-2's answer, zone-1's does not.
+	if want := 2.0 / 3; math.Abs(got[0].Value-want) > 1e-9 {
+		t.Errorf("scrape health with zone-1's CP down = %g, want %g", got[0].Value, want)
 	}
 }

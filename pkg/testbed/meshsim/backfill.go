@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -26,10 +27,13 @@ type BackfillOptions struct {
 	// Family, when set, keeps only the metric families it accepts: a big mesh's full
 	// history runs to gigabytes, and a test rarely needs more than a few families.
 	Family func(name string) bool
+	// Down, when set, tells at which times a target failed its scrape: Prometheus then
+	// records up 0 and none of its samples.
+	Down func(t Target, at time.Time) bool
 }
 
-// WriteOpenMetrics writes the metrics of every online proxy and every CP as they would
-// have been scraped each Step in (End-Duration, End], for
+// WriteOpenMetrics writes the metrics of every online proxy and every CP, and the up
+// series of their scrapes, as they would have been scraped each Step in (End-Duration, End], for
 // `promtool tsdb create-blocks-from openmetrics`. Times before the simulation's Start
 // are skipped. No TYPE lines are written: OpenMetrics demands _total suffixes on
 // counters that Envoy does not use, and the TSDB keeps no metadata anyway.
@@ -48,7 +52,16 @@ func (s *Sim) WriteOpenMetrics(ctx context.Context, w io.Writer, o BackfillOptio
 		}
 		stamp := strconv.FormatFloat(float64(ts.UnixMilli())/1000, 'f', 3, 64)
 		for _, f := range s.Targets() {
-			for _, fam := range f.Families(ts, append(f.Labels, Label{"job", f.Job})...).List() {
+			scrape := append(slices.Clip(f.Labels), Label{"job", f.Job})
+			// Every scrape writes up (1 answered, 0 failed) with the target's labels.
+			down := o.Down != nil && o.Down(f, ts)
+			if o.Family == nil || o.Family("up") {
+				writeSample(bw, Sample{Name: "up", Labels: scrape, Value: map[bool]float64{false: 1, true: 0}[down]}, stamp)
+			}
+			if down {
+				continue
+			}
+			for _, fam := range f.Families(ts, scrape...).List() {
 				if o.Family != nil && !o.Family(fam.Name) {
 					continue
 				}

@@ -20,9 +20,15 @@ const (
 	apiRPS            = 0.5
 	storeOpsPerSec    = 2
 	kdsPushesPerSec   = 0.1
-	cpGoroutines      = 73
-	cpMemory          = 1.18e8
+	// bootstrapsPerProxy: each proxy fetches its bootstrap again about hourly (pods
+	// rescheduled, kuma-dp restarts), so the DP server's HTTP side is never idle.
+	bootstrapsPerProxy = 1.0 / 3600
+	cpGoroutines       = 73
+	cpMemory           = 1.18e8
 )
+
+// histogramOf writes a kuma-cp histogram of count observations with cpLatency.
+type histogramOf func(name string, count float64, labels ...Label)
 
 // cpLatency is the distribution of every simulated CP duration: fast, like a healthy CP.
 var cpLatency = Latency{Buckets: []LatencyBucket{{LeMs: 5, Share: 0.9}, {LeMs: 25, Share: 0.09}, {LeMs: 100, Share: 0.01}}}
@@ -35,7 +41,7 @@ func (s *Sim) CPMetrics(zone string, t float64, common ...Label) *Families {
 		zl = Label{"zone", zone}
 	}
 	f := NewFamilies(append([]Label{zl}, common...)...)
-	hist := func(name string, count float64, labels ...Label) {
+	var hist histogramOf = func(name string, count float64, labels ...Label) {
 		ms := make([]float64, len(promDefaultBuckets))
 		for i, b := range promDefaultBuckets {
 			ms[i] = b * 1000
@@ -83,7 +89,12 @@ func (s *Sim) CPMetrics(zone string, t float64, common ...Label) *Families {
 		f.Counter("xds_responses_sent", pushes, Label{"type_url", u})
 	}
 	f.Counter("xds_generation_errors", 0)
-	s.certMetrics(f, zone, t)
+	s.certMetrics(f, zone, t, hist)
+	// The DP server's HTTP side (kumahq/kuma pkg/dp-server/server/server.go: go-http-metrics
+	// with the prefix dp_server, gRPC left out) serves kuma-dp's bootstrap requests.
+	hist("dp_server_http_request_duration_seconds", float64(online)*bootstrapsPerProxy*t,
+		Label{"code", "200"}, Label{"handler", "/bootstrap"}, Label{"method", "POST"}, Label{"service", ""})
+	f.Gauge("dp_server_http_requests_inflight", 0, Label{"handler", "/bootstrap"}, Label{"service", ""})
 	hist("xds_generation", pushes, Label{"proxy_type", "dataplane"}, Label{"result", "changed"})
 	hist("xds_delivery", pushes)
 	f.Gauge("kds_delta_streams_active", 1)

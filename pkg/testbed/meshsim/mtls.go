@@ -34,9 +34,11 @@ func (d *Dataplane) mtlsMetrics(f *Families, inbound string, tr traffic, t float
 // certMetrics writes a zone CP's certificate families per mTLS mesh: Kuma 2.x counts
 // the certificates it generated (cert_generation{mesh}); 3.0 exports when the
 // MeshIdentity workload certificate expires (xds_cert_expiration_timestamp_seconds{mesh}).
-// Both export cert_generation_backoff (testdata/kuma-cp/*/zone/cp_metrics.txt).
-func (s *Sim) certMetrics(f *Families, zone string, t float64) {
+// 2.x also times the CA's signing (ca_manager_get_cert{backend_name}); both export
+// cert_generation_backoff and cert_generation_circuit_open (testdata/kuma-cp/*/zone/cp_metrics.txt).
+func (s *Sim) certMetrics(f *Families, zone string, t float64, hist histogramOf) {
 	f.Gauge("cert_generation_backoff", 0)
+	f.Gauge("cert_generation_circuit_open", 0)
 	for _, mesh := range s.model.Topology.Meshes {
 		if !mesh.MTLS {
 			continue
@@ -55,5 +57,7 @@ func (s *Sim) certMetrics(f *Families, zone string, t float64) {
 			continue
 		}
 		f.Counter("cert_generation", float64(online)*rotations(t), l)
+		// Each certificate is signed by the mesh's builtin CA backend.
+		hist("ca_manager_get_cert", float64(online)*rotations(t), Label{"backend_name", "ca-1"})
 	}
 }
