@@ -50,6 +50,33 @@ func dataplane() *Dashboard {
 			prom(server("envoy_control_plane_connected_state"), proxies.label("connected"))),
 	)
 
+	outSel := dataplaneSel.and(outboundCluster)
+	b.row("mTLS, DNS and load")
+	b.add(8, 8,
+		timeseries("mTLS handshakes", "ops", "TLS handshakes per second: connections accepted (inbound listener) and opened (outbound clusters)",
+			prom(sumRate(counter("envoy_listener_ssl_handshake"), dataplaneSel, proxyLabels...), proxies.label("inbound")),
+			prom(sumRate(counter("envoy_cluster_ssl_handshake"), outSel, proxyLabels...), proxies.label("outbound"))),
+		timeseries("Certificate updates", "ops", "Certificates the proxies received over SDS per second (rotation); none for long means rotation stopped",
+			prom(sumRate(counter("envoy_listener_server_ssl_socket_factory_ssl_context_update_by_sds"), dataplaneSel, proxyLabels...), proxies.label("updates"))),
+		timeseries("In-flight requests", "short", "Requests in progress: received from downstream and sent to destinations; a rise with flat traffic is saturation (not in MeshMetric's default profile)",
+			prom(sumBy(instant(gauge("envoy_http_downstream_rq_active"), dataplaneSel.and(inboundHCM)), proxyLabels...), proxies.label("received")),
+			prom(sumBy(instant(gauge("envoy_cluster_upstream_rq_active"), outSel), proxyLabels...), proxies.label("sent"))),
+	)
+	dnsCount := func(h string) string { return sumRate(counter(h+"_count"), dataplaneSel, proxyLabels...) }
+	connectedCP := table("Connected CP", "The control-plane instance each proxy gets its configuration from (Envoy's control_plane.identifier)",
+		promTable("max by (dataplane, instance, text_value) ("+instant(gauge("envoy_control_plane_identifier"), dataplaneSel)+")"))
+	connectedCP.Transformations = []any{organize([]string{"Time", "Value"}, map[string]string{"text_value": "CP instance"})}
+	b.add(6, 8,
+		timeseries("DNS latency p99", "s", "kuma-dp's DNS proxy: time to answer the application's lookups, and lookups forwarded upstream (MeshMetric)",
+			prom(quantile(0.99, "kuma_dp_dns_request_duration_seconds", dataplaneSel, proxyLabels...), proxies.label("answered")),
+			prom(quantile(0.99, "kuma_dp_dns_upstream_request_duration_seconds", dataplaneSel, proxyLabels...), proxies.label("upstream"))),
+		timeseries("DNS lookups", "ops", "Lookups kuma-dp's DNS proxy answered and forwarded upstream per second (MeshMetric)",
+			prom(dnsCount("kuma_dp_dns_request_duration_seconds"), proxies.label("answered")),
+			prom(dnsCount("kuma_dp_dns_upstream_request_duration_seconds"), proxies.label("upstream"))),
+		connectedCP,
+		certExpiry(),
+	)
+
 	in := scope{s: dataplaneSel.and(inboundCluster), by: proxyLabels}
 	hcm := scope{s: dataplaneSel.and(inboundHCM), by: proxyLabels}
 	b.row("Incoming traffic")

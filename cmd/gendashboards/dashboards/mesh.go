@@ -5,6 +5,13 @@ var meshSel = inMesh.and(inZone)
 // serviceLegend names the sending service in either regime (only one label is set).
 const serviceLegend = "{{kuma_io_service}}{{kuma_workload}}"
 
+// certExpiry is the time until the first dataplane certificate of $mesh in $zone
+// expires, as the zone CPs report it (kuma-cp 3.0 and later, MeshIdentity).
+func certExpiry() *Panel {
+	return withThresholds(stat("Certificate expiry", "s", "Time until the first dataplane certificate of $mesh expires (kuma-cp 3.0 and later, MeshIdentity); red under an hour: rotation is failing",
+		prom("min("+instant(gauge("xds_cert_expiration_timestamp_seconds"), inMesh.and(both(`zone=~"$zone"`)))+") - time()", "expires in")), 3600)
+}
+
 func mesh() *Dashboard {
 	b := newBoard(UIDMesh, titleOf(UIDMesh),
 		"A whole mesh: the service map, then mesh-wide traffic, errors and resilience across every dataplane in $zone.",
@@ -37,8 +44,7 @@ func mesh() *Dashboard {
 			out.share5xx(rqClass)), 0.05),
 		stat("Bytes through Envoy", "Bps", "Bytes sent plus received by every outbound cluster, per second",
 			prom(sumRate(cxTx, out.s)+" + "+sumRate(cxRx, out.s), "bytes")),
-		withThresholds(stat("Certificate expiry", "s", "Time until the first dataplane certificate of $mesh expires (kuma-cp 3.0 and later, MeshIdentity); red under an hour: rotation is failing",
-			prom("min("+instant(gauge("xds_cert_expiration_timestamp_seconds"), inMesh.and(both(`zone=~"$zone"`)))+") - time()", "expires in")), 3600),
+		certExpiry(),
 	)
 
 	bySource := scope{s: out.s, by: []string{"kuma_io_service", "kuma_workload"}, legend: serviceLegend}

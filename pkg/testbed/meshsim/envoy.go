@@ -45,6 +45,7 @@ func (d *Dataplane) EnvoyMetrics(t float64, common ...Label) *Families {
 			downstreamTCP(f, in, tr)
 		}
 		d.mtlsMetrics(f, in, tr, t)
+		d.dnsMetrics(f, t)
 	case KindGatewayBuiltin:
 		for _, o := range d.outbound {
 			served = append(served, o.load)

@@ -15,7 +15,7 @@ const (
 // rotations is how many certificates a proxy has received T seconds after it started.
 func rotations(t float64) float64 { return 1 + math.Floor(t/certRotation) }
 
-// mtlsMetrics writes a sidecar's certificate and MeshTrafficPermission families, for
+// mtlsMetrics writes a sidecar's certificate, handshake and MeshTrafficPermission families, for
 // meshes with mTLS (kumahq/kuma app/kuma-dp/pkg/dataplane/metrics/testdata/profiles/basic.golden
 // keeps both under MeshMetric's default profile): the inbound listener's certificate
 // updates over SDS, and the inbound's network RBAC filter (Kuma's stat prefix is the
@@ -29,6 +29,12 @@ func (d *Dataplane) mtlsMetrics(f *Families, inbound string, tr traffic, t float
 	l := Label{"envoy_cluster_name", inbound}
 	f.Counter("envoy_rbac_allowed", tr.total((*Edge).cxRate), l)
 	f.Counter("envoy_rbac_denied", 0, l)
+	// Every mesh connection is an mTLS handshake: inbound on the listener, outbound
+	// on the cluster.
+	f.Counter("envoy_listener_ssl_handshake", tr.total((*Edge).cxRate), Label{"envoy_listener_address", d.Address + "_" + strconv.Itoa(d.Port())})
+	for _, o := range d.outbound {
+		f.Counter("envoy_cluster_ssl_handshake", traffic{[]load{o.load}, t}.total((*Edge).cxRate), Label{"envoy_cluster_name", o.cluster})
+	}
 }
 
 // certMetrics writes a zone CP's certificate families per mTLS mesh: Kuma 2.x counts

@@ -38,7 +38,7 @@ func (s *Sim) Targets() []Target {
 	for _, d := range s.model.Dataplanes {
 		if d.Online {
 			out = append(out, Target{Job: JobDataplanes, Path: pathDataplaneMetric + url.PathEscape(d.Mesh.Name) + "/" + url.PathEscape(d.Name),
-				Labels: d.TargetLabels(), metrics: d.EnvoyMetrics, sim: s})
+				Labels: d.TargetLabels(), metrics: s.connectedEnvoy(d), sim: s})
 		}
 	}
 	out = append(out, s.zoneProxyTargets()...)
@@ -52,4 +52,15 @@ func (s *Sim) Targets() []Target {
 			metrics: func(t float64, common ...Label) *Families { return s.CPMetrics(zone, t, common...) }, sim: s})
 	}
 	return out
+}
+
+// connectedEnvoy is a dataplane's Envoy metrics plus the control plane it is connected
+// to: Envoy's text readout control_plane.identifier (the CP instance id, its own zone's
+// CP here), which Envoy exports as a 0-valued sample with the text in text_value.
+func (s *Sim) connectedEnvoy(d *Dataplane) func(t float64, common ...Label) *Families {
+	return func(t float64, common ...Label) *Families {
+		f := d.EnvoyMetrics(t, common...)
+		f.Gauge("envoy_control_plane_identifier", 0, Label{"text_value", s.instanceID(d.Zone)})
+		return f
+	}
 }
