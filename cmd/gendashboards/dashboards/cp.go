@@ -68,7 +68,7 @@ func controlPlane() *Dashboard {
 			prom(cpGauge("xds_streams_active", "instance"), "{{zone}} {{instance}}")),
 	)
 
-	b.row("HDS (health discovery)")
+	b.collapsedRow("HDS (health discovery)")
 	b.add(8, 8,
 		timeseries("Active HDS streams", "short", "Proxies receiving health-check assignments (HDS)",
 			promZero(cpGauge("hds_streams_active"), "{{zone}}")),
@@ -102,7 +102,7 @@ func controlPlane() *Dashboard {
 	)
 
 	meshZone := both(`zone=~"$zone"`)
-	b.row("Certificates (mTLS)")
+	b.collapsedRow("Certificates (mTLS)")
 	b.add(6, 8,
 		timeseries("Certificates issued", "ops", "Dataplane certificates each zone CP generates per second, per mesh (kuma-cp 2.x)",
 			prom(cpRate("cert_generation", "mesh"), "{{zone}} {{mesh}}")),
@@ -146,7 +146,7 @@ func controlPlane() *Dashboard {
 			prom(ratio(sumRate(counter("store_cache"), cpSel.and(both(`result=~"hit.*"`)), "zone"), sumRate(counter("store_cache"), cpSel, "zone")), "{{zone}}")),
 	)
 
-	b.row("Go runtime")
+	b.collapsedRow("Go runtime")
 	b.add(6, 8,
 		timeseries("Goroutines", "short", "", prom(onlyCP(sumBy(instant(gauge("go_goroutines"), both()), "instance")), "{{instance}}")),
 		timeseries("OS threads", "short", "", prom(onlyCP(sumBy(instant(gauge("go_threads"), both()), "instance")), "{{instance}}")),

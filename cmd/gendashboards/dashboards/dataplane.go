@@ -51,7 +51,7 @@ func dataplane() *Dashboard {
 	)
 
 	outSel := dataplaneSel.and(outboundCluster)
-	b.row("mTLS, DNS and load")
+	b.collapsedRow("mTLS, DNS and load")
 	b.add(8, 8,
 		timeseries("mTLS handshakes", "ops", "TLS handshakes per second: connections accepted (inbound listener) and opened (outbound clusters)",
 			prom(sumRate(counter("envoy_listener_ssl_handshake"), dataplaneSel, proxyLabels...), proxies.label("inbound")),

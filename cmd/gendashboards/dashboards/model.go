@@ -95,9 +95,9 @@ type Panel struct {
 	// Transformations reshape query results (only tables use them here).
 	Transformations []any `json:"transformations,omitempty"`
 	Collapsed       *bool `json:"collapsed,omitempty"`
-	// RowPanels is a row's own panel list, empty: rows are expanded, their panels
-	// follow them on the grid.
-	RowPanels *[]any `json:"panels,omitempty"`
+	// RowPanels is a row's own panel list: empty for an expanded row, whose panels
+	// follow it on the grid; a collapsed row holds its panels here.
+	RowPanels *[]*Panel `json:"panels,omitempty"`
 }
 
 // GridPos places a panel on the 24-column grid.

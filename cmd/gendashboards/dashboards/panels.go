@@ -24,6 +24,9 @@ const gridWidth = 24
 type board struct {
 	d          *Dashboard
 	x, y, rowH int
+	ids        int
+	// open is the collapsed row that panels go into, nil under an expanded one.
+	open *Panel
 }
 
 func newBoard(uid, title, description string, vars ...Variable) *board {
@@ -37,10 +40,22 @@ func newBoard(uid, title, description string, vars ...Variable) *board {
 }
 
 // row starts a new titled row below everything placed so far.
-func (b *board) row(title string) {
+func (b *board) row(title string) { b.startRow(title, false) }
+
+// collapsedRow starts a row Grafana shows closed: its panels query nothing until it is
+// opened, so detail rows cost nothing when the dashboard loads.
+func (b *board) collapsedRow(title string) { b.startRow(title, true) }
+
+// startRow places a row. Its panels are laid out as if it were open; Grafana closes
+// the vertical gap a collapsed row leaves.
+func (b *board) startRow(title string, collapsed bool) {
 	b.newLine()
-	collapsed := false
-	b.push(&Panel{Type: "row", Title: title, Collapsed: &collapsed, RowPanels: &[]any{}, GridPos: GridPos{W: gridWidth, H: 1}})
+	b.open = nil
+	row := &Panel{Type: "row", Title: title, Collapsed: &collapsed, RowPanels: &[]*Panel{}, GridPos: GridPos{W: gridWidth, H: 1}}
+	b.push(row)
+	if collapsed {
+		b.open = row
+	}
 	b.y++
 }
 
@@ -63,19 +78,24 @@ func (b *board) newLine() {
 }
 
 func (b *board) push(p *Panel) {
-	p.ID = len(b.d.Panels) + 1
+	b.ids++
+	p.ID = b.ids
 	if p.Type == "row" {
 		p.GridPos.Y = b.y
+	}
+	if b.open != nil {
+		*b.open.RowPanels = append(*b.open.RowPanels, p)
+		return
 	}
 	b.d.Panels = append(b.d.Panels, p)
 }
 
 // failuresAndResilience ends a traffic dashboard: what went wrong, then the health
-// checks, circuit breakers and outlier detection that react to it.
+// checks, circuit breakers and outlier detection that react to it, both collapsed.
 func (b *board) failuresAndResilience(c scope, errorsTitle, where string) {
-	b.row(errorsTitle)
+	b.collapsedRow(errorsTitle)
 	b.add(12, 8, c.errors(where)...)
-	b.row("Health checks, circuit breakers, outlier detection")
+	b.collapsedRow("Health checks, circuit breakers, outlier detection")
 	b.add(12, 8, c.resilience()...)
 }
 
@@ -119,13 +139,14 @@ func newPanel(typ, title, unit, description string, targets []Target) *Panel {
 	}
 }
 
-// timeseries is a graph over time; the legend is a table with mean and max so that
-// many series stay readable.
+// timeseries is a graph over time; the legend is a table with mean and max, sorted
+// by max, so that among many series the busiest come first.
 func timeseries(title, unit, description string, targets ...Target) *Panel {
 	p := newPanel("timeseries", title, unit, description, targets)
 	p.FieldConfig.Defaults.Custom = map[string]any{"fillOpacity": 10, "showPoints": "never", "spanNulls": true}
 	p.Options = map[string]any{
-		"legend":  map[string]any{"displayMode": "table", "placement": "bottom", "showLegend": true, "calcs": []string{"mean", "max"}},
+		"legend": map[string]any{"displayMode": "table", "placement": "bottom", "showLegend": true, "calcs": []string{"mean", "max"},
+			"sortBy": "Max", "sortDesc": true},
 		"tooltip": map[string]any{"mode": "multi", "sort": "desc"},
 	}
 	return p

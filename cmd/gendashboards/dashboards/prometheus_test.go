@@ -103,12 +103,24 @@ func merged(maps ...map[string]string) map[string]string {
 	return out
 }
 
+// flat lists a dashboard's panels in order, each collapsed row followed by its own.
+func flat(d *dashboards.Dashboard) []*dashboards.Panel {
+	var out []*dashboards.Panel
+	for _, p := range d.Panels {
+		out = append(out, p)
+		if p.RowPanels != nil {
+			out = append(out, *p.RowPanels...)
+		}
+	}
+	return out
+}
+
 // panelKeys name each panel for the lists below: "<uid>/<row>/<title>"; titles
 // repeat across rows ("Active connections" incoming and outgoing).
 func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
 	keys := map[*dashboards.Panel]string{}
 	row := ""
-	for _, p := range d.Panels {
+	for _, p := range flat(d) {
 		if p.Type == "row" {
 			row = p.Title
 			continue
@@ -265,7 +277,7 @@ func checkPanels(t *testing.T, r regime, prom *promtest.Server, at time.Time, va
 	evaluated := 0
 	for _, d := range dashboards.All() {
 		keys := panelKeys(d)
-		for _, p := range d.Panels {
+		for _, p := range flat(d) {
 			key := keys[p]
 			mayBeEmpty := allowedEmpty[key] != "" || r.allowEmpty[key] != ""
 			panelHasData := false
@@ -549,7 +561,7 @@ func checkServiceMap(t *testing.T, bed *meshsimtest.Bed, vars map[string]string)
 	t.Helper()
 	var target dashboards.Target
 	for _, d := range dashboards.All() {
-		for _, p := range d.Panels {
+		for _, p := range flat(d) {
 			if p.Type == "nodeGraph" {
 				target = p.Targets[0]
 			}

@@ -313,3 +313,21 @@ func TestVariables(t *testing.T) {
 		}
 	}
 }
+
+// TestQueriesOnLoad: detail rows are collapsed, so that opening a dashboard sends at
+// most maxQueriesOnLoad queries (the Dataplane dashboard once sent more than 60); a
+// collapsed row's panels query only when it is opened.
+func TestQueriesOnLoad(t *testing.T) {
+	const maxQueriesOnLoad = 40
+	for name, d := range loadFiles(t) {
+		n := 0
+		panels, _ := d["panels"].([]any)
+		for _, p := range panels {
+			targets, _ := p.(map[string]any)["targets"].([]any)
+			n += len(targets)
+		}
+		if n > maxQueriesOnLoad {
+			t.Errorf("%s sends %d queries on load, want at most %d: collapse detail rows", name, n, maxQueriesOnLoad)
+		}
+	}
+}

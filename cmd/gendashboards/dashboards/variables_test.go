@@ -32,7 +32,7 @@ func kumaQueries(t *testing.T) map[string]string {
 			}
 			out[d.UID+" $"+v.Name] = string(raw)
 		}
-		for _, p := range d.Panels {
+		for _, p := range flat(d) {
 			for _, target := range p.Targets {
 				if target.Datasource.UID != "${kuma}" || target.QueryType == "mesh-graph" {
 					continue
