@@ -218,17 +218,18 @@ func variables(m *meshsim.Model) map[string]string {
 		}
 	}
 	return map[string]string{
-		"__rate_interval": "1m",
-		"mesh":            "default",
-		"zone":            alternation(m.Topology.Zones),
-		"service":         serviceName(m, "frontend"),
-		"dataplane":       alternation(dataplanes),
-		"gateway":         alternation(gateways),
-		"workload":        workloadName(m, "frontend"),
-		"source":          serviceName(m, "frontend"),
-		"source_workload": workloadName(m, "frontend"),
-		"destination":     serviceName(m, "backend"),
-		"zoneside":        "source", // the Mesh dashboard's default
+		"__rate_interval":      "1m",
+		"mesh":                 "default",
+		"zone":                 alternation(m.Topology.Zones),
+		"service":              serviceName(m, "frontend"),
+		"dataplane":            alternation(dataplanes),
+		"gateway":              alternation(gateways),
+		"workload":             workloadName(m, "frontend"),
+		"source":               serviceName(m, "frontend"),
+		"source_workload":      workloadName(m, "frontend"),
+		"destination":          serviceName(m, "backend"),
+		"destination_workload": workloadName(m, "backend"),
+		"zoneside":             "source", // the Mesh dashboard's default
 	}
 }
 
@@ -429,6 +430,8 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	within(s2s+"HTTP latency", "C", edge.P99)
 	near(s2s+"Bytes", "A", edge.TxBytesPerSec)
 	near(s2s+"Bytes", "B", edge.RxBytesPerSec)
+	// backend's only caller is frontend, so its own side counts the same requests.
+	near("kumads-service-to-service/$destination's side: everything it receives/Requests received by status", "A", edge.RPS)
 	// The service map links with bare service names (backend, not backend_shop_svc_9090).
 	bare := maps.Clone(vars)
 	bare["source"], bare["destination"] = "frontend", "backend"

@@ -150,4 +150,6 @@ var (
 	destinationVar    = serviceVariable("destination", "Destination", "Service that receives the traffic")
 	workloadVar       = workloadVariable("service")
 	sourceWorkloadVar = workloadVariable("source")
+	// destinationWorkloadVar selects $destination's own proxies (its inbound side).
+	destinationWorkloadVar = workloadVariable("destination")
 )
