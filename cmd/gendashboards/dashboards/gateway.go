@@ -41,10 +41,26 @@ func gateway() *Dashboard {
 		listeners.latency("Latency", "Time from the first request byte to the last response byte at the gateway", downstreamHist),
 		listeners.errorShare("5xx share", "Share of gateway responses that were 5xx", hcmClass),
 	)
+	b.add(12, 8,
+		timeseries("Route misses", "ops", "Requests per second no MeshHTTPRoute matched, which the gateway answers 404 itself",
+			listeners.zeroed(sumRate(counter("envoy_http_no_route"), listeners.s, listeners.by...), listeners.label("no route"))),
+		listenerTLS(),
+	)
 
 	up := scope{s: gatewaySel.and(outboundCluster), by: []string{"envoy_cluster_name"}}
 	b.row("Upstream: gateway → services (builtin and delegated)")
 	b.add(12, 8, up.upstream("each destination")...)
 	b.add(12, 8, up.errors(" between the gateways and their destinations")...)
 	return b.dashboard()
+}
+
+// listenerTLS draws the HTTPS listeners' handshakes and TLS errors; errors never counted
+// read 0 on every listener that shakes hands.
+func listenerTLS() *Panel {
+	handshakes := sumRate(counter("envoy_listener_ssl_handshake"), builtinSel, "envoy_listener_address")
+	errs := sumRate(counter("envoy_listener_ssl_connection_error"), builtinSel, "envoy_listener_address")
+	errors := prom(errs+" or 0 * "+handshakes, "{{envoy_listener_address}} TLS errors")
+	errors.core = errs
+	return timeseries("Listener TLS", "ops", "TLS handshakes and TLS connection errors per second on each HTTPS listener",
+		prom(handshakes, "{{envoy_listener_address}} handshakes"), errors)
 }

@@ -46,6 +46,8 @@ var noBuiltinGateways = map[string]string{
 	builtinRow + "Requests by status": "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
 	builtinRow + "Latency":            "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
 	builtinRow + "5xx share":          "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+	builtinRow + "Route misses":       "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
+	builtinRow + "Listener TLS":       "Kuma 3.0 has no builtin gateways, so no MeshGateway listeners",
 }
 
 // kuma2Empty: panels Kuma 2.x cannot fill. kuma-cp 2.x exports no certificate expiry

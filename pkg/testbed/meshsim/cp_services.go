@@ -256,7 +256,7 @@ func (s *Sim) meshGateways(mesh string) []kuma.MeshGateway {
 			Meta:      s.meta("MeshGateway", mesh, g.Name, map[string]string{"kuma.io/mesh": mesh}, kri("mgw", mesh, "", "", g.Name, "")),
 			Selectors: []kuma.Selector{{Match: map[string]string{kuma.TagService: g.Name}}},
 			Conf: &kuma.MeshGatewayConf{Listeners: []kuma.MeshGatewayListener{{
-				Hostname: host, Port: g.Port, Protocol: "HTTP", Tags: map[string]string{"port": "http-" + portString(g.Port)}}}},
+				Hostname: host, Port: g.Port, Protocol: g.ListenerProtocol(), Tags: map[string]string{"port": "http-" + portString(g.Port)}}}},
 		})
 	}
 	return out

@@ -50,7 +50,16 @@ func (d *Dataplane) EnvoyMetrics(t float64, common ...Label) *Families {
 		for _, o := range d.outbound {
 			served = append(served, o.load)
 		}
-		downstreamHTTP(f, d.Gateway.Name+"_HTTP_"+strconv.Itoa(d.Port()), traffic{served, t}, nil)
+		tr := traffic{served, t}
+		prefix := d.Gateway.Name + "_" + d.Gateway.ListenerProtocol() + "_" + strconv.Itoa(d.Port())
+		downstreamHTTP(f, prefix, tr, nil)
+		// Every request has a route here; the router counts misses (404s it answers itself).
+		f.Counter("envoy_http_no_route", 0, Label{"envoy_http_conn_manager_prefix", prefix})
+		if d.Gateway.TLS {
+			l := Label{"envoy_listener_address", "0.0.0.0_" + strconv.Itoa(d.Port())}
+			f.Counter("envoy_listener_ssl_handshake", tr.total((*Edge).cxRate), l)
+			f.Counter("envoy_listener_ssl_connection_error", 0, l)
+		}
 	}
 	return f
 }

@@ -77,12 +77,22 @@ const (
 
 // Gateway is a gateway service; its traffic enters from outside the mesh.
 type Gateway struct {
-	Name      string         `yaml:"name"`
-	Mesh      string         `yaml:"mesh"`
-	Type      GatewayType    `yaml:"type"`
-	Port      int            `yaml:"port"`
-	Hostname  string         `yaml:"hostname"`
+	Name     string      `yaml:"name"`
+	Mesh     string      `yaml:"mesh"`
+	Type     GatewayType `yaml:"type"`
+	Port     int         `yaml:"port"`
+	Hostname string      `yaml:"hostname"`
+	// TLS makes a builtin gateway's listener terminate TLS (MeshGateway protocol HTTPS).
+	TLS       bool           `yaml:"tls,omitempty"`
 	Instances map[string]int `yaml:"instances"`
+}
+
+// ListenerProtocol is the MeshGateway listener's protocol, which also names its stats.
+func (g *Gateway) ListenerProtocol() string {
+	if g.TLS {
+		return "HTTPS"
+	}
+	return "HTTP"
 }
 
 // ExternalKind tells the legacy ExternalService from MeshExternalService.
