@@ -51,6 +51,9 @@ func gateway() *Dashboard {
 	b.row("Upstream: gateway → services (builtin and delegated)")
 	b.add(12, 8, up.upstream("each destination")...)
 	b.add(12, 8, up.errors(" between the gateways and their destinations")...)
+
+	b.row("Resources (Kubernetes)")
+	b.add(12, 8, podResources(gatewaySel, "$gateway")...)
 	return b.dashboard()
 }
 

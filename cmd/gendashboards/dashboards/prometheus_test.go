@@ -82,6 +82,8 @@ func noPods(why string) map[string]string {
 	return map[string]string{
 		"kumads-service/Resources (Kubernetes)/CPU":    why,
 		"kumads-service/Resources (Kubernetes)/Memory": why,
+		"kumads-gateway/Resources (Kubernetes)/CPU":    why,
+		"kumads-gateway/Resources (Kubernetes)/Memory": why,
 	}
 }
 
@@ -162,6 +164,11 @@ func topology(t *testing.T, r regime) *meshsim.Topology {
 			// On Kubernetes a workload is named after a pod label or the ServiceAccount,
 			// not after the MeshService: dashboards must not confuse the two.
 			topo.Services[i].Workload = topo.Services[i].Name + "-sa"
+		}
+	}
+	for i := range topo.Gateways {
+		if r.kubernetes {
+			topo.Gateways[i].Namespace = "shop"
 		}
 	}
 	for i := range topo.Edges {
@@ -518,18 +525,31 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 		within("kumads-mesh/Overview/Certificate expiry", "A", func() (float64, float64) { return 24*3600 - 2*3600, 24 * 3600 })
 	}
 
-	// On Kubernetes the resource panels join cAdvisor's pods to the service's legacy
-	// dataplanes, also from a bare service name (the map's links).
-	if frontendPods := kubernetesPods(bed.Sim.Model(), "frontend"); frontendPods > 0 {
-		cores, memory := meshsim.PodUsage()
-		bare := maps.Clone(vars)
-		bare["service"] = "frontend"
-		for _, v := range []map[string]string{vars, bare} {
-			if got := sumWith(v, "kumads-service/Resources (Kubernetes)/CPU", "A"); math.Abs(got-frontendPods*cores) > 0.01*frontendPods*cores {
-				t.Errorf("service %s: CPU %g cores, want %g", v["service"], got, frontendPods*cores)
-			}
-			if got := sumWith(v, "kumads-service/Resources (Kubernetes)/Memory", "A"); math.Abs(got-frontendPods*memory) > 0.01*frontendPods*memory {
-				t.Errorf("service %s: memory %g bytes, want %g", v["service"], got, frontendPods*memory)
+	// On Kubernetes the resource panels join cAdvisor's and kube-state-metrics' pods to
+	// the legacy dataplanes of the service (also from a bare service name, as the map
+	// links) or of the gateways.
+	cores, memory, coresLimit, memoryLimit := meshsim.PodUsage()
+	bareService := maps.Clone(vars)
+	bareService["service"] = "frontend"
+	for _, c := range []struct {
+		dashboard string
+		vars      map[string]string
+		pods      float64
+	}{
+		{"kumads-service", vars, kubernetesPods(bed.Sim.Model(), "frontend")},
+		{"kumads-service", bareService, kubernetesPods(bed.Sim.Model(), "frontend")},
+		{"kumads-gateway", vars, kubernetesPods(bed.Sim.Model(), "edge-gateway") + kubernetesPods(bed.Sim.Model(), "kong-gateway")},
+	} {
+		if c.pods == 0 {
+			continue
+		}
+		for _, p := range []struct {
+			panel, refID string
+			perPod       float64
+		}{{"CPU", "A", cores}, {"CPU", "B", coresLimit}, {"Memory", "A", memory}, {"Memory", "B", memoryLimit}} {
+			want := c.pods * p.perPod
+			if got := sumWith(c.vars, c.dashboard+"/Resources (Kubernetes)/"+p.panel, p.refID); math.Abs(got-want) > 0.01*want {
+				t.Errorf("%s with service %s: %s %s = %g, want %g", c.dashboard, c.vars["service"], p.panel, p.refID, got, want)
 			}
 		}
 	}
@@ -548,12 +568,14 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	near("kumads-service/Callers: who sends requests to $service/Requests by caller", "A", frontendIn)
 }
 
-// kubernetesPods counts the online legacy Kubernetes dataplanes of a service: the pods
-// the resource panels can name.
-func kubernetesPods(m *meshsim.Model, service string) float64 {
+// kubernetesPods counts the online legacy Kubernetes dataplanes of a service or
+// gateway: the pods the resource panels can name.
+func kubernetesPods(m *meshsim.Model, name string) float64 {
 	n := 0.0
 	for _, d := range m.Dataplanes {
-		if d.Online && d.Service != nil && d.Service.Name == service && d.Service.Namespace != "" && d.Mesh.Naming != meshsim.RegimeUnified {
+		named := d.Service != nil && d.Service.Name == name && d.Service.Namespace != "" ||
+			d.Gateway != nil && d.Gateway.Name == name && d.Gateway.Namespace != ""
+		if d.Online && named && d.Mesh.Naming != meshsim.RegimeUnified {
 			n++
 		}
 	}

@@ -4,15 +4,27 @@ import "strings"
 
 var serviceSel = inMesh.and(inZone).and(proxiesOf("service"))
 
-// podsOfService maps the service's legacy dataplanes to Kubernetes pods: a dataplane
-// on Kubernetes is named <pod>.<namespace>. Unified series carry no dataplane name,
-// so the resource panels stay empty there.
-var podsOfService = `max by (namespace, pod) (label_replace(label_replace(envoy_server_live{` + strings.Join(serviceSel.legacy, ",") +
-	`}, "pod", "$1", "dataplane", "([^.]+)\\..+"), "namespace", "$1", "dataplane", "[^.]+\\.(.+)"))`
-
-// containerUsage joins a cAdvisor metric to the service's pods.
-func containerUsage(expr string) string {
-	return "sum by (pod) (" + expr + " * on(namespace, pod) group_left() " + podsOfService + ")"
+// podResources are the CPU and memory of the Kubernetes pods behind the proxies s
+// selects (whose: "$service"), against the pods' limits. cAdvisor and kube-state-metrics
+// name pods; a legacy dataplane on Kubernetes is named <pod>.<namespace>, which joins
+// them. Unified series carry no dataplane name, so the panels stay empty there.
+func podResources(s sel, whose string) []*Panel {
+	pods := `max by (namespace, pod) (label_replace(label_replace(envoy_server_live{` + strings.Join(s.legacy, ",") +
+		`}, "pod", "$1", "dataplane", "([^.]+)\\..+"), "namespace", "$1", "dataplane", "[^.]+\\.(.+)"))`
+	perPod := func(expr string) string {
+		return "sum by (pod) (" + expr + " * on(namespace, pod) group_left() " + pods + ")"
+	}
+	limit := func(resource string) string {
+		return perPod(`kube_pod_container_resource_limits{resource="` + resource + `",container!=""}`)
+	}
+	return []*Panel{
+		timeseries("CPU", "percentunit", "CPU used by each pod of "+whose+" (application and sidecar; 1 = one core) and its limit; needs cAdvisor and kube-state-metrics and legacy dataplane names",
+			prom(perPod(`rate(container_cpu_usage_seconds_total{container!="",container!="POD"}`+rateWindow+`)`), "{{pod}}"),
+			prom(limit("cpu"), "{{pod}} limit")),
+		timeseries("Memory", "bytes", "Working-set memory of each pod of "+whose+" and its limit; needs cAdvisor and kube-state-metrics and legacy dataplane names",
+			prom(perPod(`container_memory_working_set_bytes{container!="",container!="POD"}`), "{{pod}}"),
+			prom(limit("memory"), "{{pod}} limit")),
+	}
 }
 
 func service() *Dashboard {
@@ -60,11 +72,6 @@ func service() *Dashboard {
 	b.add(12, 8, out.errors(" per destination")...)
 
 	b.row("Resources (Kubernetes)")
-	b.add(12, 8,
-		timeseries("CPU", "percentunit", "CPU used by each pod of $service (application and sidecar; 1 = one core); needs cAdvisor metrics and legacy dataplane names",
-			prom(containerUsage(`rate(container_cpu_usage_seconds_total{container!="",container!="POD"}`+rateWindow+`)`), "{{pod}}")),
-		timeseries("Memory", "bytes", "Working-set memory of each pod of $service; needs cAdvisor metrics and legacy dataplane names",
-			prom(containerUsage(`container_memory_working_set_bytes{container!="",container!="POD"}`), "{{pod}}")),
-	)
+	b.add(12, 8, podResources(serviceSel, "$service")...)
 	return b.dashboard()
 }

@@ -28,11 +28,12 @@ func globalName(name, zone, namespace string) string {
 // GlobalName is the dataplane's name as the global CP lists it.
 func (d *Dataplane) GlobalName() string { return globalName(d.Name, d.Zone, d.namespace()) }
 
+// namespace is the Kubernetes namespace of the proxy's pod, "" outside Kubernetes.
 func (d *Dataplane) namespace() string {
 	if d.Service != nil {
 		return d.Service.Namespace
 	}
-	return ""
+	return d.Gateway.Namespace
 }
 
 // env is the kuma.io/env label: services with a namespace come from Kubernetes.

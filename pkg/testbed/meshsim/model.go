@@ -108,6 +108,9 @@ func newModel(t *Topology) *Model {
 				d.Kind = KindGatewayBuiltin
 			}
 			d.Name = g.Name + "-" + strconv.Itoa(n)
+			if g.Namespace != "" {
+				d.Name += "." + g.Namespace
+			}
 		})
 	}
 	m.addZoneProxies()

@@ -31,8 +31,8 @@ func (t Target) Families(at time.Time, common ...Label) *Families {
 	return t.metrics(t.sim.elapsed(at), common...)
 }
 
-// Targets lists every scrape target: online proxies, zone proxies, the kubelet of
-// Kubernetes pods, then the global CP, then one CP per zone.
+// Targets lists every scrape target: online proxies, zone proxies, the kubelet and
+// kube-state-metrics of Kubernetes pods, then the global CP, then one CP per zone.
 func (s *Sim) Targets() []Target {
 	var out []Target
 	for _, d := range s.model.Dataplanes {
@@ -42,7 +42,7 @@ func (s *Sim) Targets() []Target {
 		}
 	}
 	out = append(out, s.zoneProxyTargets()...)
-	out = append(out, s.cadvisorTargets()...)
+	out = append(out, s.kubernetesTargets()...)
 	for _, zone := range append([]string{""}, s.model.Topology.Zones...) {
 		path, host := pathCPMetrics, "kuma-global-cp"
 		if zone != "" {

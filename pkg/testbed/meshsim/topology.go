@@ -82,6 +82,9 @@ type Gateway struct {
 	Type     GatewayType `yaml:"type"`
 	Port     int         `yaml:"port"`
 	Hostname string      `yaml:"hostname"`
+	// Namespace runs the gateway's proxies in Kubernetes pods: dataplanes are named
+	// <pod>.<namespace>, and Kubernetes reports the pods' resources.
+	Namespace string `yaml:"namespace,omitempty"`
 	// TLS makes a builtin gateway's listener terminate TLS (MeshGateway protocol HTTPS).
 	TLS       bool           `yaml:"tls,omitempty"`
 	Instances map[string]int `yaml:"instances"`
