@@ -18,7 +18,7 @@ func mesh() *Dashboard {
 		meshVar, zoneVar, zoneSideVar)
 
 	graph := kumaQuery("mesh-graph", "$mesh")
-	graph.Zones, graph.ZoneSide, graph.RateInterval = []string{"$zone"}, "$zoneside", "$__rate_interval"
+	graph.Zone, graph.ZoneSide, graph.RateInterval = "$zone", "$zoneside", "$__rate_interval"
 	b.row("Service map")
 	p := newPanel("nodeGraph", "Service map", "reqps",
 		"Services of $mesh and the traffic between them: request rate, error share and latency per edge, computed by the Kuma data source from the CP topology and Prometheus. Zone side picks whether $zone selects the senders, the receivers or either",
@@ -27,7 +27,7 @@ func mesh() *Dashboard {
 
 	b.row("Overview")
 	services := kumaQuery("services", "$mesh")
-	services.Zones = []string{"$zone"}
+	services.Zone = "$zone"
 	b.add(12, 8,
 		linkColumn(table("Services", "Services of $mesh with their status and dataplanes online / offline", services), "Service", UIDService, "service"),
 		table("Mesh insight", "Dataplanes online, offline and partially degraded; services and policies of the mesh", kumaQuery("mesh-insights", "$mesh")),

@@ -76,9 +76,12 @@ type Variable struct {
 	Sort       int    `json:"sort"`
 	Multi      bool   `json:"multi"`
 	IncludeAll bool   `json:"includeAll"`
-	Hide       int    `json:"hide"`
-	Current    any    `json:"current"`
-	Options    []any  `json:"options"`
+	// AllValue replaces "All" with one value, sent unescaped (Grafana formats no
+	// custom all value), instead of the list of every value.
+	AllValue string `json:"allValue,omitempty"`
+	Hide     int    `json:"hide"`
+	Current  any    `json:"current"`
+	Options  []any  `json:"options"`
 }
 
 // Panel is a panel or a row.
@@ -144,12 +147,12 @@ type Target struct {
 	Range        *bool          `json:"range,omitempty"`
 	Format       string         `json:"format,omitempty"`
 	// Kuma query model fields (docs/architecture.md).
-	QueryType    string   `json:"queryType,omitempty"`
-	Mesh         string   `json:"mesh,omitempty"`
-	Zones        []string `json:"zones,omitempty"`
-	Service      string   `json:"service,omitempty"`
-	RateInterval string   `json:"rateInterval,omitempty"`
-	ZoneSide     string   `json:"zoneSide,omitempty"`
+	QueryType    string `json:"queryType,omitempty"`
+	Mesh         string `json:"mesh,omitempty"`
+	Zone         string `json:"zone,omitempty"`
+	Service      string `json:"service,omitempty"`
+	RateInterval string `json:"rateInterval,omitempty"`
+	ZoneSide     string `json:"zoneSide,omitempty"`
 
 	// core is Expr without the fallback that turns omitted counters into zeros; tests
 	// evaluate it to prove the panel reads real series, not only the fallback.

@@ -88,10 +88,19 @@ func kumaVariable(name, label, description string, q VariableQuery) Variable {
 }
 
 // multi lets a variable take several values and "All", its default (every listed
-// value, so that both PromQL regexes and the data source's zone filter receive real names).
+// value, unless allZones says otherwise).
 func multi(v Variable) Variable {
 	v.Multi, v.IncludeAll = true, true
 	v.Current = map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}}
+	return v
+}
+
+// allZones makes "All" zones no zone filter at all: .* in PromQL (zone=~".*" matches
+// every series, also those without the label) and for this data source's zone pattern,
+// which reads a pattern matching "" as no filter. A list of every zone would grow with
+// the deployment, miss zones added since the dashboard loaded and lengthen every query.
+func allZones(v Variable) Variable {
+	v.AllValue = ".*"
 	return v
 }
 
@@ -109,7 +118,7 @@ func customVariable(name, label, description string, values ...string) Variable 
 
 var (
 	meshVar = kumaVariable("mesh", "Mesh", "", VariableQuery{QueryType: "meshes"})
-	zoneVar = multi(kumaVariable("zone", "Zone", "Zones whose proxies (or control planes) are shown", VariableQuery{QueryType: "zones"}))
+	zoneVar = allZones(multi(kumaVariable("zone", "Zone", "Zones whose proxies (or control planes) are shown", VariableQuery{QueryType: "zones"})))
 	// zoneSideVar is the service map's zoneSide: which end of a request $zone selects.
 	zoneSideVar = customVariable("zoneside", "Zone side",
 		"Service map: $zone selects the requests' sources (the proxies that report them), their destinations (traffic into the zone's services) or either",

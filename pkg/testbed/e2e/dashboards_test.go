@@ -28,6 +28,7 @@ type dashboardJSON struct {
 			Query      any            `json:"query"`
 			Multi      bool           `json:"multi"`
 			IncludeAll bool           `json:"includeAll"`
+			AllValue   string         `json:"allValue"`
 			Sort       int            `json:"sort"`
 			Current    struct {
 				Value any `json:"value"`
@@ -132,9 +133,12 @@ func TestDashboardsThroughTheBinary(t *testing.T) {
 							slices.Sort(values)
 						}
 						// A new dashboard shows "All" where it may, else the first value.
-						if v.Multi && v.IncludeAll {
+						switch {
+						case v.Multi && v.IncludeAll && v.AllValue != "":
+							vars[v.Name] = e2e.AllValue(v.AllValue)
+						case v.Multi && v.IncludeAll:
 							vars[v.Name] = values
-						} else {
+						default:
 							vars[v.Name] = values[0]
 						}
 					}

@@ -16,8 +16,13 @@ import (
 // step with it by testdata/template-variables.json, which jest runs too).
 
 // Variables are the values Grafana's template service holds: a string, or a []string for
-// a multi-value variable ("All" is the list of every value).
+// a multi-value variable ("All" is the list of every value), or an AllValue.
 type Variables map[string]any
+
+// AllValue is "All" of a variable with a custom all value: Grafana sends it as it is,
+// whatever the format (templateSrv skips formatting custom all values but for the text
+// and percentencode formats, which no query of this data source uses).
+type AllValue string
 
 // GlobalVariables are the globals Grafana's template service replaces for every data
 // source, for a query over rangeMs with the given interval.
@@ -85,6 +90,8 @@ func (v Variables) replace(text string, f format) string {
 		m := variableRef.FindStringSubmatch(ref)
 		name := m[1] + m[2] + m[3]
 		switch val := v[name].(type) {
+		case AllValue:
+			return string(val)
 		case string:
 			return f([]string{val})
 		case []string:

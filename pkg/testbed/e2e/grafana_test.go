@@ -85,3 +85,24 @@ func TestGlobalVariables(t *testing.T) {
 		t.Errorf("got %v", g)
 	}
 }
+
+// TestCustomAllValueIsSentAsItIs: Grafana formats no custom all value, so "All" of the
+// dashboards' $zone (.*) reaches the backend unescaped in every format.
+func TestCustomAllValueIsSentAsItIs(t *testing.T) {
+	vars := e2e.Variables{"zone": e2e.AllValue(".*"), "mesh": "default"}
+	for _, tc := range []struct {
+		name  string
+		query map[string]any
+		want  map[string]any
+	}{
+		{"regex field", map[string]any{"zone": "$zone"}, map[string]any{"zone": ".*"}},
+		{"inside a pattern", map[string]any{"zone": "Global|${zone}"}, map[string]any{"zone": "Global|.*"}},
+		{"zones list", map[string]any{"zones": []any{"$zone"}}, map[string]any{"zones": []any{".*"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := e2e.ApplyTemplateVariables(tc.query, vars); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
