@@ -14,7 +14,8 @@ const (
 	pathZoneProxyMetrics = "/sim/metrics/zone-proxies/"
 )
 
-// Target is one thing Prometheus scrapes: an online proxy or a CP.
+// Target is one thing Prometheus scrapes: an online proxy, a zone proxy, a Kubernetes
+// exporter or a CP.
 type Target struct {
 	Job string
 	// Path is the metrics path on the simulator.
