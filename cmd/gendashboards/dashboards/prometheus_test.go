@@ -388,7 +388,7 @@ func TestInterpolateLikeGrafana(t *testing.T) {
 // clusters in shows up as a wrong number, not only as data.
 func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	t.Helper()
-	sumWith := func(vars map[string]string, key, refID string) float64 {
+	queryWith := func(vars map[string]string, key, refID string) []promtest.Sample {
 		t.Helper()
 		for _, d := range dashboards.All() {
 			for p, k := range panelKeys(d) {
@@ -403,16 +403,20 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 					if err != nil || len(res) == 0 {
 						t.Fatalf("%s %s: %v, %d samples", key, refID, err, len(res))
 					}
-					total := 0.0
-					for _, smp := range res {
-						total += smp.Value
-					}
-					return total
+					return res
 				}
 			}
 		}
 		t.Fatalf("no panel %s target %s", key, refID)
-		return 0
+		return nil
+	}
+	sumWith := func(vars map[string]string, key, refID string) float64 {
+		t.Helper()
+		total := 0.0
+		for _, smp := range queryWith(vars, key, refID) {
+			total += smp.Value
+		}
+		return total
 	}
 	sum := func(key, refID string) float64 { return sumWith(vars, key, refID) }
 	near := func(key, refID string, want float64) {
@@ -512,6 +516,31 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 		}
 		if got := sumWith(inZone, egress+"Request rate", "A"); math.Abs(got-externalRPS) > 1e-6+0.01*externalRPS {
 			t.Errorf("%s: egress %g req/s, want %g", z, got, externalRPS)
+		}
+		// Per destination service: each ingress cluster carries what crosses into the
+		// zone for that service (no service name is part of another's).
+		wantPerService := map[string]float64{}
+		for _, e := range bed.Sim.Truths() {
+			for _, zt := range e.Zones {
+				if zt.To == z && zt.From != z {
+					wantPerService[e.To] += zt.BytesPerSec
+				}
+			}
+		}
+		gotPerService := map[string]float64{}
+		for _, refID := range []string{"A", "B"} {
+			for _, smp := range queryWith(inZone, "kumads-zone-ingress/Per destination service/Bytes per service", refID) {
+				for service := range wantPerService {
+					if strings.Contains(smp.Metric["envoy_cluster_name"], service) {
+						gotPerService[service] += smp.Value
+					}
+				}
+			}
+		}
+		for service, want := range wantPerService {
+			if got := gotPerService[service]; math.Abs(got-want) > 1e-6+0.01*want {
+				t.Errorf("%s: ingress bytes to %s %g/s, want %g", z, service, got, want)
+			}
 		}
 	}
 	stripe, ok := bed.Sim.Truth("default", "backend", "stripe-api")
