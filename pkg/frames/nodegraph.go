@@ -39,7 +39,6 @@ func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
 	return data.Frames{nodes, edges}
 }
 
-
 func number[T any](name, display, unit string, v func(T) float64) column[T] {
 	return column[T]{name: name, display: display, unit: unit, typ: data.FieldTypeFloat64, value: func(t T) any { return v(t) }}
 }
