@@ -92,6 +92,8 @@ export interface KumaVariableQuery extends DataQuery {
   mesh?: string;
   /** Only for dataplanes: the service whose proxies to list. */
   service?: string;
+  /** Only for services and dataplanes: the zones to list them in (empty: all). */
+  zones?: string[];
 }
 
 export type PrometheusAuth = 'none' | 'basic' | 'bearer';

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -16,28 +17,37 @@ import (
 )
 
 // CheckHealth reports the CP's version and mode and, when configured, Prometheus' version.
-// Each failure names the side that failed and why.
+// A failure is one sentence per side, the failing side first, each naming the side and the class
+// of the failure; the raw error chains go to the details (Grafana shows them on demand).
 func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if ds.settingsErr != nil {
 		return healthError("Configuration: " + ds.settingsErr.Error()), nil
 	}
-	var problems, facts []string
+	// facts make the success message; answered are the same facts as sentences after a failure.
+	var problems, facts, answered, causes []string
 	if cp, err := ds.checkCP(ctx); err != nil {
-		problems = append(problems, fmt.Sprintf("Control plane (%s): %s", models.RedactURL(ds.settings.CPURL), describe(err)))
+		problems = append(problems, fmt.Sprintf("Control plane (%s): %s.", models.RedactURL(ds.settings.CPURL), describe(err)))
+		causes = append(causes, "control plane: "+err.Error())
 	} else {
 		facts = append(facts, cp)
+		answered = append(answered, cp+" answered.")
 	}
 	if ds.settings.Prometheus.Configured() {
 		if version, err := ds.prom.Version(ctx); err != nil {
-			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s", models.RedactURL(ds.settings.Prometheus.URL), describe(err)))
+			problems = append(problems, fmt.Sprintf("Prometheus (%s): %s.", models.RedactURL(ds.settings.Prometheus.URL), describe(err)))
+			causes = append(causes, "Prometheus: "+err.Error())
 		} else {
 			facts = append(facts, "Prometheus "+version)
+			answered = append(answered, "Prometheus "+version+" answered.")
 		}
 	} else {
 		facts = append(facts, "no Prometheus URL set: the service map and metric panels need one")
+		answered = append(answered, "No Prometheus URL is set: the service map and metric panels need one.")
 	}
 	if len(problems) > 0 {
-		return healthError(strings.Join(append(problems, facts...), "; ")), nil
+		res := healthError(strings.Join(append(problems, answered...), " "))
+		res.JSONDetails, _ = json.Marshal(map[string]string{"verboseMessage": strings.Join(causes, "\n")})
+		return res, nil
 	}
 	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: strings.Join(facts, "; ")}, nil
 }
@@ -64,8 +74,8 @@ func (ds *Datasource) checkCP(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%s control plane %s (%s mode)", product, idx.Version, cfg.Mode), nil
 }
 
-// describe names the class of a connection failure before its details, because "x509:"
-// or "dial tcp" alone do not tell an operator what to fix.
+// describe names the class of a connection failure in words, because "x509:" or "dial tcp"
+// do not tell an operator what to fix; the raw chain goes to the health details.
 func describe(err error) string {
 	var dnsErr *net.DNSError
 	var unknownCA x509.UnknownAuthorityError
@@ -75,23 +85,23 @@ func describe(err error) string {
 	var certVerify *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("DNS lookup of %q failed: %v", dnsErr.Name, err)
+		return fmt.Sprintf("DNS lookup of %q failed", dnsErr.Name)
 	case errors.As(err, &unknownCA):
-		return "TLS: the server certificate is signed by an unknown authority (set the CA certificate or skip TLS verification): " + err.Error()
+		return "TLS: the server certificate is signed by an unknown authority (set the CA certificate or skip TLS verification)"
 	case errors.As(err, &invalidCert):
-		return "TLS: the server certificate is invalid or expired: " + err.Error()
+		return "TLS: the server certificate is invalid or expired"
 	case errors.As(err, &hostname):
-		return "TLS: the server certificate does not match the host name: " + err.Error()
+		return "TLS: the server certificate does not match the host name"
 	case errors.As(err, &certVerify):
-		return "TLS: the server certificate could not be verified: " + err.Error()
+		return "TLS: the server certificate could not be verified"
 	case errors.As(err, &recordHeader):
-		return "TLS: the server does not speak TLS (use http://): " + err.Error()
+		return "TLS: the server does not speak TLS (use http://)"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused (is the URL and port right, is the server running?): " + err.Error()
+		return "connection refused (is the URL and port right, is the server running?)"
 	case errors.Is(err, context.DeadlineExceeded):
-		return "timed out: " + err.Error()
+		return "timed out"
 	case strings.Contains(err.Error(), "remote error: tls"):
-		return "TLS: the server rejected the client certificate (check the client certificate and key): " + err.Error()
+		return "TLS: the server rejected the client certificate (check the client certificate and key)"
 	default:
 		return err.Error()
 	}

@@ -70,6 +70,12 @@ const TYPE_OPTIONS: Array<SelectableValue<KumaQueryType>> = ALL_QUERY_TYPES.map(
   description: QUERY_TYPE_LABELS[t].description,
 }));
 
+/** What a menu says under a mesh, zone or service: the type and status the resources return. */
+function describeItem(item: NamedResource): string | undefined {
+  const parts = [item.type, item.status].filter((p): p is string => typeof p === 'string' && p !== '');
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
 /** Options from a resource list plus dashboard variables, with the current value(s) always present. */
 export function toOptions(items: NamedResource[], variables: string[], current: Array<string | undefined>) {
   const seen = new Set<string>();
@@ -80,7 +86,7 @@ export function toOptions(items: NamedResource[], variables: string[], current: 
       out.push({ label: value, value, description });
     }
   };
-  items.forEach((i) => add(i.name));
+  items.forEach((i) => add(i.name, describeItem(i)));
   variables.forEach((v) => add(v, 'Dashboard variable'));
   current.forEach((c) => add(c));
   return out;
@@ -92,7 +98,7 @@ interface ResourceState {
   error?: string;
 }
 
-function useResource(load: (() => Promise<NamedResource[]>) | undefined, deps: unknown[]): ResourceState {
+export function useResource(load: (() => Promise<NamedResource[]>) | undefined, deps: unknown[]): ResourceState {
   const [state, setState] = useState<ResourceState>({ items: [], loading: false });
   useEffect(() => {
     if (!load) {
@@ -121,6 +127,8 @@ function errorText(err: unknown): string {
 }
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  // A new query has no mesh yet: say it is required only once the user has left the field empty.
+  const [meshTouched, setMeshTouched] = useState(false);
   // New queries get the service map from getDefaultQuery; a stored query without a type runs as `meshes`
   // in the backend, so show it as such.
   const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
@@ -129,7 +137,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const isDataplanes = queryType === QueryType.Dataplanes;
   const withZones = FIELDS_BY_TYPE[queryType].includes('zones');
 
-  const variables = useMemo(() => datasource.getVariableNames(), [datasource]);
+  const variables = useMemo(
+    () => ({
+      meshes: datasource.getVariableNames(QueryType.Meshes),
+      zones: datasource.getVariableNames(QueryType.Zones),
+      services: datasource.getVariableNames(QueryType.Services),
+    }),
+    [datasource]
+  );
   const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
   const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
   const services = useResource(isDataplanes && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
@@ -187,8 +202,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             label="Mesh"
             labelWidth={10}
             htmlFor="kuma-mesh"
-            invalid={!query.mesh}
-            error={!query.mesh ? 'A mesh is required' : undefined}
+            invalid={meshTouched && !query.mesh}
+            error={meshTouched && !query.mesh ? 'A mesh is required' : undefined}
           >
             <Select
               inputId="kuma-mesh"
@@ -196,8 +211,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               allowCustomValue
               isLoading={meshes.loading}
               placeholder="Choose a mesh"
-              options={toOptions(meshes.items, variables, [query.mesh])}
+              options={toOptions(meshes.items, variables.meshes, [query.mesh])}
               value={query.mesh ?? null}
+              onBlur={() => setMeshTouched(true)}
               onChange={(v) => update({ mesh: v?.value })}
             />
           </InlineField>
@@ -219,7 +235,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               isClearable
               isLoading={services.loading}
               placeholder="All services"
-              options={toOptions(services.items, variables, [query.service])}
+              options={toOptions(services.items, variables.services, [query.service])}
               value={query.service ?? null}
               onChange={(v) => update({ service: v?.value || undefined })}
             />
@@ -241,7 +257,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               allowCustomValue
               isLoading={zones.loading}
               placeholder="All zones"
-              options={toOptions(zones.items, variables, selectedZones)}
+              options={toOptions(zones.items, variables.zones, selectedZones)}
               value={selectedZones}
               onChange={(vs) => {
                 const { zone: _legacy, ...rest } = query;
@@ -258,11 +274,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           <InlineFieldRow>
             <InlineField
               label="Service regex"
-              labelWidth={16}
+              labelWidth={LABEL_WIDTH}
               htmlFor="kuma-service-regex"
               tooltip="Only services whose name matches this regular expression"
             >
-              <Input id="kuma-service-regex" width={24} placeholder=".*" {...textProps('serviceRegex')} />
+              <Input id="kuma-service-regex" width={40} placeholder=".*" {...textProps('serviceRegex')} />
             </InlineField>
           </InlineFieldRow>
           <InlineFieldRow>
@@ -308,7 +324,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               htmlFor="kuma-rate-interval"
               tooltip="Window the map's rates cover, ending at the end of the time range, e.g. 5m; empty covers the whole range"
             >
-              <Input id="kuma-rate-interval" width={12} placeholder="auto" {...textProps('rateInterval')} />
+              <Input id="kuma-rate-interval" width={12} placeholder="whole range" {...textProps('rateInterval')} />
             </InlineField>
             {switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}

@@ -217,22 +217,25 @@ function Result({ response }: { response?: DataQueryResponse }) {
 
 function ConfigPage({ plugin, initial }: { plugin: DataSourcePlugin; initial: DataSourceSettings }) {
   const [options, setOptions] = useState(initial);
-  const [status, setStatus] = useState<{ status: string; message: string }>();
+  const [status, setStatus] = useState<{ status: string; message: string; run: number }>();
   const Editor = plugin.components.ConfigEditor!;
   // Grafana's "Save & test": save the settings, then ask a fresh instance for its health.
   const saveAndTest = async () => {
-    setStatus(undefined);
     const saved = (await backendSrv.put(`/api/datasources/uid/${UID}`, options)).datasource as DataSourceSettings;
     setOptions(saved);
     const ds = new plugin.DataSourceClass(instanceSettings(saved, plugin.meta));
-    setStatus(await ds.testDatasource());
+    // A failed check rejects with {status, message}, which Grafana's settings page shows as an error.
+    const result = await ds
+      .testDatasource()
+      .catch((err: { message?: string }) => ({ status: 'error', message: String(err.message) }));
+    setStatus({ ...result, run: (status?.run ?? 0) + 1 });
   };
   return (
     <>
       <Editor options={options} onOptionsChange={setOptions} />
       <Button onClick={saveAndTest}>Save &amp; test</Button>
       {status && (
-        <div data-testid="health">
+        <div data-testid="health" data-run={status.run}>
           <Alert severity={status.status === 'success' ? 'success' : 'error'} title={status.message} />
         </div>
       )}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -77,6 +78,8 @@ window.grafanaBootData = {
 </html>
 `))
 
+const spinnerSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2" stroke-dasharray="14 42"/></svg>`
+
 func (h *host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	base := "/api/datasources/uid/" + dsUID
 	switch p := r.URL.Path; {
@@ -85,6 +88,10 @@ func (h *host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = indexHTML.Execute(w, nil)
 	case p == "/public/build/page.js":
 		http.ServeFile(w, r, h.page)
+	case p == "/public/build/img/icons/unicons/spinner.svg":
+		// Grafana ships this one icon in its own public/img, not in @grafana/ui.
+		w.Header().Set("Content-Type", "image/svg+xml")
+		_, _ = io.WriteString(w, spinnerSVG)
 	case strings.HasPrefix(p, "/public/build/img/icons/"):
 		// Grafana serves @grafana/ui's icons from its build; the project has the same files.
 		http.ServeFile(w, r, filepath.Join(h.uiIcons, strings.TrimPrefix(p, "/public/build/img/icons/")))
