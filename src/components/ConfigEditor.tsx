@@ -18,7 +18,8 @@ export type Props = DataSourcePluginOptionsEditorProps<KumaDataSourceOptions, Ku
 
 type Options = Props['options'];
 type SecureKey = keyof KumaSecureJsonData;
-type NumberKey = 'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval';
+type NumberKey =
+  'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval';
 /** Prefix of a numbered header list: `httpHeaderName1..N` (control plane) or `prometheusHeaderName1..N`. */
 export type HeaderList = 'http' | 'prometheus';
 
@@ -120,7 +121,8 @@ export function withHeaders(options: Options, list: HeaderList, rows: HeaderRow[
   rows.forEach((row, i) => {
     const slot = i + 1;
     jsonData[headerNameKey(list, slot)] = row.name;
-    const storedHere = row.configured && before[i] === row.name && Boolean(options.secureJsonFields?.[headerValueKey(list, slot)]);
+    const storedHere =
+      row.configured && before[i] === row.name && Boolean(options.secureJsonFields?.[headerValueKey(list, slot)]);
     if (!storedHere) {
       next = withSecretReset(next, headerValueKey(list, slot), row.value ?? '');
     }
@@ -176,10 +178,16 @@ export function ConfigEditor(props: Props) {
   const connection = { ...options, url: options.url || jsonData.url || '' };
   // Grafana's standard TLS keys (tlsAuth, tlsAuthWithCACert, tlsSkipVerify, serverName and the three PEM
   // secrets), which the backend reads through the SDK's HTTP client options; the conversion always sets all three parts.
-  const cpTLS = convertLegacyAuthProps({ config: options, onChange: onOptionsChange }).TLS as Omit<
+  const converted = convertLegacyAuthProps({ config: options, onChange: onOptionsChange }).TLS as Omit<
     React.ComponentProps<typeof TLSSettings>,
     'readOnly'
   >;
+  // An unset switch is off: passing `undefined` would make plugin-ui's checkboxes uncontrolled (a React warning).
+  const cpTLS = {
+    ...converted,
+    TLSClientAuth: { ...converted.TLSClientAuth, enabled: Boolean(jsonData.tlsAuth) },
+    skipTLSVerification: { ...converted.skipTLSVerification, enabled: Boolean(jsonData.tlsSkipVerify) },
+  };
   const prometheusAuth: PrometheusAuth = jsonData.prometheusAuth ?? 'none';
 
   return (
@@ -343,7 +351,12 @@ export function ConfigEditor(props: Props) {
           {prometheusCA && (
             <InlineField label="CA Certificate" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-ca-cert" grow required>
               <SecretTextArea
-                {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', 'Begins with --- BEGIN CERTIFICATE ---')}
+                {...secretProps(
+                  props,
+                  'prometheusCACert',
+                  'kuma-prom-ca-cert',
+                  'Begins with --- BEGIN CERTIFICATE ---'
+                )}
                 rows={6}
               />
             </InlineField>

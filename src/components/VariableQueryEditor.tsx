@@ -136,7 +136,12 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
       )}
       {withZones && (
         <InlineFieldRow>
-          <InlineField label="Zones" labelWidth={LABEL_WIDTH} htmlFor="kuma-var-zones" tooltip="Only these zones; empty for all zones">
+          <InlineField
+            label="Zones"
+            labelWidth={LABEL_WIDTH}
+            htmlFor="kuma-var-zones"
+            tooltip="Only these zones; empty for all zones"
+          >
             <MultiSelect
               inputId="kuma-var-zones"
               width={INPUT_WIDTH}

@@ -57,7 +57,9 @@ function watch(page: Page) {
       problems.push(`console ${msg.type()}: ${text.slice(0, 2000)}`);
     }
   });
-  page.on('pageerror', (err: unknown) => problems.push(`page error: ${err instanceof Error ? err.stack : String(err)}`));
+  page.on('pageerror', (err: unknown) =>
+    problems.push(`page error: ${err instanceof Error ? err.stack : String(err)}`)
+  );
   page.on('requestfailed', (req: HTTPRequest) => {
     // Grafana's own icon or font whose element unmounted before it loaded is cancelled by the page: not a fault.
     const asset = /^\/public\/(build|fonts)\//.test(new URL(req.url()).pathname);
@@ -125,7 +127,10 @@ async function pick(page: Page, id: string, label: string, check?: (options: str
   await page.click(`#${id}`);
   await page
     .waitForFunction(
-      (l: string) => Array.from(document.querySelectorAll('[role="option"]')).some((e) => (e as HTMLElement).innerText.trim().startsWith(l)),
+      (l: string) =>
+        Array.from(document.querySelectorAll('[role="option"]')).some((e) =>
+          (e as HTMLElement).innerText.trim().startsWith(l)
+        ),
       { timeout: WAIT_MS },
       label
     )
@@ -166,7 +171,10 @@ function expectEqual<T>(what: string, got: T, want: T) {
 
 /** Clicks Save & test and returns the result shown for that click (the page numbers the results). */
 async function saveAndTest(page: Page) {
-  const previous = await page.$eval('body', () => document.querySelector('[data-testid="health"]')?.getAttribute('data-run') ?? '0');
+  const previous = await page.$eval(
+    'body',
+    () => document.querySelector('[data-testid="health"]')?.getAttribute('data-run') ?? '0'
+  );
   const [button] = await page.$$('xpath/.//button[normalize-space(.)="Save & test"]');
   await button.click();
   const selector = `[data-testid="health"][data-run="${Number(previous) + 1}"]`;
@@ -184,14 +192,29 @@ async function configEditor(page: Page) {
   expectEqual('max series placeholder', await placeholder(page, '#kuma-prometheusMaxSeries'), '200000');
   expectEqual('max answer placeholder', await placeholder(page, '#kuma-prometheusMaxResponseMB'), '128');
 
+  // TLS switches on and off again: React warns if a switch goes from uncontrolled to controlled.
+  for (const label of [
+    'TLS Client Authentication',
+    'Skip TLS certificate validation',
+    'TLS Client Authentication',
+    'Skip TLS certificate validation',
+  ]) {
+    const [checkbox] = await page.$$(`xpath/.//label[normalize-space(.)="${label}"]`);
+    await checkbox.click();
+  }
   await typeInto(page, '#connection-url', cpURL);
   // Prometheus on a port nothing listens on: the check fails on that side only, and says so first.
   await typeInto(page, '#kuma-prom-url', 'http://127.0.0.1:9');
   expectedFailures = [/\/health$/];
   const failed = await saveAndTest(page);
   expectedFailures = [];
-  if (!/^Prometheus \(http:\/\/127\.0\.0\.1:9\)[^.]*connection refused/.test(failed) || !/control plane 2\./i.test(failed)) {
-    throw new Error(`failed Save & test: want the Prometheus failure first and the CP's success after it, got:\n${failed}`);
+  if (
+    !/^Prometheus \(http:\/\/127\.0\.0\.1:9\)[^.]*connection refused/.test(failed) ||
+    !/control plane 2\./i.test(failed)
+  ) {
+    throw new Error(
+      `failed Save & test: want the Prometheus failure first and the CP's success after it, got:\n${failed}`
+    );
   }
   if (/dial tcp|connect: /.test(failed)) {
     throw new Error(`failed Save & test shows a raw Go error chain:\n${failed}`);
@@ -219,11 +242,29 @@ interface QueryCase {
 const QUERY_CASES: QueryCase[] = [
   { queryType: 'meshes', picks: [], expect: ['Frame', 'default'] },
   { queryType: 'zones', picks: [], expect: ['zone-1', 'zone-2'] },
-  { queryType: 'services', picks: [['kuma-mesh', 'default'], ['kuma-zones', 'zone-1']], expect: ['frontend', 'backend'] },
-  { queryType: 'dataplanes', picks: [['kuma-mesh', 'default'], ['kuma-service', 'backend']], expect: ['backend', 'zone-2'] },
+  {
+    queryType: 'services',
+    picks: [
+      ['kuma-mesh', 'default'],
+      ['kuma-zones', 'zone-1'],
+    ],
+    expect: ['frontend', 'backend'],
+  },
+  {
+    queryType: 'dataplanes',
+    picks: [
+      ['kuma-mesh', 'default'],
+      ['kuma-service', 'backend'],
+    ],
+    expect: ['backend', 'zone-2'],
+  },
   { queryType: 'gateways', picks: [['kuma-mesh', 'default']], expect: ['edge-gateway'] },
   { queryType: 'mesh-insights', picks: [['kuma-mesh', 'default']], expect: ['default'] },
-  { queryType: 'mesh-graph', picks: [['kuma-mesh', 'default']], expect: ['Frame nodes', 'Frame edges', 'frontend', 'backend'] },
+  {
+    queryType: 'mesh-graph',
+    picks: [['kuma-mesh', 'default']],
+    expect: ['Frame nodes', 'Frame edges', 'frontend', 'backend'],
+  },
 ];
 
 async function queryEditor(page: Page, c: QueryCase) {
@@ -260,7 +301,10 @@ async function main() {
   let browser: Browser | undefined;
   const steps: Array<[string, (page: Page) => Promise<void>]> = [
     ['config editor', configEditor],
-    ...QUERY_CASES.map((c): [string, (page: Page) => Promise<void>] => [`query editor: ${c.queryType}`, (p) => queryEditor(p, c)]),
+    ...QUERY_CASES.map((c): [string, (page: Page) => Promise<void>] => [
+      `query editor: ${c.queryType}`,
+      (p) => queryEditor(p, c),
+    ]),
     ['variable editor', variableEditor],
   ];
   let failed = false;

@@ -138,7 +138,8 @@ const templateSrv: TemplateSrv = {
         current: { text: 'frontend', value: 'frontend' },
       },
     ] as unknown as ReturnType<TemplateSrv['getVariables']>,
-  replace: (target?: string) => (target ?? '').replace(/\$mesh\b|\$\{mesh\}/g, 'default').replace(/\$service\b/g, 'frontend'),
+  replace: (target?: string) =>
+    (target ?? '').replace(/\$mesh\b|\$\{mesh\}/g, 'default').replace(/\$service\b/g, 'frontend'),
   containsTemplate: (target?: string) => Boolean(target?.includes('$')),
   updateTimeRange: () => {},
 };
@@ -282,7 +283,9 @@ function QueryPage({ plugin, ds, queryType }: { plugin: DataSourcePlugin; ds: Da
   };
   const run = async () => {
     const targets = [latest.current].filter((q) => ds.filterQuery?.(q) ?? true);
-    setResponse(await lastValueFrom(ds.query(runRequest(targets, CoreApp.PanelEditor)) as Observable<DataQueryResponse>));
+    setResponse(
+      await lastValueFrom(ds.query(runRequest(targets, CoreApp.PanelEditor)) as Observable<DataQueryResponse>)
+    );
   };
   // A panel runs its queries when it loads; the editor runs them again on each change.
   React.useEffect(() => {
@@ -291,7 +294,14 @@ function QueryPage({ plugin, ds, queryType }: { plugin: DataSourcePlugin; ds: Da
   }, []);
   return (
     <>
-      <Editor datasource={ds} query={query} onChange={onChange} onRunQuery={run} app={CoreApp.PanelEditor} range={range()} />
+      <Editor
+        datasource={ds}
+        query={query}
+        onChange={onChange}
+        onRunQuery={run}
+        app={CoreApp.PanelEditor}
+        range={range()}
+      />
       <pre data-testid="query-json">{JSON.stringify(query)}</pre>
       <Result response={response} />
     </>
@@ -372,4 +382,3 @@ main().catch((err) => {
   console.error('stand-in page failed to load the plugin:', err);
   document.body.setAttribute('data-load-error', String(err));
 });
-
