@@ -39,6 +39,9 @@ import { firstValueFrom, from, lastValueFrom, Observable } from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
 
 const PLUGIN_ID = 'kumahq-kuma-datasource';
+
+/** The plugin as the page sees it: any data source plugin, known only at run time. */
+type Plugin = DataSourcePlugin<DataSourceApi>;
 const UID = 'kuma';
 
 // What Grafana 13 shares with plugins (public/app/features/plugins/loader/sharedDependencies.ts) that this
@@ -146,7 +149,7 @@ const templateSrv: TemplateSrv = {
 
 const range = () => makeTimeRange(dateTime().subtract(15, 'minutes'), dateTime());
 
-function instanceSettings(settings: DataSourceSettings, meta: DataSourcePlugin['meta']): DataSourceInstanceSettings {
+function instanceSettings(settings: DataSourceSettings, meta: Plugin['meta']): DataSourceInstanceSettings {
   return {
     id: settings.id,
     uid: settings.uid,
@@ -216,7 +219,7 @@ function Result({ response }: { response?: DataQueryResponse }) {
   );
 }
 
-function ConfigPage({ plugin, initial }: { plugin: DataSourcePlugin; initial: DataSourceSettings }) {
+function ConfigPage({ plugin, initial }: { plugin: Plugin; initial: DataSourceSettings }) {
   const [options, setOptions] = useState(initial);
   const [status, setStatus] = useState<{ status: string; message: string; run: number }>();
   const Editor = plugin.components.ConfigEditor!;
@@ -244,7 +247,8 @@ function ConfigPage({ plugin, initial }: { plugin: DataSourcePlugin; initial: Da
   );
 }
 
-type AnyDataSource = DataSourceApi & {
+/** What the page uses of a data source with custom variable support (the editor and the query). */
+type WithVariables = {
   variables: {
     editor: React.ComponentType<Record<string, unknown>>;
     query(r: DataQueryRequest): Observable<DataQueryResponse>;
@@ -267,7 +271,7 @@ function runRequest(targets: DataQueryRequest['targets'], app: string): DataQuer
   };
 }
 
-function QueryPage({ plugin, ds, queryType }: { plugin: DataSourcePlugin; ds: DataSourceApi; queryType?: string }) {
+function QueryPage({ plugin, ds, queryType }: { plugin: Plugin; ds: DataSourceApi; queryType?: string }) {
   const [query, setQuery] = useState(() => ({
     refId: 'A',
     ...ds.getDefaultQuery?.(CoreApp.PanelEditor),
@@ -308,7 +312,7 @@ function QueryPage({ plugin, ds, queryType }: { plugin: DataSourcePlugin; ds: Da
   );
 }
 
-function VariablePage({ ds }: { ds: AnyDataSource }) {
+function VariablePage({ ds }: { ds: WithVariables }) {
   const [query, setQuery] = useState<Record<string, unknown>>({ refId: 'variable', queryType: 'meshes' });
   const [response, setResponse] = useState<DataQueryResponse>();
   const Editor = ds.variables.editor;
@@ -349,10 +353,10 @@ async function main() {
   // Grafana imports `meta.module` (public/plugins/<id>/module.js); its SystemJS resolve hook makes the path
   // absolute under the app's sub-path, which here is the <base href="/">.
   const module = await system.import(new URL(meta.module, document.baseURI).href);
-  const plugin = module.plugin as DataSourcePlugin;
+  const plugin = module.plugin as Plugin;
   plugin.meta = meta;
   const settings: DataSourceSettings = await backendSrv.get(`/api/datasources/uid/${UID}`);
-  const ds = () => new plugin.DataSourceClass(instanceSettings(settings, meta)) as AnyDataSource;
+  const ds = () => new plugin.DataSourceClass(instanceSettings(settings, meta));
 
   let page: React.ReactNode;
   switch (params.get('editor')) {
@@ -360,7 +364,7 @@ async function main() {
       page = <ConfigPage plugin={plugin} initial={settings} />;
       break;
     case 'variable':
-      page = <VariablePage ds={ds()} />;
+      page = <VariablePage ds={ds() as unknown as WithVariables} />;
       break;
     default:
       page = <QueryPage plugin={plugin} ds={ds()} queryType={params.get('queryType') ?? undefined} />;

@@ -5,12 +5,15 @@
 package browser_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,23 +95,100 @@ func TestBrowser(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
-	args := []string{driver, "--url", srv.URL, "--chromium", chromium, "--cp", bed.CPURL, "--prometheus", bed.PrometheusURL}
-	if dir := os.Getenv(ScreenshotsEnv); dir != "" {
-		abs, _ := filepath.Abs(dir)
-		args = append(args, "--screenshots", abs)
+	driverArgs := []string{driver, "--url", srv.URL, "--chromium", chromium, "--cp", bed.CPURL, "--prometheus", bed.PrometheusURL}
+	run := func(extra ...string) (string, error) {
+		var out bytes.Buffer
+		cmd := exec.CommandContext(ctx, "node", append(append([]string(nil), driverArgs...), extra...)...)
+		cmd.Dir = root
+		// The driver bundle lives in a temporary directory; its packages (puppeteer-core) are the project's.
+		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, "node_modules"))
+		cmd.Stdout = io.MultiWriter(os.Stdout, &out)
+		cmd.Stderr = io.MultiWriter(os.Stderr, &out)
+		cmd.WaitDelay = 10 * time.Second
+		err := cmd.Run()
+		return out.String(), err
 	}
-	cmd := exec.CommandContext(ctx, "node", args...)
-	cmd.Dir = root
-	// The driver bundle lives in a temporary directory; its packages (puppeteer-core) are the project's.
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, "node_modules"))
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Run(); err != nil {
-		t.Errorf("browser driver: %v (plugin log: %s)", err, logs.Name())
-	}
+
+	// The test of the test: bundles broken on purpose must fail the run, for the stated reason.
+	t.Run("broken bundles fail", func(t *testing.T) {
+		for _, b := range brokenBundles {
+			t.Run(b.name, func(t *testing.T) {
+				h.setDist(breakBundle(t, dist, b.edit))
+				defer h.setDist(dist)
+				out, err := run("--only", "config editor")
+				if err == nil {
+					t.Fatalf("the driver passed a bundle with %s", b.name)
+				}
+				if !strings.Contains(out, b.want) {
+					t.Errorf("the driver failed without saying %q", b.want)
+				}
+			})
+		}
+	})
+
+	t.Run("editors", func(t *testing.T) {
+		var extra []string
+		if dir := os.Getenv(ScreenshotsEnv); dir != "" {
+			abs, _ := filepath.Abs(dir)
+			extra = append(extra, "--screenshots", abs)
+		}
+		if _, err := run(extra...); err != nil {
+			t.Errorf("browser driver: %v (plugin log: %s)", err, logs.Name())
+		}
+	})
 	for _, req := range h.unexpectedRequests() {
 		t.Errorf("the page asked for what Grafana does not serve: %s", req)
 	}
+}
+
+// brokenBundles are faults a build could ship: each edit of dist/module.js must fail the run with want.
+var brokenBundles = []struct {
+	name string
+	edit func(module string) string
+	want string
+}{
+	{
+		// A module Grafana does not share (a wrong external in the webpack config).
+		name: "an external Grafana does not provide",
+		edit: func(m string) string { return strings.Replace(m, `"@grafana/ui"`, `"@grafana/ui-missing"`, 1) },
+		want: "@grafana/ui-missing",
+	},
+	{
+		// The bundle logs an error while loading (a failing module-level statement would too).
+		name: "a console error",
+		edit: func(m string) string { return `console.error("deliberately broken bundle");` + "\n" + m },
+		want: "console error: deliberately broken bundle",
+	},
+	{
+		// The config editor throws while rendering.
+		name: "an editor that throws",
+		edit: func(m string) string {
+			return strings.Replace(m, `"Kuma control plane"`, `(()=>{throw new Error("deliberately broken editor")})()`, 1)
+		},
+		want: "deliberately broken editor",
+	},
+}
+
+// breakBundle copies dist to a temporary directory with module.js edited.
+func breakBundle(t *testing.T, dist string, edit func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(dist)); err != nil {
+		t.Fatal(err)
+	}
+	module := filepath.Join(dir, "module.js")
+	raw, err := os.ReadFile(module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := edit(string(raw))
+	if broken == string(raw) {
+		t.Fatal("the edit did not change module.js: update the broken bundle to the current build")
+	}
+	if err := os.WriteFile(module, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func esbuild(t *testing.T, root, entry, out string, flags ...string) {

@@ -105,7 +105,7 @@ func (h *host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "font/ttf")
 		http.ServeFile(w, r, filepath.Join("/usr/share/fonts/truetype/dejavu", font))
 	case strings.HasPrefix(p, "/public/plugins/"+pluginID+"/"):
-		http.ServeFile(w, r, filepath.Join(h.dist, strings.TrimPrefix(p, "/public/plugins/"+pluginID+"/")))
+		http.ServeFile(w, r, filepath.Join(h.distDir(), strings.TrimPrefix(p, "/public/plugins/"+pluginID+"/")))
 	case p == "/api/plugins/"+pluginID+"/settings":
 		h.pluginSettings(w)
 	case p == base && r.Method == http.MethodGet:
@@ -136,7 +136,7 @@ func (h *host) writeJSON(w http.ResponseWriter, status int, v any) {
 
 // pluginSettings is the plugin's meta as Grafana serves it: plugin.json plus where its files are.
 func (h *host) pluginSettings(w http.ResponseWriter) {
-	raw, err := os.ReadFile(filepath.Join(h.dist, "plugin.json"))
+	raw, err := os.ReadFile(filepath.Join(h.distDir(), "plugin.json"))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -205,6 +205,19 @@ func (h *host) save(w http.ResponseWriter, r *http.Request) {
 	h.version++
 	h.mu.Unlock()
 	h.writeJSON(w, http.StatusOK, map[string]any{"datasource": h.settings(), "id": 1, "message": "Datasource updated", "name": "Kuma"})
+}
+
+// setDist points the host at another build of the front end (the broken bundles).
+func (h *host) setDist(dist string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dist = dist
+}
+
+func (h *host) distDir() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.dist
 }
 
 func (h *host) current() e2e.Instance {
