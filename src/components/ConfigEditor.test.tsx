@@ -98,7 +98,7 @@ describe('ConfigEditor', () => {
       },
     });
     expect(screen.getByLabelText(/^Control plane URL/)).toHaveValue('https://cp:5682');
-    expect(screen.getByLabelText('Control plane timeout (s)')).toHaveValue(12);
+    expect(screen.getByLabelText('Timeout (s)')).toHaveValue(12);
     expect(screen.getByLabelText('Control plane token')).toBeDisabled(); // configured
     const [cpSkip, promSkip] = screen.getAllByLabelText('Skip TLS certificate validation');
     expect(cpSkip).toBeChecked();
@@ -114,29 +114,25 @@ describe('ConfigEditor', () => {
     ]);
     expect(screen.getByLabelText('Prometheus URL')).toHaveValue('http://prom:9090');
     expect(screen.getByLabelText(/^User/)).toHaveValue('grafana');
-    expect(screen.getByLabelText('Prometheus timeout (s)')).toHaveValue(45);
+    expect(screen.getByLabelText('Query timeout (s)')).toHaveValue(45);
     expect(screen.getByLabelText('Scrape interval (s)')).toHaveValue(30);
     expect(screen.getByLabelText('Max series per query')).toHaveValue(1000);
-    expect(screen.getByLabelText('Max answer size (MiB)')).toHaveValue(64);
+    expect(screen.getByLabelText('Max answer (MiB)')).toHaveValue(64);
   });
 
   it('shows the defaults as placeholders of the number fields', () => {
     setup();
     const placeholders = Object.fromEntries(
-      [
-        'Control plane timeout (s)',
-        'Prometheus timeout (s)',
-        'Scrape interval (s)',
-        'Max series per query',
-        'Max answer size (MiB)',
-      ].map((label) => [label, screen.getByLabelText(label).getAttribute('placeholder')])
+      ['Timeout (s)', 'Query timeout (s)', 'Scrape interval (s)', 'Max series per query', 'Max answer (MiB)'].map(
+        (label) => [label, screen.getByLabelText(label).getAttribute('placeholder')]
+      )
     );
     expect(placeholders).toEqual({
-      'Control plane timeout (s)': '30',
-      'Prometheus timeout (s)': '30',
+      'Timeout (s)': '30',
+      'Query timeout (s)': '30',
       'Scrape interval (s)': '15',
       'Max series per query': '200000',
-      'Max answer size (MiB)': '128',
+      'Max answer (MiB)': '128',
     });
   });
 
@@ -160,12 +156,12 @@ describe('ConfigEditor', () => {
 
   it('writes the timeouts as seconds to timeout and prometheusTimeout and clears them when emptied', () => {
     const { last } = setup({ jsonData: { timeout: 30 } });
-    expect(screen.getByLabelText('Control plane timeout (s)')).toHaveValue(30);
-    fireEvent.change(screen.getByLabelText('Control plane timeout (s)'), { target: { value: '12.5' } });
+    expect(screen.getByLabelText('Timeout (s)')).toHaveValue(30);
+    fireEvent.change(screen.getByLabelText('Timeout (s)'), { target: { value: '12.5' } });
     expect(last().jsonData.timeout).toBe(12.5);
-    fireEvent.change(screen.getByLabelText('Prometheus timeout (s)'), { target: { value: '45' } });
+    fireEvent.change(screen.getByLabelText('Query timeout (s)'), { target: { value: '45' } });
     expect(last().jsonData.prometheusTimeout).toBe(45);
-    fireEvent.change(screen.getByLabelText('Control plane timeout (s)'), { target: { value: '' } });
+    fireEvent.change(screen.getByLabelText('Timeout (s)'), { target: { value: '' } });
     expect(last().jsonData.timeout).toBeUndefined();
   });
 
@@ -173,7 +169,7 @@ describe('ConfigEditor', () => {
     const { last } = setup();
     fireEvent.change(screen.getByLabelText('Max series per query'), { target: { value: '500000' } });
     expect(last().jsonData.prometheusMaxSeries).toBe(500000);
-    fireEvent.change(screen.getByLabelText('Max answer size (MiB)'), { target: { value: '256' } });
+    fireEvent.change(screen.getByLabelText('Max answer (MiB)'), { target: { value: '256' } });
     expect(last().jsonData.prometheusMaxResponseMB).toBe(256);
     fireEvent.change(screen.getByLabelText('Scrape interval (s)'), { target: { value: '30' } });
     expect(last().jsonData.prometheusScrapeInterval).toBe(30);
@@ -181,7 +177,17 @@ describe('ConfigEditor', () => {
 
   it("writes the control plane's TLS to Grafana's standard keys", async () => {
     const { last, rerender, onOptionsChange } = setup();
-    expect(screen.getByText('Control plane TLS')).toBeInTheDocument();
+    // Under the control plane's heading, before Prometheus'.
+    const [cpTLS, prometheusTLS] = screen.getAllByText('TLS settings');
+    expect(screen.getByRole('heading', { name: 'Kuma control plane' }).compareDocumentPosition(cpTLS)).toBe(
+      Node.DOCUMENT_POSITION_FOLLOWING
+    );
+    expect(cpTLS.compareDocumentPosition(screen.getByRole('heading', { name: 'Prometheus' }))).toBe(
+      Node.DOCUMENT_POSITION_FOLLOWING
+    );
+    expect(screen.getByRole('heading', { name: 'Prometheus' }).compareDocumentPosition(prometheusTLS)).toBe(
+      Node.DOCUMENT_POSITION_FOLLOWING
+    );
     await userEvent.click(screen.getAllByLabelText('Skip TLS certificate validation')[0]);
     expect(last().jsonData).toEqual({ tlsSkipVerify: true });
     await userEvent.click(screen.getByLabelText('TLS Client Authentication'));
@@ -205,7 +211,6 @@ describe('ConfigEditor', () => {
 
   it('writes Prometheus TLS to its own keys, laid out like the control plane TLS', async () => {
     const { last, rerender, onOptionsChange } = setup();
-    expect(screen.getByText('Prometheus TLS')).toBeInTheDocument();
     await userEvent.click(screen.getAllByLabelText('Skip TLS certificate validation')[1]);
     expect(last().jsonData).toEqual({ prometheusTlsSkipVerify: true });
     expect(screen.queryByLabelText(/^CA Certificate/)).not.toBeInTheDocument();

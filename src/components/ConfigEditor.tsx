@@ -1,4 +1,5 @@
-import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { css } from '@emotion/css';
+import { DataSourcePluginOptionsEditorProps, GrafanaTheme2 } from '@grafana/data';
 import {
   Auth,
   AuthMethod,
@@ -9,7 +10,17 @@ import {
   DataSourceDescription,
   TLSSettings,
 } from '@grafana/plugin-ui';
-import { Alert, Button, Checkbox, Divider, InlineField, Input, SecretInput, SecretTextArea } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Divider,
+  InlineField,
+  Input,
+  SecretInput,
+  SecretTextArea,
+  useStyles2,
+} from '@grafana/ui';
 import React, { ChangeEvent, FormEvent, useState } from 'react';
 
 import { KumaDataSourceOptions, KumaSecureJsonData, PrometheusAuth } from '../types';
@@ -223,57 +234,53 @@ export function ConfigEditor(props: Props) {
       )}
       <Divider />
 
-      <ConfigSection
+      {/* Two endpoints, each with plugin-ui's connection, authentication, TLS and header sections under its own heading. */}
+      <EndpointHeading
         title="Kuma control plane"
         description="The control plane's REST API: the inventory, the variables and the service map's services come from it."
-      >
-        <ConnectionSettings
-          config={connection}
-          onChange={(next) => {
-            const { url: _legacy, ...rest } = jsonData;
-            onOptionsChange({ ...options, url: next.url, jsonData: rest });
-          }}
-          urlLabel="Control plane URL"
-          urlPlaceholder="http://kuma-control-plane.kuma-system:5681"
-          urlTooltip="Base URL of the Kuma control-plane API; for multi-zone, the global control plane"
-        />
-        {numberField('timeout', 'Control plane timeout (s)', 'Timeout of one control-plane request, in seconds.')}
-        <Auth
-          selectedMethod={cpAuth}
-          visibleMethods={[AuthMethod.NoAuth, CP_TOKEN_METHOD]}
-          onAuthMethodSelect={(method) => {
-            setCpAuth(method);
-            if (method !== CP_TOKEN_METHOD) {
-              onOptionsChange(withSecretReset(options, 'cpToken'));
-            }
-          }}
-          customMethods={[
-            {
-              id: CP_TOKEN_METHOD,
-              label: 'Control plane token',
-              description: 'A Kuma user token, sent as a bearer token (not needed from loopback)',
-              component: (
-                <InlineField label="Control plane token" labelWidth={LABEL_WIDTH} htmlFor="kuma-cp-token" grow>
-                  <SecretInput {...secretProps(props, 'cpToken', 'kuma-cp-token', 'Bearer token')} />
-                </InlineField>
-              ),
-            },
-          ]}
-          customHeaders={headersProps(props, 'http')}
-        />
-        <ConfigSubSection
-          title="Control plane TLS"
-          description="TLS to the control plane; Prometheus has its own below."
-        >
-          <TLSSettings {...cpTLS} readOnly={Boolean(options.readOnly)} />
-        </ConfigSubSection>
-      </ConfigSection>
+      />
+      <ConnectionSettings
+        config={connection}
+        onChange={(next) => {
+          const { url: _legacy, ...rest } = jsonData;
+          onOptionsChange({ ...options, url: next.url, jsonData: rest });
+        }}
+        urlLabel="Control plane URL"
+        urlPlaceholder="http://kuma-control-plane.kuma-system:5681"
+        urlTooltip="Base URL of the Kuma control-plane API; for multi-zone, the global control plane"
+      />
+      {numberField('timeout', 'Timeout (s)', 'Timeout of one control-plane request, in seconds.')}
+      <Auth
+        selectedMethod={cpAuth}
+        visibleMethods={[AuthMethod.NoAuth, CP_TOKEN_METHOD]}
+        onAuthMethodSelect={(method) => {
+          setCpAuth(method);
+          if (method !== CP_TOKEN_METHOD) {
+            onOptionsChange(withSecretReset(options, 'cpToken'));
+          }
+        }}
+        customMethods={[
+          {
+            id: CP_TOKEN_METHOD,
+            label: 'Control plane token',
+            description: 'A Kuma user token, sent as a bearer token (not needed from loopback)',
+            component: (
+              <InlineField label="Control plane token" labelWidth={LABEL_WIDTH} htmlFor="kuma-cp-token" grow>
+                <SecretInput {...secretProps(props, 'cpToken', 'kuma-cp-token', 'Bearer token')} />
+              </InlineField>
+            ),
+          },
+        ]}
+        customHeaders={headersProps(props, 'http')}
+      />
+      <TLSSettings {...cpTLS} readOnly={Boolean(options.readOnly)} />
       <Divider />
 
-      <ConfigSection
+      <EndpointHeading
         title="Prometheus"
         description="The Prometheus-compatible store (Prometheus, Mimir, Cortex, Thanos, VictoriaMetrics) that scrapes the mesh: the service map's traffic comes from it."
-      >
+      />
+      <ConfigSection title="Connection">
         <InlineField
           label="Prometheus URL"
           labelWidth={LABEL_WIDTH}
@@ -288,7 +295,7 @@ export function ConfigEditor(props: Props) {
             onChange={(e: ChangeEvent<HTMLInputElement>) => setJson('prometheusUrl', e.currentTarget.value)}
           />
         </InlineField>
-        {numberField('prometheusTimeout', 'Prometheus timeout (s)', 'Timeout of one Prometheus query, in seconds.')}
+        {numberField('prometheusTimeout', 'Query timeout (s)', 'Timeout of one Prometheus query, in seconds.')}
         {numberField(
           'prometheusScrapeInterval',
           'Scrape interval (s)',
@@ -301,75 +308,86 @@ export function ConfigEditor(props: Props) {
         )}
         {numberField(
           'prometheusMaxResponseMB',
-          'Max answer size (MiB)',
+          'Max answer (MiB)',
           'Largest Prometheus answer read; a larger one fails that sub-query with a notice.'
         )}
-        <Auth
-          selectedMethod={PROMETHEUS_AUTH_METHODS[prometheusAuth]}
-          visibleMethods={[AuthMethod.NoAuth, AuthMethod.BasicAuth, PROMETHEUS_TOKEN_METHOD]}
-          onAuthMethodSelect={(method) => {
-            const auth = (Object.keys(PROMETHEUS_AUTH_METHODS) as PrometheusAuth[]).find(
-              (k) => PROMETHEUS_AUTH_METHODS[k] === method
-            );
-            setJson('prometheusAuth', auth ?? 'none');
-          }}
-          basicAuth={{
-            user: jsonData.prometheusUser,
-            passwordConfigured: Boolean(secureFields.prometheusPassword),
-            onUserChange: (user) => setJson('prometheusUser', user),
-            onPasswordChange: (password) => onOptionsChange(withSecret(options, 'prometheusPassword', password)),
-            onPasswordReset: () => onOptionsChange(withSecretReset(options, 'prometheusPassword')),
-          }}
-          customMethods={[
-            {
-              id: PROMETHEUS_TOKEN_METHOD,
-              label: 'Bearer token',
-              description: 'Sent as Authorization: Bearer <token>',
-              component: (
-                <InlineField label="Token" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-token" grow>
-                  <SecretInput {...secretProps(props, 'prometheusToken', 'kuma-prom-token', 'Bearer token')} />
-                </InlineField>
-              ),
-            },
-          ]}
-          customHeaders={headersProps(props, 'prometheus')}
-        />
-        {/* Laid out as plugin-ui's TLS settings above; Prometheus takes a CA and skip-verify only (no client certificate). */}
-        <ConfigSubSection title="Prometheus TLS" description="TLS to Prometheus; the control plane has its own above.">
-          <div>
-            <Checkbox
-              label="Add self-signed certificate"
-              value={prometheusCA}
-              onChange={() => {
-                if (prometheusCA) {
-                  onOptionsChange(withSecretReset(options, 'prometheusCACert'));
-                }
-                setPrometheusCA(!prometheusCA);
-              }}
-            />
-          </div>
-          {prometheusCA && (
-            <InlineField label="CA Certificate" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-ca-cert" grow required>
-              <SecretTextArea
-                {...secretProps(
-                  props,
-                  'prometheusCACert',
-                  'kuma-prom-ca-cert',
-                  'Begins with --- BEGIN CERTIFICATE ---'
-                )}
-                rows={6}
-              />
-            </InlineField>
-          )}
-          <div>
-            <Checkbox
-              label="Skip TLS certificate validation"
-              value={Boolean(jsonData.prometheusTlsSkipVerify)}
-              onChange={(e: FormEvent<HTMLInputElement>) => setJson('prometheusTlsSkipVerify', e.currentTarget.checked)}
-            />
-          </div>
-        </ConfigSubSection>
       </ConfigSection>
+      <Auth
+        selectedMethod={PROMETHEUS_AUTH_METHODS[prometheusAuth]}
+        visibleMethods={[AuthMethod.NoAuth, AuthMethod.BasicAuth, PROMETHEUS_TOKEN_METHOD]}
+        onAuthMethodSelect={(method) => {
+          const auth = (Object.keys(PROMETHEUS_AUTH_METHODS) as PrometheusAuth[]).find(
+            (k) => PROMETHEUS_AUTH_METHODS[k] === method
+          );
+          setJson('prometheusAuth', auth ?? 'none');
+        }}
+        basicAuth={{
+          user: jsonData.prometheusUser,
+          passwordConfigured: Boolean(secureFields.prometheusPassword),
+          onUserChange: (user) => setJson('prometheusUser', user),
+          onPasswordChange: (password) => onOptionsChange(withSecret(options, 'prometheusPassword', password)),
+          onPasswordReset: () => onOptionsChange(withSecretReset(options, 'prometheusPassword')),
+        }}
+        customMethods={[
+          {
+            id: PROMETHEUS_TOKEN_METHOD,
+            label: 'Bearer token',
+            description: 'Sent as Authorization: Bearer <token>',
+            component: (
+              <InlineField label="Token" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-token" grow>
+                <SecretInput {...secretProps(props, 'prometheusToken', 'kuma-prom-token', 'Bearer token')} />
+              </InlineField>
+            ),
+          },
+        ]}
+        customHeaders={headersProps(props, 'prometheus')}
+      />
+      {/* Laid out as plugin-ui's TLS settings of the control plane; Prometheus takes a CA and skip-verify only (no client certificate). */}
+      <ConfigSubSection title="TLS settings" description="TLS to Prometheus: a CA of your own, or no verification">
+        <div>
+          <Checkbox
+            label="Add self-signed certificate"
+            value={prometheusCA}
+            onChange={() => {
+              if (prometheusCA) {
+                onOptionsChange(withSecretReset(options, 'prometheusCACert'));
+              }
+              setPrometheusCA(!prometheusCA);
+            }}
+          />
+        </div>
+        {prometheusCA && (
+          <InlineField label="CA Certificate" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-ca-cert" grow required>
+            <SecretTextArea
+              {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', 'Begins with --- BEGIN CERTIFICATE ---')}
+              rows={6}
+            />
+          </InlineField>
+        )}
+        <div>
+          <Checkbox
+            label="Skip TLS certificate validation"
+            value={Boolean(jsonData.prometheusTlsSkipVerify)}
+            onChange={(e: FormEvent<HTMLInputElement>) => setJson('prometheusTlsSkipVerify', e.currentTarget.checked)}
+          />
+        </div>
+      </ConfigSubSection>
     </>
   );
 }
+
+/** The heading of one endpoint (the control plane, Prometheus), above plugin-ui's sections for it. */
+function EndpointHeading({ title, description }: { title: string; description: string }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <div className={styles.endpoint}>
+      <h2>{title}</h2>
+      <p className={styles.description}>{description}</p>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  endpoint: css({ marginTop: theme.spacing(2) }),
+  description: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+});

@@ -188,7 +188,15 @@ async function saveAndTest(page: Page) {
 
 async function configEditor(page: Page) {
   await open(page, '?editor=config');
-  await expectText(page, 'Connection', 'Authentication', 'Control plane TLS', 'Prometheus', 'Prometheus TLS');
+  await expectText(
+    page,
+    'Kuma control plane',
+    'Connection',
+    'Authentication',
+    'TLS settings',
+    'Prometheus',
+    'HTTP headers'
+  );
   // Defaults show as placeholders in the number fields.
   expectEqual('CP timeout placeholder', await placeholder(page, '#kuma-timeout'), '30');
   expectEqual('Prometheus timeout placeholder', await placeholder(page, '#kuma-prometheusTimeout'), '30');

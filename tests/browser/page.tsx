@@ -237,7 +237,9 @@ function ConfigPage({ plugin, initial }: { plugin: Plugin; initial: DataSourceSe
   return (
     <>
       <Editor options={options} onOptionsChange={setOptions} />
-      <Button onClick={saveAndTest}>Save &amp; test</Button>
+      <div style={{ marginTop: 16 }}>
+        <Button onClick={saveAndTest}>Save &amp; test</Button>
+      </div>
       {status && (
         <div data-testid="health" data-run={status.run}>
           <Alert severity={status.status === 'success' ? 'success' : 'error'} title={status.message} />
