@@ -169,7 +169,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const switchField = (field: 'hideIdle' | 'groupByZone', label: string, tooltip: string) => {
     const id = `kuma-${field}`;
     return (
-      <InlineField label={label} labelWidth={16} htmlFor={id} tooltip={tooltip}>
+      <InlineField label={label} htmlFor={id} tooltip={tooltip}>
         <InlineSwitch
           id={id}
           value={Boolean(query[field])}
@@ -324,7 +324,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               htmlFor="kuma-rate-interval"
               tooltip="Window the map's rates cover, ending at the end of the time range, e.g. 5m; empty covers the whole range"
             >
-              <Input id="kuma-rate-interval" width={12} placeholder="whole range" {...textProps('rateInterval')} />
+              <Input id="kuma-rate-interval" width={16} placeholder="whole range" {...textProps('rateInterval')} />
             </InlineField>
             {switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}

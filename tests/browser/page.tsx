@@ -163,6 +163,13 @@ function instanceSettings(settings: DataSourceSettings, meta: Plugin['meta']): D
   };
 }
 
+/** Columns shown per frame: enough for the test's texts, narrow enough for a screenshot. */
+const MAX_COLUMNS = 9;
+
+function cell(value: unknown): string {
+  return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : String(value ?? '');
+}
+
 /** Frames as text tables: the test reads names and values; a user would see a table panel. */
 function Frames({ frames }: { frames: DataFrame[] }) {
   return (
@@ -171,10 +178,11 @@ function Frames({ frames }: { frames: DataFrame[] }) {
         <table key={i} data-testid={`frame-${frame.name ?? i}`} style={{ marginTop: 16 }}>
           <caption style={{ textAlign: 'left' }}>
             Frame {frame.name ?? i}: {frame.length} rows
+            {frame.fields.length > MAX_COLUMNS ? `, first ${MAX_COLUMNS} of ${frame.fields.length} columns` : ''}
           </caption>
           <thead>
             <tr>
-              {frame.fields.map((f) => (
+              {frame.fields.slice(0, MAX_COLUMNS).map((f) => (
                 <th key={f.name} style={{ paddingRight: 12, textAlign: 'left' }}>
                   {f.name}
                 </th>
@@ -184,9 +192,9 @@ function Frames({ frames }: { frames: DataFrame[] }) {
           <tbody>
             {Array.from({ length: Math.min(frame.length, 12) }, (_, row) => (
               <tr key={row}>
-                {frame.fields.map((f) => (
+                {frame.fields.slice(0, MAX_COLUMNS).map((f) => (
                   <td key={f.name} style={{ paddingRight: 12 }}>
-                    {String(f.values[row] ?? '')}
+                    {cell(f.values[row])}
                   </td>
                 ))}
               </tr>
