@@ -156,6 +156,25 @@ function headersProps(props: Props, list: HeaderList) {
   };
 }
 
+/** An authentication method for plugin-ui's Auth: a secret token the backend sends as a bearer header. */
+function tokenMethod(
+  props: Props,
+  id: `custom-${string}`,
+  key: 'cpToken' | 'prometheusToken',
+  text: { label: string; description: string; field: string; inputId: string }
+) {
+  return {
+    id,
+    label: text.label,
+    description: text.description,
+    component: (
+      <InlineField label={text.field} labelWidth={LABEL_WIDTH} htmlFor={text.inputId} grow>
+        <SecretInput {...secretProps(props, key, text.inputId, 'Bearer token')} />
+      </InlineField>
+    ),
+  };
+}
+
 export function ConfigEditor(props: Props) {
   const { options, onOptionsChange } = props;
   const jsonData = options.jsonData ?? {};
@@ -260,16 +279,12 @@ export function ConfigEditor(props: Props) {
           }
         }}
         customMethods={[
-          {
-            id: CP_TOKEN_METHOD,
+          tokenMethod(props, CP_TOKEN_METHOD, 'cpToken', {
             label: 'Control plane token',
             description: 'A Kuma user token, sent as a bearer token (not needed from loopback)',
-            component: (
-              <InlineField label="Control plane token" labelWidth={LABEL_WIDTH} htmlFor="kuma-cp-token" grow>
-                <SecretInput {...secretProps(props, 'cpToken', 'kuma-cp-token', 'Bearer token')} />
-              </InlineField>
-            ),
-          },
+            field: 'Control plane token',
+            inputId: 'kuma-cp-token',
+          }),
         ]}
         customHeaders={headersProps(props, 'http')}
       />
@@ -329,16 +344,12 @@ export function ConfigEditor(props: Props) {
           onPasswordReset: () => onOptionsChange(withSecretReset(options, 'prometheusPassword')),
         }}
         customMethods={[
-          {
-            id: PROMETHEUS_TOKEN_METHOD,
+          tokenMethod(props, PROMETHEUS_TOKEN_METHOD, 'prometheusToken', {
             label: 'Bearer token',
             description: 'Sent as Authorization: Bearer <token>',
-            component: (
-              <InlineField label="Token" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-token" grow>
-                <SecretInput {...secretProps(props, 'prometheusToken', 'kuma-prom-token', 'Bearer token')} />
-              </InlineField>
-            ),
-          },
+            field: 'Token',
+            inputId: 'kuma-prom-token',
+          }),
         ]}
         customHeaders={headersProps(props, 'prometheus')}
       />

@@ -1,6 +1,6 @@
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, Select } from '@grafana/ui';
-import React, { ChangeEvent, useEffect, useMemo, useState } from 'react';
+import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, Select } from '@grafana/ui';
+import React, { ChangeEvent, useMemo } from 'react';
 
 import type { DataSource } from '../datasource';
 import {
@@ -10,11 +10,11 @@ import {
   KumaDataSourceOptions,
   KumaQuery,
   KumaQueryType,
-  NamedResource,
   needsMesh,
   QUERY_TYPE_LABELS,
   QueryType,
 } from '../types';
+import { MeshField, ServiceField, useResource, ZonesField } from './ResourceFields';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions>;
 
@@ -70,65 +70,7 @@ const TYPE_OPTIONS: Array<SelectableValue<KumaQueryType>> = ALL_QUERY_TYPES.map(
   description: QUERY_TYPE_LABELS[t].description,
 }));
 
-/** What a menu says under a mesh, zone or service: the type and status the resources return. */
-function describeItem(item: NamedResource): string | undefined {
-  const parts = [item.type, item.status].filter((p): p is string => typeof p === 'string' && p !== '');
-  return parts.length > 0 ? parts.join(' · ') : undefined;
-}
-
-/** Options from a resource list plus dashboard variables, with the current value(s) always present. */
-export function toOptions(items: NamedResource[], variables: string[], current: Array<string | undefined>) {
-  const seen = new Set<string>();
-  const out: Array<SelectableValue<string>> = [];
-  const add = (value: string | undefined, description?: string) => {
-    if (value && !seen.has(value)) {
-      seen.add(value);
-      out.push({ label: value, value, description });
-    }
-  };
-  items.forEach((i) => add(i.name, describeItem(i)));
-  variables.forEach((v) => add(v, 'Dashboard variable'));
-  current.forEach((c) => add(c));
-  return out;
-}
-
-interface ResourceState {
-  items: NamedResource[];
-  loading: boolean;
-  error?: string;
-}
-
-export function useResource(load: (() => Promise<NamedResource[]>) | undefined, deps: unknown[]): ResourceState {
-  const [state, setState] = useState<ResourceState>({ items: [], loading: false });
-  useEffect(() => {
-    if (!load) {
-      setState({ items: [], loading: false });
-      return;
-    }
-    let cancelled = false;
-    setState((s) => ({ ...s, loading: true, error: undefined }));
-    load()
-      .then((items) => !cancelled && setState({ items: Array.isArray(items) ? items : [], loading: false }))
-      .catch((err: unknown) => !cancelled && setState({ items: [], loading: false, error: errorText(err) }));
-    return () => {
-      cancelled = true;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return state;
-}
-
-function errorText(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { data?: { error?: string; message?: string }; message?: string; statusText?: string };
-    return e.data?.error ?? e.data?.message ?? e.message ?? e.statusText ?? 'request failed';
-  }
-  return String(err);
-}
-
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
-  // A new query has no mesh yet: say it is required only once the user has left the field empty.
-  const [meshTouched, setMeshTouched] = useState(false);
   // New queries get the service map from getDefaultQuery; a stored query without a type runs as `meshes`
   // in the backend, so show it as such.
   const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
@@ -198,75 +140,45 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineField>
         {withMesh && (
-          <InlineField
-            label="Mesh"
+          <MeshField
+            inputId="kuma-mesh"
             labelWidth={10}
-            htmlFor="kuma-mesh"
-            invalid={meshTouched && !query.mesh}
-            error={meshTouched && !query.mesh ? 'A mesh is required' : undefined}
-          >
-            <Select
-              inputId="kuma-mesh"
-              width={28}
-              allowCustomValue
-              isLoading={meshes.loading}
-              placeholder="Choose a mesh"
-              options={toOptions(meshes.items, variables.meshes, [query.mesh])}
-              value={query.mesh ?? null}
-              onBlur={() => setMeshTouched(true)}
-              onChange={(v) => update({ mesh: v?.value })}
-            />
-          </InlineField>
+            width={28}
+            resource={meshes}
+            variables={variables.meshes}
+            value={query.mesh}
+            onChange={(mesh) => update({ mesh })}
+          />
         )}
       </InlineFieldRow>
 
       {isDataplanes && (
-        <InlineFieldRow>
-          <InlineField
-            label="Service"
-            labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-service"
-            tooltip="Only dataplanes of this service"
-          >
-            <Select
-              inputId="kuma-service"
-              width={28}
-              allowCustomValue
-              isClearable
-              isLoading={services.loading}
-              placeholder="All services"
-              options={toOptions(services.items, variables.services, [query.service])}
-              value={query.service ?? null}
-              onChange={(v) => update({ service: v?.value || undefined })}
-            />
-          </InlineField>
-        </InlineFieldRow>
+        <ServiceField
+          inputId="kuma-service"
+          labelWidth={LABEL_WIDTH}
+          width={28}
+          tooltip="Only dataplanes of this service"
+          resource={services}
+          variables={variables.services}
+          value={query.service}
+          onChange={(service) => update({ service })}
+        />
       )}
 
       {withZones && (
-        <InlineFieldRow>
-          <InlineField
-            label="Zones"
-            labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-zones"
-            tooltip="Only these zones; empty for all zones"
-          >
-            <MultiSelect
-              inputId="kuma-zones"
-              width={40}
-              allowCustomValue
-              isLoading={zones.loading}
-              placeholder="All zones"
-              options={toOptions(zones.items, variables.zones, selectedZones)}
-              value={selectedZones}
-              onChange={(vs) => {
-                const { zone: _legacy, ...rest } = query;
-                onChange({ ...rest, zones: vs.map((v) => v.value!).filter(Boolean) });
-                onRunQuery();
-              }}
-            />
-          </InlineField>
-        </InlineFieldRow>
+        <ZonesField
+          inputId="kuma-zones"
+          labelWidth={LABEL_WIDTH}
+          width={40}
+          resource={zones}
+          variables={variables.zones}
+          value={selectedZones}
+          onChange={(zoneList) => {
+            const { zone: _legacy, ...rest } = query;
+            onChange({ ...rest, zones: zoneList });
+            onRunQuery();
+          }}
+        />
       )}
 
       {isGraph && (

@@ -1,6 +1,6 @@
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { Alert, InlineField, InlineFieldRow, MultiSelect, Select } from '@grafana/ui';
-import React, { useState } from 'react';
+import { Alert, InlineField, InlineFieldRow, Select } from '@grafana/ui';
+import React from 'react';
 
 import type { DataSource } from '../datasource';
 import {
@@ -12,7 +12,7 @@ import {
   QueryType,
   VARIABLE_QUERY_TYPES,
 } from '../types';
-import { toOptions, useResource } from './QueryEditor';
+import { MeshField, ServiceField, useResource, ZonesField } from './ResourceFields';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions, KumaVariableQuery>;
 
@@ -49,8 +49,6 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
   const withMesh = fields.includes('mesh');
   const withService = fields.includes('service');
   const withZones = fields.includes('zones');
-  // Say a mesh is required only once the user has left the field empty, not on a new variable.
-  const [meshTouched, setMeshTouched] = useState(false);
 
   const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
   const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
@@ -90,70 +88,40 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
       </InlineFieldRow>
       {withMesh && (
         <InlineFieldRow>
-          <InlineField
-            label="Mesh"
+          <MeshField
+            inputId="kuma-var-mesh"
             labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-var-mesh"
+            width={INPUT_WIDTH}
             tooltip="A mesh, or a variable that holds one (e.g. $mesh)"
-            invalid={meshTouched && !query.mesh}
-            error={meshTouched && !query.mesh ? 'A mesh is required' : undefined}
-          >
-            <Select
-              inputId="kuma-var-mesh"
-              width={INPUT_WIDTH}
-              allowCustomValue
-              isLoading={meshes.loading}
-              placeholder="Choose a mesh"
-              options={toOptions(meshes.items, datasource.getVariableNames(QueryType.Meshes), [query.mesh])}
-              value={query.mesh ?? null}
-              onBlur={() => setMeshTouched(true)}
-              onChange={(v) => emit({ ...query, mesh: v?.value })}
-            />
-          </InlineField>
+            resource={meshes}
+            variables={datasource.getVariableNames(QueryType.Meshes)}
+            value={query.mesh}
+            onChange={(mesh) => emit({ ...query, mesh })}
+          />
         </InlineFieldRow>
       )}
       {withService && (
-        <InlineFieldRow>
-          <InlineField
-            label="Service"
-            labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-var-service"
-            tooltip="Only the proxies of this service; a variable such as $service works"
-          >
-            <Select
-              inputId="kuma-var-service"
-              width={INPUT_WIDTH}
-              allowCustomValue
-              isClearable
-              isLoading={services.loading}
-              placeholder="All services"
-              options={toOptions(services.items, datasource.getVariableNames(QueryType.Services), [query.service])}
-              value={query.service ?? null}
-              onChange={(v) => emit({ ...query, service: v?.value })}
-            />
-          </InlineField>
-        </InlineFieldRow>
+        <ServiceField
+          inputId="kuma-var-service"
+          labelWidth={LABEL_WIDTH}
+          width={INPUT_WIDTH}
+          tooltip="Only the proxies of this service; a variable such as $service works"
+          resource={services}
+          variables={datasource.getVariableNames(QueryType.Services)}
+          value={query.service}
+          onChange={(service) => emit({ ...query, service })}
+        />
       )}
       {withZones && (
-        <InlineFieldRow>
-          <InlineField
-            label="Zones"
-            labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-var-zones"
-            tooltip="Only these zones; empty for all zones"
-          >
-            <MultiSelect
-              inputId="kuma-var-zones"
-              width={INPUT_WIDTH}
-              allowCustomValue
-              isLoading={zones.loading}
-              placeholder="All zones"
-              options={toOptions(zones.items, datasource.getVariableNames(QueryType.Zones), query.zones ?? [])}
-              value={query.zones ?? []}
-              onChange={(vs) => emit({ ...query, zones: vs.map((v) => v.value!).filter(Boolean) })}
-            />
-          </InlineField>
-        </InlineFieldRow>
+        <ZonesField
+          inputId="kuma-var-zones"
+          labelWidth={LABEL_WIDTH}
+          width={INPUT_WIDTH}
+          resource={zones}
+          variables={datasource.getVariableNames(QueryType.Zones)}
+          value={query.zones ?? []}
+          onChange={(zoneList) => emit({ ...query, zones: zoneList })}
+        />
       )}
       {(meshes.error ?? zones.error ?? services.error) && (
         <Alert title="Could not load choices from the control plane" severity="warning">
