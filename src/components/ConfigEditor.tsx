@@ -219,6 +219,7 @@ export function ConfigEditor(props: Props) {
     skipTLSVerification: { ...converted.skipTLSVerification, enabled: Boolean(jsonData.tlsSkipVerify) },
   };
   const prometheusAuth: PrometheusAuth = jsonData.prometheusAuth ?? 'none';
+  const styles = useStyles2(getStyles);
 
   return (
     <>
@@ -295,7 +296,7 @@ export function ConfigEditor(props: Props) {
         title="Prometheus"
         description="The Prometheus-compatible store (Prometheus, Mimir, Cortex, Thanos, VictoriaMetrics) that scrapes the mesh: the service map's traffic comes from it."
       />
-      <ConfigSection title="Connection">
+      <ConfigSection title="Connection" className={styles.section}>
         <InlineField
           label="Prometheus URL"
           labelWidth={LABEL_WIDTH}
@@ -354,7 +355,11 @@ export function ConfigEditor(props: Props) {
         customHeaders={headersProps(props, 'prometheus')}
       />
       {/* Laid out as plugin-ui's TLS settings of the control plane; Prometheus takes a CA and skip-verify only (no client certificate). */}
-      <ConfigSubSection title="TLS settings" description="TLS to Prometheus: a CA of your own, or no verification">
+      <ConfigSubSection
+        title="TLS settings"
+        description="TLS to Prometheus: a CA of your own, or no verification"
+        className={styles.section}
+      >
         <div>
           <Checkbox
             label="Add self-signed certificate"
@@ -400,5 +405,7 @@ function EndpointHeading({ title, description }: { title: string; description: s
 
 const getStyles = (theme: GrafanaTheme2) => ({
   endpoint: css({ marginTop: theme.spacing(2) }),
+  // As wide as plugin-ui's sections (connection, authentication), so inputs and certificate boxes line up.
+  section: css({ maxWidth: 578 }),
   description: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });

@@ -234,12 +234,25 @@ async function configEditor(page: Page) {
   await screenshot(page, 'config-editor-failed-test');
 
   await typeInto(page, '#kuma-prom-url', prometheusURL);
+  // A Prometheus header (a tenant, as for Mimir): stored as prometheusHeaderName1 and a secret value.
+  const [expand] = await page.$$('button[aria-label="Expand section HTTP headers"]');
+  await expand.click();
+  const [add] = await page.$$('xpath/.//button[normalize-space(.)="Add header"]');
+  await add.click();
+  await page.type('input[placeholder="X-Custom-Header"]', 'X-Scope-OrgID');
+  await page.type('input[placeholder="Header value"]', 'tenant-a');
+  await page.click('#kuma-prom-url'); // plugin-ui saves headers when the row loses focus
   await typeInto(page, '#kuma-prometheusScrapeInterval', '15');
   const ok = await saveAndTest(page);
   console.log(`     Save & test, Prometheus down: ${failed}\n     Save & test: ${ok}`);
   if (!/Kuma control plane 2\.\S+ \(global mode\)/.test(ok) || !/Prometheus \S+/.test(ok)) {
     throw new Error(`Save & test: want the CP and Prometheus versions, got:\n${ok}`);
   }
+  // After the save the header's value is a stored secret: shown as configured, not as text.
+  const configured = await page.$$eval('input[placeholder="Header value"], input[value="configured"]', (els) =>
+    els.map((e) => (e as HTMLInputElement).disabled)
+  );
+  expectEqual('stored header value is shown as configured', configured, [true]);
   await screenshot(page, 'config-editor');
 }
 
