@@ -289,7 +289,9 @@ export function ConfigEditor(props: Props) {
         ]}
         customHeaders={headersProps(props, 'http')}
       />
-      <TLSSettings {...cpTLS} readOnly={Boolean(options.readOnly)} />
+      <div className={styles.section}>
+        <TLSSettings {...cpTLS} readOnly={Boolean(options.readOnly)} />
+      </div>
       <Divider />
 
       <EndpointHeading

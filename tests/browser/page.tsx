@@ -35,7 +35,7 @@ import * as ReactDOM from 'react-dom';
 import * as ReactDOMClient from 'react-dom/client';
 import * as jsxRuntime from 'react/jsx-runtime';
 import * as rxjs from 'rxjs';
-import { firstValueFrom, from, lastValueFrom, Observable } from 'rxjs';
+import { from, lastValueFrom, Observable } from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
 
 const PLUGIN_ID = 'kumahq-kuma-datasource';
@@ -359,7 +359,7 @@ async function main() {
   grafanaRuntime.setTemplateSrv(templateSrv);
 
   const params = new URLSearchParams(window.location.search);
-  const meta = await firstValueFrom(from(backendSrv.get(`/api/plugins/${PLUGIN_ID}/settings`)));
+  const meta = await backendSrv.get(`/api/plugins/${PLUGIN_ID}/settings`);
   // Grafana imports `meta.module` (public/plugins/<id>/module.js); its SystemJS resolve hook makes the path
   // absolute under the app's sub-path, which here is the <base href="/">.
   const module = await system.import(new URL(meta.module, document.baseURI).href);
