@@ -235,10 +235,13 @@ async function configEditor(page: Page) {
 
   await typeInto(page, '#kuma-prom-url', prometheusURL);
   // A Prometheus header (a tenant, as for Mimir): stored as prometheusHeaderName1 and a secret value.
-  const [expand] = await page.$$('button[aria-label="Expand section HTTP headers"]');
-  await expand.click();
-  const [add] = await page.$$('xpath/.//button[normalize-space(.)="Add header"]');
-  await add.click();
+  // A new data source: both header sections are closed; the second one is Prometheus'.
+  const expand = await page.$$('button[aria-label="Expand section HTTP headers"]');
+  expectEqual('closed HTTP headers sections', expand.length, 2);
+  await expand[1].click();
+  const add = await page.$$('xpath/.//button[normalize-space(.)="Add header"]');
+  expectEqual('open HTTP headers sections', add.length, 1);
+  await add[0].click();
   await page.type('input[placeholder="X-Custom-Header"]', 'X-Scope-OrgID');
   await page.type('input[placeholder="Header value"]', 'tenant-a');
   await page.click('#kuma-prom-url'); // plugin-ui saves headers when the row loses focus

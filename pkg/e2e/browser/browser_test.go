@@ -97,6 +97,7 @@ func TestBrowser(t *testing.T) {
 	defer cancel()
 	driverArgs := []string{driver, "--url", srv.URL, "--chromium", chromium, "--cp", bed.CPURL, "--prometheus", bed.PrometheusURL}
 	run := func(extra ...string) (string, error) {
+		h.reset()
 		var out bytes.Buffer
 		cmd := exec.CommandContext(ctx, "node", append(append([]string(nil), driverArgs...), extra...)...)
 		cmd.Dir = root

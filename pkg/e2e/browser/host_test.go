@@ -207,6 +207,15 @@ func (h *host) save(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, http.StatusOK, map[string]any{"datasource": h.settings(), "id": 1, "message": "Datasource updated", "name": "Kuma"})
 }
 
+// reset forgets the saved settings: each run of the driver starts from a new data source.
+func (h *host) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.instance = e2e.Instance{UID: dsUID}
+	h.jsonData = map[string]any{}
+	h.version++
+}
+
 // setDist points the host at another build of the front end (the broken bundles).
 func (h *host) setDist(dist string) {
 	h.mu.Lock()
