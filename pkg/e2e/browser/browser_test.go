@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -95,7 +96,15 @@ func TestBrowser(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
-	driverArgs := []string{driver, "--url", srv.URL, "--chromium", chromium, "--cp", bed.CPURL, "--prometheus", bed.PrometheusURL}
+	// A loopback port nothing listens on, for the Save & test that must fail on the Prometheus side.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + closed.Addr().String()
+	closed.Close()
+	driverArgs := []string{driver, "--url", srv.URL, "--chromium", chromium, "--cp", bed.CPURL,
+		"--prometheus", bed.PrometheusURL, "--closed", closedURL}
 	run := func(extra ...string) (string, error) {
 		h.reset()
 		var out bytes.Buffer
