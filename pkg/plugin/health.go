@@ -18,7 +18,7 @@ import (
 
 // CheckHealth reports the CP's version and mode and, when configured, Prometheus' version.
 // A failure is one sentence per side, the failing side first, each naming the side and the class
-// of the failure; the raw error chains go to the details (Grafana shows them on demand).
+// of the failure; the raw error chains go to the details (`verboseMessage`), for debugging.
 func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if ds.settingsErr != nil {
 		return healthError("Configuration: " + ds.settingsErr.Error()), nil
