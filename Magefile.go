@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,10 +54,11 @@ func Plugin() {
 }
 
 // TestAll runs every test: Go (unit, golden, gRPC protocol against the built binary in
-// dist/, real-Prometheus tests) and the front end (types and jest).
+// dist/, real-Prometheus tests), the front end (types, lint, jest), the built front end in
+// headless Chromium (browser) and the API compatibility with the oldest Grafana supported (levitate).
 func TestAll() error {
 	mg.SerialDeps(Plugin)
-	binary, err := filepath.Abs(filepath.Join("dist", fmt.Sprintf("gpx_kuma-datasource_%s_%s", runtime.GOOS, runtime.GOARCH)))
+	binary, err := pluginBinary()
 	if err != nil {
 		return err
 	}
@@ -76,8 +78,94 @@ func TestAll() error {
 			return err
 		}
 	}
+	if err := browserTest(binary, nil); err != nil {
+		return err
+	}
+	if err := Levitate(); err != nil {
+		return err
+	}
 	fmt.Fprintln(os.Stdout, "all tests passed")
 	return nil
+}
+
+func pluginBinary() (string, error) {
+	return filepath.Abs(filepath.Join("dist", fmt.Sprintf("gpx_kuma-datasource_%s_%s", runtime.GOOS, runtime.GOARCH)))
+}
+
+// Browser loads the built front end in headless Chromium (Debian package chromium) through a
+// stand-in Grafana page, with the built backend and the simulated mesh behind it, and drives the
+// config, query and variable editors (pkg/testbed/e2e/browser, tests/browser; docs/browser-test.md).
+func Browser() error {
+	mg.SerialDeps(Plugin)
+	binary, err := pluginBinary()
+	if err != nil {
+		return err
+	}
+	return browserTest(binary, nil)
+}
+
+// screenshotsDir is where Screenshots writes the images plugin.json lists and README shows.
+const screenshotsDir = "src/img/screenshots"
+
+// Screenshots runs the browser test and rewrites the screenshots in src/img/screenshots (tracked
+// files: the test command never does this).
+func Screenshots() error {
+	mg.SerialDeps(Plugin)
+	binary, err := pluginBinary()
+	if err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(screenshotsDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return browserTest(binary, map[string]string{"KUMA_SCREENSHOTS": dir})
+}
+
+func browserTest(binary string, extra map[string]string) error {
+	env := map[string]string{"KUMA_BROWSER_TEST": "1", "KUMA_PLUGIN_BINARY": binary, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return sh.RunWithV(env, "go", "test", "-count=1", "-timeout", "10m", "-run", "^TestBrowser", "./pkg/testbed/e2e/browser")
+}
+
+// Levitate checks that src/module.ts uses only APIs that exist in the @grafana packages of the
+// oldest Grafana that plugin.json's grafanaDependency accepts (fetched from the npm registry).
+func Levitate() error {
+	floor, err := grafanaFloor()
+	if err != nil {
+		return err
+	}
+	var targets []string
+	for _, p := range []string{"@grafana/data", "@grafana/ui", "@grafana/runtime"} {
+		targets = append(targets, p+"@"+floor)
+	}
+	return sh.RunV("npx", "--no-install", "levitate", "is-compatible", "--path", "src/module.ts", "--target", strings.Join(targets, ","))
+}
+
+// grafanaFloor is the version in plugin.json's grafanaDependency (">=10.4.0" → "10.4.0").
+func grafanaFloor() (string, error) {
+	raw, err := os.ReadFile("plugin.json")
+	if err != nil {
+		return "", err
+	}
+	var meta struct {
+		Dependencies struct {
+			GrafanaDependency string `json:"grafanaDependency"`
+		} `json:"dependencies"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return "", fmt.Errorf("plugin.json: %w", err)
+	}
+	floor := strings.TrimSpace(strings.TrimPrefix(meta.Dependencies.GrafanaDependency, ">="))
+	if floor == "" || strings.ContainsAny(floor, " <>|^~") {
+		return "", fmt.Errorf("plugin.json grafanaDependency %q: want >=<version>", meta.Dependencies.GrafanaDependency)
+	}
+	return floor, nil
 }
 
 // fuzzTime is how long CI runs each fuzz target: long enough to replay the committed corpus

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The demo stack: a simulated Kuma mesh (fake CP + Envoy metrics, examples/topologies/shop.yaml),
-# a real Prometheus that already holds an hour of its history and keeps scraping it, and,
-# where Docker runs, Grafana with this plugin provisioned (docker-compose.yaml).
+# a real Prometheus that already holds an hour of its history and keeps scraping it, and
+# Grafana with this plugin provisioned: with Docker (docker-compose.yaml), else a Grafana
+# installed on this machine (`grafana` or `grafana-server` on PATH, as Grafana's packages
+# install them) with dist/ as the plugin and provisioning/, on a free port.
 # Ctrl-C stops everything this script started.
 #
 # Environment: CP_ADDR (127.0.0.1:5681), PROM_ADDR (127.0.0.1:9090), TOPOLOGY (shop.yaml),
-# KUMA_VERSION (2 or 3), HISTORY_MINUTES (60: backfilled metrics), SKIP_BUILD=1 (do not build the plugin).
+# KUMA_VERSION (2 or 3), HISTORY_MINUTES (60: backfilled metrics), SKIP_BUILD=1 (do not build the plugin),
+# GRAFANA_HOME (the installed Grafana's home; found from the binary or /usr/share/grafana),
+# GRAFANA_PORT (first port tried for a local Grafana: 3000).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -119,13 +123,67 @@ cat <<INFO
 
 INFO
 
+# free_port prints the first port from $1 on that nothing on 127.0.0.1 listens to.
+free_port() {
+	local port=$1
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		port=$((port + 1))
+	done
+	echo "$port"
+}
+
+# grafana_home finds the installed Grafana's home (conf/defaults.ini, public/): GRAFANA_HOME,
+# the tarball layout (<home>/bin/grafana), or where the Debian and RPM packages put it.
+grafana_home() { # binary
+	local bin_dir
+	bin_dir=$(dirname "$(readlink -f "$1")")
+	for home in "${GRAFANA_HOME:-}" "$bin_dir/.." /usr/share/grafana; do
+		if [[ -n $home && -f $home/conf/defaults.ini ]]; then
+			(cd "$home" && pwd)
+			return 0
+		fi
+	done
+	return 1
+}
+
+# start_local_grafana runs an installed Grafana with dist/ as the plugin, the repository's
+# provisioning and its state in the demo's temporary directory.
+start_local_grafana() { # binary
+	local bin=$1 home port
+	if ! home=$(grafana_home "$bin"); then
+		warn "found $bin but not Grafana's home (conf/defaults.ini): set GRAFANA_HOME"
+		return 1
+	fi
+	port=$(free_port "${GRAFANA_PORT:-3000}")
+	# Grafana loads plugins from the directories inside its plugin path.
+	mkdir -p "$work/grafana/plugins"
+	ln -s "$root/dist" "$work/grafana/plugins/kumahq-kuma-datasource"
+	local args=(--homepath "$home")
+	# `grafana server` is the current command; `grafana-server` the one of older packages.
+	[[ $(basename "$bin") == grafana ]] && args=(server "${args[@]}")
+	say "starting Grafana ($bin) on http://127.0.0.1:$port"
+	GF_PATHS_DATA="$work/grafana/data" GF_PATHS_LOGS="$work/grafana/logs" \
+		GF_PATHS_PLUGINS="$work/grafana/plugins" GF_PATHS_PROVISIONING="$root/provisioning" \
+		GF_SERVER_HTTP_ADDR=127.0.0.1 GF_SERVER_HTTP_PORT="$port" \
+		GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=kumahq-kuma-datasource \
+		GF_AUTH_ANONYMOUS_ENABLED=true GF_AUTH_ANONYMOUS_ORG_ROLE=Admin \
+		KUMA_CP_URL="http://$cp_addr" KUMA_CP_TOKEN="" PROMETHEUS_URL="http://$prom_addr" \
+		KUMA_DASHBOARDS_DIR="$root/dist/dashboards" \
+		"$bin" "${args[@]}" &
+	pids+=($!)
+}
+
 if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
 	say "starting Grafana (docker compose) on http://127.0.0.1:3000"
 	compose_started=1
 	(cd "$root" && KUMA_CP_URL="http://$cp_addr" PROMETHEUS_URL="http://$prom_addr" docker compose up) &
 	pids+=($!)
+elif grafana_bin=$(command -v grafana || command -v grafana-server); then
+	start_local_grafana "$grafana_bin" || warn "Grafana not started: start it yourself with the provisioning above"
 else
-	warn "Docker not available: start Grafana yourself with the provisioning above"
+	warn "neither Docker nor Grafana found: install Docker (then docker compose runs Grafana) or Grafana"
+	warn "(https://grafana.com/docs/grafana/latest/setup-grafana/installation/, e.g. the Debian package grafana),"
+	warn "then run this script again; or start Grafana yourself with the provisioning above"
 fi
 
 say "running; Ctrl-C stops everything"

@@ -161,6 +161,29 @@ describe('resources', () => {
     const { ds } = makeDs();
     expect(ds.getVariableNames()).toContain('$mesh');
   });
+
+  it('offers for a field only the variables that can hold its value', () => {
+    const query = (name: string, q: unknown, datasource = { type: 'kumahq-kuma-datasource', uid: 'kuma' }) => ({
+      type: 'query',
+      name,
+      query: q,
+      datasource,
+    });
+    const templateSrv = fakeTemplateSrv({});
+    templateSrv.getVariables = () =>
+      [
+        query('mesh', { refId: 'v', queryType: 'meshes' }),
+        query('zone', 'zones'), // a bare string, as older dashboards store it
+        query('service', { refId: 'v', queryType: 'services', mesh: '$mesh' }),
+        query('promMesh', 'label_values(mesh)', { type: 'prometheus', uid: 'prometheus' }),
+        { type: 'custom', name: 'anything' },
+      ] as unknown as ReturnType<typeof templateSrv.getVariables>;
+    const ds = new DataSource(settings, templateSrv);
+    expect(ds.getVariableNames('meshes')).toEqual(['$mesh', '$promMesh', '$anything']);
+    expect(ds.getVariableNames('zones')).toEqual(['$zone', '$promMesh', '$anything']);
+    expect(ds.getVariableNames('services')).toEqual(['$service', '$promMesh', '$anything']);
+    expect(ds.getVariableNames()).toEqual(['$mesh', '$zone', '$service', '$promMesh', '$anything']);
+  });
 });
 
 describe('defaults', () => {
@@ -222,6 +245,25 @@ describe('variable support', () => {
     expect(toKumaQuery({ refId: 'v', queryType: 'services', mesh: 'm', service: 'ignored' })).toEqual({
       refId: 'v',
       queryType: 'services',
+      mesh: 'm',
+    });
+  });
+
+  it('sends the zones of services and dataplanes variables, and only theirs', () => {
+    expect(toKumaQuery({ refId: 'v', queryType: 'dataplanes', mesh: 'm', zones: ['zone-1'] })).toEqual({
+      refId: 'v',
+      queryType: 'dataplanes',
+      mesh: 'm',
+      zones: ['zone-1'],
+    });
+    expect(toKumaQuery({ refId: 'v', queryType: 'services', mesh: 'm', zones: [] })).toEqual({
+      refId: 'v',
+      queryType: 'services',
+      mesh: 'm',
+    });
+    expect(toKumaQuery({ refId: 'v', queryType: 'gateways', mesh: 'm', zones: ['zone-1'] })).toEqual({
+      refId: 'v',
+      queryType: 'gateways',
       mesh: 'm',
     });
   });

@@ -110,9 +110,21 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
     return this.getResource<NamedResource[]>('services', { mesh: this.templateSrv.replace(mesh) });
   }
 
-  /** Names of the dashboard variables, as `$name`, for offering them in editors. */
-  getVariableNames(): string[] {
-    return this.templateSrv.getVariables().map((v) => `$${v.name}`);
+  /**
+   * Names of the dashboard variables, as `$name`, for offering them in editors. With `listing`, only those
+   * that can hold such a value: a query variable of this data source that lists something else is left out
+   * (a `$service` is no mesh); other variables (custom, text box, another data source) may hold anything.
+   */
+  getVariableNames(listing?: typeof QueryType.Meshes | typeof QueryType.Zones | typeof QueryType.Services): string[] {
+    return this.templateSrv
+      .getVariables()
+      .filter((v) => {
+        if (!listing || v.type !== 'query' || (v.datasource?.uid !== this.uid && v.datasource?.type !== this.type)) {
+          return true;
+        }
+        return toKumaQuery(v.query).queryType === listing;
+      })
+      .map((v) => `$${v.name}`);
   }
 }
 
@@ -130,6 +142,9 @@ export function toKumaQuery(query: KumaVariableQuery | string, refId = 'variable
   }
   if (takesService(out.queryType) && query.service) {
     out.service = query.service;
+  }
+  if ((out.queryType === QueryType.Services || out.queryType === QueryType.Dataplanes) && query.zones?.length) {
+    out.zones = query.zones;
   }
   return out;
 }

@@ -114,6 +114,8 @@ export interface KumaVariableQuery extends DataQuery {
   mesh?: string;
   /** Only for dataplanes and workloads: the service whose proxies (or workloads) to list. */
   service?: string;
+  /** Only for services and dataplanes: the zones to list them in (empty: all). */
+  zones?: string[];
 }
 
 export type PrometheusAuth = 'none' | 'basic' | 'bearer';

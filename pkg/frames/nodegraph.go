@@ -39,29 +39,14 @@ func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
 	return data.Frames{nodes, edges}
 }
 
-// nodeGraphField declares one field of a node-graph frame. Its name is
-// what the node graph keys on (id, mainstat, arc__*, detail__*).
-type nodeGraphField[T any] struct {
-	name, display, unit string
-	typ                 data.FieldType
-	value               func(T) any
-	// color fixes the field's colour (arc sections).
-	color string
-	links []data.DataLink
-}
-
-func text[T any](name, display string, v func(T) string) nodeGraphField[T] {
-	return nodeGraphField[T]{name: name, display: display, typ: data.FieldTypeString, value: func(t T) any { return v(t) }}
-}
-
-func number[T any](name, display, unit string, v func(T) float64) nodeGraphField[T] {
-	return nodeGraphField[T]{name: name, display: display, unit: unit, typ: data.FieldTypeFloat64, value: func(t T) any { return v(t) }}
+func number[T any](name, display, unit string, v func(T) float64) column[T] {
+	return column[T]{name: name, display: display, unit: unit, typ: data.FieldTypeFloat64, value: func(t T) any { return v(t) }}
 }
 
 // latency is a nullable millisecond field: no observations is no value,
 // not zero.
-func latency[T any](name, display string, v func(T) graph.Latency, q func(graph.Latency) float64) nodeGraphField[T] {
-	return nodeGraphField[T]{name: name, display: display, unit: "ms", typ: data.FieldTypeNullableFloat64, value: func(t T) any {
+func latency[T any](name, display string, v func(T) graph.Latency, q func(graph.Latency) float64) column[T] {
+	return column[T]{name: name, display: display, unit: "ms", typ: data.FieldTypeNullableFloat64, value: func(t T) any {
 		l := v(t)
 		if !l.Known {
 			return (*float64)(nil)
@@ -71,92 +56,78 @@ func latency[T any](name, display string, v func(T) graph.Latency, q func(graph.
 	}}
 }
 
-func nodeGraphFrame[T any](name string, rows []T, fields []nodeGraphField[T]) *data.Frame {
-	frame := data.NewFrame(name)
-	for _, f := range fields {
-		field := data.NewFieldFromFieldType(f.typ, len(rows))
-		field.Name = f.name
-		for i, r := range rows {
-			field.Set(i, f.value(r))
-		}
-		field.Config = &data.FieldConfig{DisplayName: f.display, Unit: f.unit, Links: f.links}
-		if f.color != "" {
-			field.Config.Color = map[string]any{"mode": "fixed", "fixedColor": f.color}
-		}
-		frame.Fields = append(frame.Fields, field)
-	}
-	frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeNodeGraph}
-	return frame
+func nodeGraphFrame[T any](name string, rows []T, columns []column[T]) *data.Frame {
+	return newFrame(name, data.VisTypeNodeGraph, rows, columns)
 }
 
-func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
+func nodeFields(links LinkOptions) []column[graph.Node] {
 	lat := func(n graph.Node) graph.Latency { return n.Stats.Latency }
-	id := text("id", "ID", func(n graph.Node) string { return n.ID })
+	id := textColumn("id", "ID", func(n graph.Node) string { return n.ID })
 	id.links = []data.DataLink{{
 		Title: "Service dashboard",
 		URL: dashboardURL(links.ServiceDashboardUID, ServiceDashboardUID, links.Mesh,
 			"var-service=${__data.fields.title:percentencode}", "var-zone=${__data.fields.detail__zone:percentencode}"),
 	}}
-	return []nodeGraphField[graph.Node]{
+	return []column[graph.Node]{
 		id,
-		text("title", "Service", func(n graph.Node) string { return n.Name }),
-		text("subtitle", "Kind", subtitle),
-		text("mainstat", "Traffic", func(n graph.Node) string { return traffic(n.Stats) }),
+		textColumn("title", "Service", func(n graph.Node) string { return n.Name }),
+		textColumn("subtitle", "Kind", subtitle),
+		textColumn("mainstat", "Traffic", func(n graph.Node) string { return traffic(n.Stats) }),
 		number("secondarystat", "Errors", "percent", func(n graph.Node) float64 { return 100 * n.Stats.ErrorRatio }),
 		arc("arc__success", "Success", "green", func(a arcShares) float64 { return a.success }),
 		arc("arc__4xx", "4xx", "orange", func(a arcShares) float64 { return a.class4xx }),
 		arc("arc__5xx", "5xx", "red", func(a arcShares) float64 { return a.class5xx }),
 		arc("arc__idle", "Idle", idleColor, func(a arcShares) float64 { return a.idle }),
-		text("color", "Color", nodeColor),
-		text("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
+		textColumn("color", "Color", nodeColor),
+		textColumn("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
 		number("detail__dataplanes_online", "Dataplanes online", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Online) }),
 		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
 		number("detail__dataplanes_total", "Dataplanes", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Total) }),
-		text("detail__protocol", "Protocol", func(n graph.Node) string { return n.Protocol }),
-		text("detail__zones", "Zones", func(n graph.Node) string { return strings.Join(n.Zones, ", ") }),
-		text("detail__zone", "Zone", linkZone),
-		text("detail__source_zones", "Traffic from zones", func(n graph.Node) string { return strings.Join(n.SourceZones, ", ") }),
+		textColumn("detail__protocol", "Protocol", func(n graph.Node) string { return n.Protocol }),
+		textColumn("detail__zones", "Zones", func(n graph.Node) string { return strings.Join(n.Zones, ", ") }),
+		textColumn("detail__zone", "Zone", linkZone),
+		textColumn("detail__source_zones", "Traffic from zones", func(n graph.Node) string { return strings.Join(n.SourceZones, ", ") }),
 		number("detail__rps", "Requests", "reqps", func(n graph.Node) float64 { return n.Stats.RequestRate }),
 		number("detail__bps", "Bytes", "Bps", func(n graph.Node) float64 { return n.Stats.ByteRate }),
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
 		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
-		text("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
-		text("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
+		textColumn("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
+		textColumn("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
 	}
 }
 
-func edgeFields(edges []graph.Edge, links LinkOptions) []nodeGraphField[graph.Edge] {
+func edgeFields(edges []graph.Edge, links LinkOptions) []column[graph.Edge] {
 	lat := func(e graph.Edge) graph.Latency { return e.Stats.Latency }
-	count := func(name, display string, v func(graph.StatusCounts) float64) nodeGraphField[graph.Edge] {
+	count := func(name, display string, v func(graph.StatusCounts) float64) column[graph.Edge] {
 		return number(name, display, "none", func(e graph.Edge) float64 { return v(e.Stats.Requests) })
 	}
-	id := text("id", "ID", func(e graph.Edge) string { return e.ID })
+	id := textColumn("id", "ID", func(e graph.Edge) string { return e.ID })
 	id.links = []data.DataLink{{
 		Title: "Service to service dashboard",
 		URL: dashboardURL(links.EdgeDashboardUID, ServiceToServiceDashboardUID, links.Mesh,
 			"var-source=${__data.fields.detail__source:percentencode}", "var-destination=${__data.fields.detail__destination:percentencode}"),
 	}}
 	thickness := edgeThickness(edges)
-	return []nodeGraphField[graph.Edge]{
+	return []column[graph.Edge]{
 		id,
-		text("source", "Source", func(e graph.Edge) string { return e.Source }),
-		text("target", "Target", func(e graph.Edge) string { return e.Target }),
-		text("mainstat", "Traffic", func(e graph.Edge) string { return traffic(e.Stats) }),
+		textColumn("source", "Source", func(e graph.Edge) string { return e.Source }),
+		textColumn("target", "Target", func(e graph.Edge) string { return e.Target }),
+		textColumn("mainstat", "Traffic", func(e graph.Edge) string { return traffic(e.Stats) }),
 		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
 		number("thickness", "Thickness", "none", thickness),
-		text("color", "Color", func(e graph.Edge) string { return errorColor(e.Stats) }),
-		text("strokeDasharray", "Stroke", func(e graph.Edge) string {
+		textColumn("color", "Color", func(e graph.Edge) string { return errorColor(e.Stats) }),
+		textColumn("strokeDasharray", "Stroke", func(e graph.Edge) string {
 			if e.Stats.IsTCP() {
 				return "6 3"
 			}
 			return ""
 		}),
-		text("detail__source", "Source service", func(e graph.Edge) string { return serviceOf(e.Source) }),
-		text("detail__destination", "Destination service", func(e graph.Edge) string { return serviceOf(e.Target) }),
-		text("detail__source_zone", "Source zone", func(e graph.Edge) string { return strings.Join(e.SourceZones, ", ") }),
-		text("detail__destination_zone", "Destination zone", destinationZone),
-		text("detail__cross_zone", "Cross-zone", func(e graph.Edge) string { return yesNo(e.CrossZone()) }),
+		textColumn("detail__source", "Source service", func(e graph.Edge) string { return serviceOf(e.Source) }),
+		textColumn("detail__destination", "Destination service", func(e graph.Edge) string { return serviceOf(e.Target) }),
+		textColumn("detail__source_zone", "Source zone", func(e graph.Edge) string { return strings.Join(e.SourceZones, ", ") }),
+		textColumn("detail__destination_zone", "Destination zone", destinationZone),
+		textColumn("detail__cross_zone", "Cross-zone", func(e graph.Edge) string { return yesNo(e.CrossZone()) }),
 		number("detail__rps", "Requests", "reqps", func(e graph.Edge) float64 { return e.Stats.RequestRate }),
 		number("detail__bps", "Bytes", "Bps", func(e graph.Edge) float64 { return e.Stats.ByteRate }),
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
@@ -187,7 +158,7 @@ func shares(s graph.Stats) arcShares {
 	return arcShares{idle: 1}
 }
 
-func arc(name, display, color string, part func(arcShares) float64) nodeGraphField[graph.Node] {
+func arc(name, display, color string, part func(arcShares) float64) column[graph.Node] {
 	f := number(name, display, "percentunit", func(n graph.Node) float64 { return part(shares(n.Stats)) })
 	f.color = color
 	return f

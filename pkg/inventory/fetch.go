@@ -67,3 +67,34 @@ func optional[T any](items []T, err error) ([]T, error) {
 	}
 	return items, err
 }
+
+// FetchZones lists the CP's zones. A CP whose list may be its own lone zone (one zone,
+// not online) is asked whether it runs alone, so that it reports that zone as itself.
+func FetchZones(ctx context.Context, cp *kuma.Client) ([]Zone, error) {
+	overviews, err := cp.Zones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !MayBeAlone(overviews) {
+		return Zones(overviews, nil), nil
+	}
+	return Zones(overviews, alone(ctx, cp)), nil
+}
+
+// alone describes the CP when it is not federated, from its config and index; nil when
+// it is federated, or when it cannot tell (the zone list then stands as the CP gave it).
+func alone(ctx context.Context, cp *kuma.Client) *Alone {
+	var (
+		wg               sync.WaitGroup
+		cfg              *kuma.CPConfig
+		idx              *kuma.Index
+		cfgErr, indexErr error
+	)
+	wg.Go(func() { cfg, cfgErr = safe.Do("CP config", func() (*kuma.CPConfig, error) { return cp.Config(ctx) }) })
+	wg.Go(func() { idx, indexErr = safe.Do("CP index", func() (*kuma.Index, error) { return cp.Index(ctx) }) })
+	wg.Wait()
+	if cfgErr != nil || indexErr != nil || cfg.Federated() {
+		return nil
+	}
+	return &Alone{Zone: cfg.Multizone.Zone.Name, Version: idx.Version}
+}

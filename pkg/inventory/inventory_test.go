@@ -35,27 +35,27 @@ func TestServices(t *testing.T) {
 			name:         "insight counts win, MeshServices add the protocol",
 			insights:     []kuma.ServiceInsight{insight},
 			meshServices: []kuma.MeshService{meshService("backend", "zone-1", 1, 1, 1, ""), meshService("backend", "zone-2", 0, 0, 1, "")},
-			want:         []Service{{Name: "backend", Kind: KindInternal, Status: StatusPartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}, Protocol: "http", MTLS: true}},
+			want:         []Service{{Name: "backend", Kind: kuma.ServiceTypeInternal, Status: kuma.ServicePartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}, Protocol: "http", MTLS: true}},
 		},
 		{
 			name:         "MeshServices alone (Exclusive mode, Kuma 3.0) are summed over zones",
 			meshServices: []kuma.MeshService{meshService("api", "zone-2", 1, 1, 1, ""), meshService("api", "zone-1", 2, 2, 2, "")},
-			want:         []Service{{Name: "api", Kind: KindInternal, Status: StatusOnline, Online: 3, Total: 3, Zones: []string{"zone-1", "zone-2"}, Protocol: "http"}},
+			want:         []Service{{Name: "api", Kind: kuma.ServiceTypeInternal, Status: kuma.ServiceOnline, Online: 3, Total: 3, Zones: []string{"zone-1", "zone-2"}, Protocol: "http"}},
 		},
 		{
 			name:         "healthy but disconnected proxies are offline",
 			meshServices: []kuma.MeshService{meshService("db", "zone-1", 0, 1, 1, "")},
-			want:         []Service{{Name: "db", Kind: KindInternal, Status: StatusOffline, Offline: 1, Total: 1, Zones: []string{"zone-1"}, Protocol: "http"}},
+			want:         []Service{{Name: "db", Kind: kuma.ServiceTypeInternal, Status: kuma.ServiceOffline, Offline: 1, Total: 1, Zones: []string{"zone-1"}, Protocol: "http"}},
 		},
 		{
 			name:      "external services",
 			externals: []kuma.MeshExternalService{{Meta: kuma.Meta{Name: "httpbin"}, Spec: kuma.MeshExternalServiceSpec{Match: kuma.ExternalMatch{Protocol: "http"}}}},
-			want:      []Service{{Name: "httpbin", Kind: KindExternal, Status: StatusNotAvailable, Protocol: "http"}},
+			want:      []Service{{Name: "httpbin", Kind: kuma.ServiceTypeExternal, Status: kuma.ServiceNotAvailable, Protocol: "http"}},
 		},
 		{
 			name:   "legacy external services of an Exclusive mesh",
 			legacy: []kuma.ExternalService{{Meta: kuma.Meta{Name: "stripe-api"}, Tags: map[string]string{kuma.TagService: "stripe-api", kuma.TagProtocol: "http"}, Networking: kuma.ExternalServiceNetworking{Address: "api.stripe.com:443"}}},
-			want:   []Service{{Name: "stripe-api", Kind: KindExternal, Status: StatusNotAvailable, Protocol: "http", Address: "api.stripe.com:443"}},
+			want:   []Service{{Name: "stripe-api", Kind: kuma.ServiceTypeExternal, Status: kuma.ServiceNotAvailable, Protocol: "http", Address: "api.stripe.com:443"}},
 		},
 	}
 	for _, tt := range tests {
@@ -81,7 +81,7 @@ func TestGateways(t *testing.T) {
 	}
 	sidecar := kuma.DataplaneOverview{Meta: kuma.Meta{Name: "app-1"}}
 	got := Gateways([]kuma.DataplaneOverview{gw("edge-1", "zone-1", kuma.GatewayTypeBuiltin, true), sidecar, gw("edge-2", "zone-2", kuma.GatewayTypeBuiltin, false)})
-	want := []Service{{Name: "edge", Kind: KindGatewayBuiltin, Status: StatusPartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}}}
+	want := []Service{{Name: "edge", Kind: kuma.ServiceTypeGatewayBuiltin, Status: kuma.ServicePartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}

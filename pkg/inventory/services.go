@@ -9,26 +9,10 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 )
 
-// Service kinds, as Kuma's serviceType names them.
-const (
-	KindInternal         = kuma.ServiceTypeInternal
-	KindExternal         = kuma.ServiceTypeExternal
-	KindGatewayBuiltin   = kuma.ServiceTypeGatewayBuiltin
-	KindGatewayDelegated = kuma.ServiceTypeGatewayDelegated
-)
-
-// Service statuses, as ServiceInsight names them.
-const (
-	StatusOnline            = kuma.ServiceOnline
-	StatusOffline           = kuma.ServiceOffline
-	StatusPartiallyDegraded = kuma.ServicePartiallyDegraded
-	StatusNotAvailable      = kuma.ServiceNotAvailable
-)
-
 // gatewayKinds maps a gateway proxy's kind to the service type Kuma gives its service.
 var gatewayKinds = map[kuma.GatewayKind]string{
-	kuma.GatewayBuiltin:   KindGatewayBuiltin,
-	kuma.GatewayDelegated: KindGatewayDelegated,
+	kuma.GatewayBuiltin:   kuma.ServiceTypeGatewayBuiltin,
+	kuma.GatewayDelegated: kuma.ServiceTypeGatewayDelegated,
 }
 
 // labelNamespace is set by the Kubernetes CP on synced MeshServices.
@@ -73,7 +57,7 @@ func Services(r MeshResources) []Service {
 		name := ms.DisplayName()
 		s := byName[name]
 		if s == nil {
-			s = &Service{Name: name, Kind: KindInternal}
+			s = &Service{Name: name, Kind: kuma.ServiceTypeInternal}
 			byName[name] = s
 		}
 		if s.Protocol == "" {
@@ -92,7 +76,7 @@ func Services(r MeshResources) []Service {
 	}
 	addExternal := func(name, protocol, address string) {
 		if byName[name] == nil {
-			byName[name] = &Service{Name: name, Kind: KindExternal, Status: StatusNotAvailable, Protocol: protocol, Address: address}
+			byName[name] = &Service{Name: name, Kind: kuma.ServiceTypeExternal, Status: kuma.ServiceNotAvailable, Protocol: protocol, Address: address}
 		}
 	}
 	for _, es := range r.ExternalServices {
@@ -137,11 +121,11 @@ func protocolOf(ports []kuma.Port) string {
 func statusOf(online, total int) string {
 	switch {
 	case total > 0 && online == total:
-		return StatusOnline
+		return kuma.ServiceOnline
 	case online == 0:
-		return StatusOffline
+		return kuma.ServiceOffline
 	default:
-		return StatusPartiallyDegraded
+		return kuma.ServicePartiallyDegraded
 	}
 }
 

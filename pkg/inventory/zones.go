@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"cmp"
+	"slices"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
 )
@@ -53,4 +54,22 @@ func Zones(overviews []kuma.ZoneOverview, alone *Alone) []Zone {
 // zone, not online. Only then is its configuration worth asking for.
 func MayBeAlone(overviews []kuma.ZoneOverview) bool {
 	return len(overviews) == 0 || len(overviews) == 1 && !overviews[0].IsOnline()
+}
+
+// ServicesInZones keeps the services present in one of zones (all of them without zones).
+func ServicesInZones(services []Service, zones []string) []Service {
+	if len(zones) == 0 {
+		return services
+	}
+	return slices.DeleteFunc(services, func(s Service) bool {
+		return !slices.ContainsFunc(s.Zones, func(z string) bool { return slices.Contains(zones, z) })
+	})
+}
+
+// DataplanesInZones keeps the dataplanes of one of zones (all of them without zones).
+func DataplanesInZones(dps []Dataplane, zones []string) []Dataplane {
+	if len(zones) == 0 {
+		return dps
+	}
+	return slices.DeleteFunc(dps, func(d Dataplane) bool { return !slices.Contains(zones, d.Zone) })
 }

@@ -181,7 +181,9 @@ func InternalClusterRegex() string {
 	for _, p := range internalPrefixes {
 		prefixes = append(prefixes, regexp.QuoteMeta(p))
 	}
-	return strings.Join(exact, "|") + "|(" + strings.Join(prefixes, "|") + ").*|.*(hijacker|passthrough).*"
+	// (?s:.*): a name may hold a newline, which "." matches in Prometheus 3 but not in Prometheus 2
+	// or Go; IsInternalCluster does not care, so neither may the filter.
+	return strings.Join(exact, "|") + "|(" + strings.Join(prefixes, "|") + ")(?s:.*)|(?s:.*)(hijacker|passthrough)(?s:.*)"
 }
 
 // inboundStatPrefixes are HTTP connection manager prefixes of inbound

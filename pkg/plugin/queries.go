@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -84,7 +83,7 @@ func (ds *Datasource) resolveZones(ctx context.Context, q *models.Query) error {
 	if q.ZonePattern == nil || !models.FiltersZones(q.QueryType) {
 		return nil
 	}
-	zones, err := ds.zoneList(ctx)
+	zones, err := inventory.FetchZones(ctx, ds.cp)
 	if err != nil {
 		return fmt.Errorf("zone %q is a pattern, and the control plane's zones could not be listed: %w", q.Zone, err)
 	}
@@ -119,7 +118,7 @@ func (ds *Datasource) meshes(ctx context.Context, _ models.Query) (*data.Frame, 
 }
 
 func (ds *Datasource) zones(ctx context.Context, _ models.Query) (*data.Frame, error) {
-	zones, err := ds.zoneList(ctx)
+	zones, err := inventory.FetchZones(ctx, ds.cp)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +130,7 @@ func (ds *Datasource) services(ctx context.Context, q models.Query) (*data.Frame
 	if err != nil {
 		return nil, err
 	}
-	return frames.Services(filterZones(services, q.Zones)), nil
+	return frames.Services(inventory.ServicesInZones(services, q.Zones)), nil
 }
 
 // serviceInventory lists a mesh's services from the same (cached) CP resources as the map,
@@ -164,11 +163,7 @@ func (ds *Datasource) dataplanes(ctx context.Context, q models.Query) (*data.Fra
 			}
 		}
 	}
-	dps := inventory.Dataplanes(overviews)
-	if len(q.Zones) > 0 {
-		dps = slices.DeleteFunc(dps, func(d inventory.Dataplane) bool { return !slices.Contains(q.Zones, d.Zone) })
-	}
-	return frames.Dataplanes(dps), nil
+	return frames.Dataplanes(inventory.DataplanesInZones(inventory.Dataplanes(overviews), q.Zones)), nil
 }
 
 // serviceProxyFilters select a service's proxies. Kuma 3.0 dropped kuma.io/service tags:
@@ -231,13 +226,4 @@ func (ds *Datasource) meshInsights(ctx context.Context, q models.Query) (*data.F
 		return nil, err
 	}
 	return frames.MeshInsights([]kuma.MeshInsight{*insight}), nil
-}
-
-func filterZones(services []inventory.Service, zones []string) []inventory.Service {
-	if len(zones) == 0 {
-		return services
-	}
-	return slices.DeleteFunc(services, func(s inventory.Service) bool {
-		return !slices.ContainsFunc(s.Zones, func(z string) bool { return slices.Contains(zones, z) })
-	})
 }

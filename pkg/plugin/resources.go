@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/safe"
 )
 
@@ -128,7 +129,7 @@ func (ds *Datasource) meshOptions(ctx context.Context, _ *http.Request) ([]optio
 }
 
 func (ds *Datasource) zoneOptions(ctx context.Context, _ *http.Request) ([]option, error) {
-	zones, err := ds.zoneList(ctx)
+	zones, err := inventory.FetchZones(ctx, ds.cp)
 	if err != nil {
 		return nil, err
 	}

@@ -1,17 +1,27 @@
-import { DataSourcePluginOptionsEditorProps, SelectableValue } from '@grafana/data';
+import { css } from '@emotion/css';
+import { DataSourcePluginOptionsEditorProps, GrafanaTheme2 } from '@grafana/data';
+import {
+  Auth,
+  AuthMethod,
+  ConfigSection,
+  ConfigSubSection,
+  ConnectionSettings,
+  convertLegacyAuthProps,
+  DataSourceDescription,
+  TLSSettings,
+} from '@grafana/plugin-ui';
 import {
   Alert,
   Button,
-  FieldSet,
+  Checkbox,
+  Divider,
   InlineField,
-  InlineFieldRow,
-  InlineSwitch,
   Input,
-  RadioButtonGroup,
   SecretInput,
   SecretTextArea,
+  useStyles2,
 } from '@grafana/ui';
-import React, { ChangeEvent, FormEvent } from 'react';
+import React, { ChangeEvent, FormEvent, useState } from 'react';
 
 import { KumaDataSourceOptions, KumaSecureJsonData, PrometheusAuth } from '../types';
 
@@ -19,20 +29,37 @@ export type Props = DataSourcePluginOptionsEditorProps<KumaDataSourceOptions, Ku
 
 type Options = Props['options'];
 type SecureKey = keyof KumaSecureJsonData;
-type SwitchKey = 'tlsSkipVerify' | 'tlsAuth' | 'tlsAuthWithCACert' | 'prometheusTlsSkipVerify';
+type NumberKey =
+  'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval';
 /** Prefix of a numbered header list: `httpHeaderName1..N` (control plane) or `prometheusHeaderName1..N`. */
 export type HeaderList = 'http' | 'prometheus';
 
-const LABEL_WIDTH = 26;
-const INPUT_WIDTH = 50;
-const PEM_SIZE = { cols: INPUT_WIDTH, rows: 5 };
-const PEM_CERT = 'Begins with -----BEGIN CERTIFICATE-----';
+// @grafana/plugin-ui's sections use label width 24; fields of this editor line up with theirs.
+const LABEL_WIDTH = 24;
+const NUMBER_WIDTH = 16;
 
-const AUTH_OPTIONS: Array<SelectableValue<PrometheusAuth>> = [
-  { label: 'No auth', value: 'none' },
-  { label: 'Basic auth', value: 'basic' },
-  { label: 'Bearer token', value: 'bearer' },
-];
+/**
+ * The backend's defaults (pkg/models/settings.go), shown as placeholders: an empty field uses them.
+ * Timeouts and the scrape interval in seconds, the answer cap in MiB.
+ */
+export const SETTING_DEFAULTS: Record<NumberKey, number> = {
+  timeout: 30,
+  prometheusTimeout: 30,
+  prometheusScrapeInterval: 15,
+  prometheusMaxSeries: 200000,
+  prometheusMaxResponseMB: 128,
+};
+
+const CP_TOKEN_METHOD = 'custom-cp-token' as const;
+const PROMETHEUS_TOKEN_METHOD = 'custom-prometheus-token' as const;
+// plugin-ui names methods a plugin adds `custom-<id>`.
+type AuthChoice = AuthMethod | `custom-${string}`;
+
+const PROMETHEUS_AUTH_METHODS: Record<PrometheusAuth, AuthChoice> = {
+  none: AuthMethod.NoAuth,
+  basic: AuthMethod.BasicAuth,
+  bearer: PROMETHEUS_TOKEN_METHOD,
+};
 
 const headerNameKey = (list: HeaderList, slot: number) => `${list}HeaderName${slot}` as const;
 const headerValueKey = (list: HeaderList, slot: number) => `${list}HeaderValue${slot}` as const;
@@ -83,71 +110,124 @@ function withSecretReset(options: Options, key: SecureKey, value = ''): Options 
   return { ...withSecret(options, key, value), secureJsonFields: { ...options.secureJsonFields, [key]: false } };
 }
 
+/** One row of @grafana/plugin-ui's custom headers editor. */
+interface HeaderRow {
+  name: string;
+  value?: string;
+  configured: boolean;
+}
+
 /**
- * Removes header `slot` (1-based) of a list and renumbers the later ones down so the slots stay gapless.
- * Header values are secrets stored by slot: a value typed in this session moves with its header; a value
- * already stored cannot be read back, so that header is shown as not configured and must be re-entered.
- * The last slot's name is deleted and its secret reset, so no stale secret is left behind.
+ * Writes the rows of a header list back to its numbered keys, slot 1 first and without gaps (where the
+ * backend stops reading). Values are secrets stored by slot: a value typed in this session moves with its
+ * header; a stored value that cannot be read back stays only where it was stored, so a stored header that
+ * moved to another slot is shown as not configured and must be re-entered. Slots past the end are cleared
+ * and their secrets reset, so no stale secret is left behind.
  */
-export function removeHeader(options: Options, list: HeaderList, slot: number): Options {
-  const names = headerNames(options.jsonData, list);
-  const typed = options.secureJsonData ?? {};
+export function withHeaders(options: Options, list: HeaderList, rows: HeaderRow[]): Options {
+  const before = headerNames(options.jsonData, list);
   const jsonData: KumaDataSourceOptions = { ...options.jsonData };
-  let next = options;
-  for (let s = slot; s <= names.length; s++) {
-    // slot s takes over slot s + 1 (names[s] is its name); the last slot takes over nothing
-    jsonData[headerNameKey(list, s)] = names[s];
-    next = withSecretReset(next, headerValueKey(list, s), typed[headerValueKey(list, s + 1)] ?? '');
+  before.forEach((_, i) => delete jsonData[headerNameKey(list, i + 1)]);
+  let next: Options = options;
+  rows.forEach((row, i) => {
+    const slot = i + 1;
+    jsonData[headerNameKey(list, slot)] = row.name;
+    const storedHere =
+      row.configured && before[i] === row.name && Boolean(options.secureJsonFields?.[headerValueKey(list, slot)]);
+    if (!storedHere) {
+      next = withSecretReset(next, headerValueKey(list, slot), row.value ?? '');
+    }
+  });
+  for (let slot = rows.length + 1; slot <= before.length; slot++) {
+    next = withSecretReset(next, headerValueKey(list, slot));
   }
-  delete jsonData[headerNameKey(list, names.length)];
   return { ...next, jsonData };
+}
+
+/** The props of plugin-ui's custom headers editor for a header list. */
+function headersProps(props: Props, list: HeaderList) {
+  const { options, onOptionsChange } = props;
+  return {
+    headers: headerNames(options.jsonData, list).map((name, i) => ({
+      name,
+      configured: Boolean(options.secureJsonFields?.[headerValueKey(list, i + 1)]),
+    })),
+    onChange: (rows: HeaderRow[]) => onOptionsChange(withHeaders(options, list, rows)),
+  };
+}
+
+/** An authentication method for plugin-ui's Auth: a secret token the backend sends as a bearer header. */
+function tokenMethod(
+  props: Props,
+  id: `custom-${string}`,
+  key: 'cpToken' | 'prometheusToken',
+  text: { label: string; description: string; field: string; inputId: string }
+) {
+  return {
+    id,
+    label: text.label,
+    description: text.description,
+    component: (
+      <InlineField label={text.field} labelWidth={LABEL_WIDTH} htmlFor={text.inputId} grow>
+        <SecretInput {...secretProps(props, key, text.inputId, 'Bearer token')} />
+      </InlineField>
+    ),
+  };
 }
 
 export function ConfigEditor(props: Props) {
   const { options, onOptionsChange } = props;
   const jsonData = options.jsonData ?? {};
-
+  const secureFields = options.secureJsonFields ?? {};
   const setJson = <K extends keyof KumaDataSourceOptions>(key: K, value: KumaDataSourceOptions[K]) => {
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
   };
 
-  const switchField = (key: SwitchKey, label: string, tooltip: string) => (
-    <InlineField label={label} labelWidth={LABEL_WIDTH} htmlFor={`kuma-${key}`} tooltip={tooltip}>
-      <InlineSwitch
-        id={`kuma-${key}`}
-        value={Boolean(jsonData[key])}
-        onChange={(e) => setJson(key, e.currentTarget.checked)}
-      />
-    </InlineField>
+  // The chosen CP auth method is not a setting of its own: a stored or typed token means "token".
+  const [cpAuth, setCpAuth] = useState<AuthChoice>(
+    secureFields.cpToken || options.secureJsonData?.cpToken ? CP_TOKEN_METHOD : AuthMethod.NoAuth
   );
+  // Likewise the Prometheus CA: a stored CA certificate means "self-signed certificate" is on.
+  const [prometheusCA, setPrometheusCA] = useState(Boolean(secureFields.prometheusCACert));
 
-  const numberField = (
-    key:
-      'timeout' | 'prometheusTimeout' | 'prometheusMaxSeries' | 'prometheusMaxResponseMB' | 'prometheusScrapeInterval',
-    label: string,
-    tooltip: string
-  ) => (
-    <InlineField
-      label={label}
-      labelWidth={LABEL_WIDTH}
-      htmlFor={`kuma-${key}`}
-      tooltip={`${tooltip} Empty uses the default.`}
-    >
+  const numberField = (key: NumberKey, label: string, tooltip: string) => (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} htmlFor={`kuma-${key}`} tooltip={tooltip}>
       <Input
         id={`kuma-${key}`}
         type="number"
         min={0}
-        width={12}
+        width={NUMBER_WIDTH}
+        placeholder={String(SETTING_DEFAULTS[key])}
         value={jsonData[key] ?? ''}
         onChange={(e: ChangeEvent<HTMLInputElement>) => setJson(key, parseNumber(e.currentTarget.value))}
       />
     </InlineField>
   );
 
-  const auth: PrometheusAuth = jsonData.prometheusAuth ?? 'none';
+  // The community plugin kept the CP URL in jsonData.url: shown until edited, then moved to the URL.
+  const connection = { ...options, url: options.url || jsonData.url || '' };
+  // Grafana's standard TLS keys (tlsAuth, tlsAuthWithCACert, tlsSkipVerify, serverName and the three PEM
+  // secrets), which the backend reads through the SDK's HTTP client options; the conversion always sets all three parts.
+  const converted = convertLegacyAuthProps({ config: options, onChange: onOptionsChange }).TLS as Omit<
+    React.ComponentProps<typeof TLSSettings>,
+    'readOnly'
+  >;
+  // An unset switch is off: passing `undefined` would make plugin-ui's checkboxes uncontrolled (a React warning).
+  const cpTLS = {
+    ...converted,
+    TLSClientAuth: { ...converted.TLSClientAuth, enabled: Boolean(jsonData.tlsAuth) },
+    skipTLSVerification: { ...converted.skipTLSVerification, enabled: Boolean(jsonData.tlsSkipVerify) },
+  };
+  const prometheusAuth: PrometheusAuth = jsonData.prometheusAuth ?? 'none';
+  const styles = useStyles2(getStyles);
 
   return (
     <>
+      <DataSourceDescription
+        dataSourceName="Kuma"
+        docsLink="https://github.com/kumahq/kuma-grafana-datasource#configuration"
+        hasRequiredFields
+      />
       {hasLegacyPrometheusDataSource(jsonData) && (
         <Alert title="Legacy Prometheus data source setting" severity="warning">
           <p>
@@ -172,227 +252,162 @@ export function ConfigEditor(props: Props) {
           </div>
         </Alert>
       )}
+      <Divider />
 
-      <FieldSet label="Kuma control plane">
-        <InlineField
-          label="Control plane URL"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-cp-url"
-          tooltip="Base URL of the Kuma control-plane API, e.g. http://kuma-control-plane.kuma-system:5681"
-          required
-        >
-          <Input
-            id="kuma-cp-url"
-            width={INPUT_WIDTH}
-            value={options.url || jsonData.url || ''}
-            placeholder="http://localhost:5681"
-            onChange={(e: ChangeEvent<HTMLInputElement>) => {
-              // moves the community plugin's jsonData.url to the data source URL
-              const { url: _legacy, ...rest } = jsonData;
-              onOptionsChange({ ...options, url: e.currentTarget.value, jsonData: rest });
-            }}
-          />
-        </InlineField>
-        <InlineField
-          label="Control plane token"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-cp-token"
-          tooltip="Sent as a bearer token to the control-plane API (e.g. a Kuma user token)"
-        >
-          <SecretInput {...secretProps(props, 'cpToken', 'kuma-cp-token', 'Bearer token')} width={INPUT_WIDTH} />
-        </InlineField>
-        {numberField('timeout', 'Control plane timeout (s)', 'Timeout of one control-plane request, in seconds.')}
-        <HeadersEditor
-          {...props}
-          list="http"
-          title="Control plane headers"
-          tooltip="Extra HTTP headers sent with every control-plane request; the values are stored encrypted"
-          placeholder="X-Header"
-        />
-      </FieldSet>
+      {/* Two endpoints, each with plugin-ui's connection, authentication, TLS and header sections under its own heading. */}
+      <EndpointHeading
+        title="Kuma control plane"
+        description="The control plane's REST API: the inventory, the variables and the service map's services come from it."
+      />
+      <ConnectionSettings
+        config={connection}
+        onChange={(next) => {
+          const { url: _legacy, ...rest } = jsonData;
+          onOptionsChange({ ...options, url: next.url, jsonData: rest });
+        }}
+        urlLabel="Control plane URL"
+        urlPlaceholder="http://kuma-control-plane.kuma-system:5681"
+        urlTooltip="Base URL of the Kuma control-plane API; for multi-zone, the global control plane"
+      />
+      {numberField('timeout', 'Timeout (s)', 'Timeout of one control-plane request, in seconds.')}
+      <Auth
+        selectedMethod={cpAuth}
+        visibleMethods={[AuthMethod.NoAuth, CP_TOKEN_METHOD]}
+        onAuthMethodSelect={(method) => {
+          setCpAuth(method);
+          if (method !== CP_TOKEN_METHOD) {
+            onOptionsChange(withSecretReset(options, 'cpToken'));
+          }
+        }}
+        customMethods={[
+          tokenMethod(props, CP_TOKEN_METHOD, 'cpToken', {
+            label: 'Control plane token',
+            description: 'A Kuma user token, sent as a bearer token (not needed from loopback)',
+            field: 'Control plane token',
+            inputId: 'kuma-cp-token',
+          }),
+        ]}
+        customHeaders={headersProps(props, 'http')}
+      />
+      <div className={styles.section}>
+        <TLSSettings {...cpTLS} readOnly={Boolean(options.readOnly)} />
+      </div>
+      <Divider />
 
-      <FieldSet label="TLS">
-        {switchField(
-          'tlsSkipVerify',
-          'Skip TLS verify',
-          'Do not verify the server certificate (insecure; for testing only)'
-        )}
-        {switchField('tlsAuth', 'TLS client auth', 'Present a client certificate (mTLS)')}
-        {switchField('tlsAuthWithCACert', 'With CA cert', 'Verify the server certificate against this CA')}
-        {jsonData.tlsAuthWithCACert && (
-          <InlineField label="CA cert" labelWidth={LABEL_WIDTH} htmlFor="kuma-tls-ca-cert">
-            <SecretTextArea {...secretProps(props, 'tlsCACert', 'kuma-tls-ca-cert', PEM_CERT)} {...PEM_SIZE} />
-          </InlineField>
-        )}
-        {jsonData.tlsAuth && (
-          <>
-            <InlineField label="Client cert" labelWidth={LABEL_WIDTH} htmlFor="kuma-tls-client-cert">
-              <SecretTextArea
-                {...secretProps(props, 'tlsClientCert', 'kuma-tls-client-cert', PEM_CERT)}
-                {...PEM_SIZE}
-              />
-            </InlineField>
-            <InlineField label="Client key" labelWidth={LABEL_WIDTH} htmlFor="kuma-tls-client-key">
-              <SecretTextArea
-                {...secretProps(
-                  props,
-                  'tlsClientKey',
-                  'kuma-tls-client-key',
-                  'Begins with -----BEGIN PRIVATE KEY-----'
-                )}
-                {...PEM_SIZE}
-              />
-            </InlineField>
-          </>
-        )}
-      </FieldSet>
-
-      <FieldSet label="Prometheus (metrics for the service map)">
+      <EndpointHeading
+        title="Prometheus"
+        description="The Prometheus-compatible store (Prometheus, Mimir, Cortex, Thanos, VictoriaMetrics) that scrapes the mesh: the service map's traffic comes from it."
+      />
+      <ConfigSection title="Connection" className={styles.section}>
         <InlineField
           label="Prometheus URL"
           labelWidth={LABEL_WIDTH}
           htmlFor="kuma-prom-url"
-          tooltip="Prometheus-compatible query API (Prometheus, Mimir, Cortex, Thanos, VictoriaMetrics) that scrapes the mesh"
+          tooltip="Base of the Prometheus HTTP API, without /api/v1"
+          grow
         >
           <Input
             id="kuma-prom-url"
-            width={INPUT_WIDTH}
             value={jsonData.prometheusUrl ?? ''}
-            placeholder="http://prometheus:9090"
+            placeholder="http://prometheus-server.monitoring:80"
             onChange={(e: ChangeEvent<HTMLInputElement>) => setJson('prometheusUrl', e.currentTarget.value)}
           />
         </InlineField>
-        <InlineField label="Authentication" labelWidth={LABEL_WIDTH}>
-          <RadioButtonGroup<PrometheusAuth>
-            options={AUTH_OPTIONS}
-            value={auth}
-            onChange={(v) => setJson('prometheusAuth', v)}
-          />
-        </InlineField>
-        {auth === 'basic' && (
-          <>
-            <InlineField label="User" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-user">
-              <Input
-                id="kuma-prom-user"
-                width={INPUT_WIDTH}
-                value={jsonData.prometheusUser ?? ''}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setJson('prometheusUser', e.currentTarget.value)}
-              />
-            </InlineField>
-            <InlineField label="Password" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-password">
-              <SecretInput
-                {...secretProps(props, 'prometheusPassword', 'kuma-prom-password', 'Password')}
-                width={INPUT_WIDTH}
-              />
-            </InlineField>
-          </>
-        )}
-        {auth === 'bearer' && (
-          <InlineField label="Token" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-token">
-            <SecretInput
-              {...secretProps(props, 'prometheusToken', 'kuma-prom-token', 'Bearer token')}
-              width={INPUT_WIDTH}
-            />
-          </InlineField>
-        )}
-        {switchField(
-          'prometheusTlsSkipVerify',
-          'Prometheus skip TLS verify',
-          'Do not verify the Prometheus server certificate (insecure; for testing only)'
-        )}
-        <InlineField
-          label="Prometheus CA cert"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="kuma-prom-ca-cert"
-          tooltip="Verify the Prometheus server certificate against this CA (PEM). Empty uses the system CAs."
-        >
-          <SecretTextArea {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', PEM_CERT)} {...PEM_SIZE} />
-        </InlineField>
-        {numberField('prometheusTimeout', 'Prometheus timeout (s)', 'Timeout of one Prometheus query, in seconds.')}
+        {numberField('prometheusTimeout', 'Query timeout (s)', 'Timeout of one Prometheus query, in seconds.')}
         {numberField(
           'prometheusScrapeInterval',
           'Scrape interval (s)',
-          "How often Prometheus scrapes the proxies (default 15); $__rate_interval in the map is derived from it, as in Grafana's Prometheus data source."
+          "How often Prometheus scrapes the proxies; $__rate_interval in the map is derived from it, as in Grafana's Prometheus data source."
         )}
         {numberField(
           'prometheusMaxSeries',
           'Max series per query',
-          'Series one service-map sub-query may return (default 200000); more are dropped with a notice.'
+          'Series one service-map sub-query may return; more are dropped with a notice.'
         )}
         {numberField(
           'prometheusMaxResponseMB',
-          'Max answer size (MiB)',
-          'Largest Prometheus answer read (default 128); a larger one fails that sub-query with a notice.'
+          'Max answer (MiB)',
+          'Largest Prometheus answer read; a larger one fails that sub-query with a notice.'
         )}
-        <HeadersEditor
-          {...props}
-          list="prometheus"
-          title="Prometheus headers"
-          tooltip={
-            'Extra HTTP headers sent with every Prometheus query; the values are stored encrypted. ' +
-            'E.g. the tenant: X-Scope-OrgID for Mimir or Cortex, THANOS-TENANT for Thanos, ' +
-            'or the header your VictoriaMetrics gateway expects.'
-          }
-          placeholder="X-Scope-OrgID"
-        />
-      </FieldSet>
+      </ConfigSection>
+      <Auth
+        selectedMethod={PROMETHEUS_AUTH_METHODS[prometheusAuth]}
+        visibleMethods={[AuthMethod.NoAuth, AuthMethod.BasicAuth, PROMETHEUS_TOKEN_METHOD]}
+        onAuthMethodSelect={(method) => {
+          const auth = (Object.keys(PROMETHEUS_AUTH_METHODS) as PrometheusAuth[]).find(
+            (k) => PROMETHEUS_AUTH_METHODS[k] === method
+          );
+          setJson('prometheusAuth', auth ?? 'none');
+        }}
+        basicAuth={{
+          user: jsonData.prometheusUser,
+          passwordConfigured: Boolean(secureFields.prometheusPassword),
+          onUserChange: (user) => setJson('prometheusUser', user),
+          onPasswordChange: (password) => onOptionsChange(withSecret(options, 'prometheusPassword', password)),
+          onPasswordReset: () => onOptionsChange(withSecretReset(options, 'prometheusPassword')),
+        }}
+        customMethods={[
+          tokenMethod(props, PROMETHEUS_TOKEN_METHOD, 'prometheusToken', {
+            label: 'Bearer token',
+            description: 'Sent as Authorization: Bearer <token>',
+            field: 'Token',
+            inputId: 'kuma-prom-token',
+          }),
+        ]}
+        customHeaders={headersProps(props, 'prometheus')}
+      />
+      {/* Laid out as plugin-ui's TLS settings of the control plane; Prometheus takes a CA and skip-verify only (no client certificate). */}
+      <ConfigSubSection
+        title="TLS settings"
+        description="TLS to Prometheus: a CA of your own, or no verification"
+        className={styles.section}
+      >
+        <div>
+          <Checkbox
+            label="Add self-signed certificate"
+            value={prometheusCA}
+            onChange={() => {
+              if (prometheusCA) {
+                onOptionsChange(withSecretReset(options, 'prometheusCACert'));
+              }
+              setPrometheusCA(!prometheusCA);
+            }}
+          />
+        </div>
+        {prometheusCA && (
+          <InlineField label="CA Certificate" labelWidth={LABEL_WIDTH} htmlFor="kuma-prom-ca-cert" grow required>
+            <SecretTextArea
+              {...secretProps(props, 'prometheusCACert', 'kuma-prom-ca-cert', 'Begins with --- BEGIN CERTIFICATE ---')}
+              rows={6}
+            />
+          </InlineField>
+        )}
+        <div>
+          <Checkbox
+            label="Skip TLS certificate validation"
+            value={Boolean(jsonData.prometheusTlsSkipVerify)}
+            onChange={(e: FormEvent<HTMLInputElement>) => setJson('prometheusTlsSkipVerify', e.currentTarget.checked)}
+          />
+        </div>
+      </ConfigSubSection>
     </>
   );
 }
 
-type HeadersEditorProps = Props & { list: HeaderList; title: string; tooltip: string; placeholder: string };
-
-/** A numbered header list: names in jsonData (`<list>HeaderName<n>`), values as secrets (`<list>HeaderValue<n>`). */
-function HeadersEditor({ list, title, tooltip, placeholder, ...props }: HeadersEditorProps) {
-  const { options, onOptionsChange } = props;
-  const names = headerNames(options.jsonData, list);
-  const setName = (slot: number, name: string) =>
-    onOptionsChange({ ...options, jsonData: { ...options.jsonData, [headerNameKey(list, slot)]: name } });
-
+/** The heading of one endpoint (the control plane, Prometheus), above plugin-ui's sections for it. */
+function EndpointHeading({ title, description }: { title: string; description: string }) {
+  const styles = useStyles2(getStyles);
   return (
-    <div data-testid={`${list}-headers-editor`}>
-      <InlineFieldRow>
-        <InlineField label={title} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
-          <Button
-            variant="secondary"
-            icon="plus"
-            size="sm"
-            aria-label={`Add ${title.toLowerCase()}`}
-            onClick={() => setName(names.length + 1, '')}
-          >
-            Add header
-          </Button>
-        </InlineField>
-      </InlineFieldRow>
-      {names.map((name, i) => {
-        const slot = i + 1;
-        return (
-          <InlineFieldRow key={slot}>
-            <InlineField label="Name" labelWidth={12} htmlFor={`${list}-header-name-${slot}`}>
-              <Input
-                id={`${list}-header-name-${slot}`}
-                width={24}
-                value={name}
-                placeholder={placeholder}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setName(slot, e.currentTarget.value)}
-              />
-            </InlineField>
-            <InlineField label="Value" labelWidth={10} htmlFor={`${list}-header-value-${slot}`}>
-              <SecretInput
-                {...secretProps(props, headerValueKey(list, slot), `${list}-header-value-${slot}`, 'Value')}
-                width={30}
-              />
-            </InlineField>
-            <Button
-              variant="secondary"
-              fill="text"
-              icon="trash-alt"
-              aria-label={`Remove ${title.toLowerCase()} ${slot}`}
-              onClick={() => onOptionsChange(removeHeader(options, list, slot))}
-            />
-          </InlineFieldRow>
-        );
-      })}
+    <div className={styles.endpoint}>
+      <h2>{title}</h2>
+      <p className={styles.description}>{description}</p>
     </div>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  endpoint: css({ marginTop: theme.spacing(2) }),
+  // As wide as plugin-ui's sections (connection, authentication), so inputs and certificate boxes line up.
+  section: css({ maxWidth: 578 }),
+  description: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+});

@@ -9,9 +9,21 @@ import { changeQueryType, QueryEditor } from './QueryEditor';
 function makeDatasource(overrides: Partial<Record<keyof DataSource, unknown>> = {}) {
   return {
     getMeshes: jest.fn().mockResolvedValue([{ name: 'default' }, { name: 'payments' }]),
-    getZones: jest.fn().mockResolvedValue([{ name: 'zone-east' }, { name: 'zone-west' }]),
-    getServices: jest.fn().mockResolvedValue([{ name: 'backend' }, { name: 'frontend' }]),
-    getVariableNames: jest.fn().mockReturnValue(['$mesh', '$zone']),
+    getZones: jest.fn().mockResolvedValue([
+      { name: 'zone-east', status: 'online' },
+      { name: 'zone-west', status: 'offline' },
+    ]),
+    getServices: jest.fn().mockResolvedValue([
+      { name: 'backend', type: 'internal', status: 'partially_degraded' },
+      { name: 'frontend', type: 'internal', status: 'online' },
+    ]),
+    // Each field is offered the variables that can hold its value (DataSource.getVariableNames filters).
+    // Without a listing, every variable (as DataSource.getVariableNames does).
+    getVariableNames: jest.fn((listing?: string) =>
+      listing
+        ? (({ meshes: ['$mesh'], zones: ['$zone'], services: ['$service'] } as Record<string, string[]>)[listing] ?? [])
+        : ['$mesh', '$zone', '$service']
+    ),
     ...overrides,
   } as unknown as DataSource & Record<'getMeshes' | 'getZones' | 'getServices', jest.Mock>;
 }
@@ -102,11 +114,41 @@ describe('QueryEditor', () => {
 
   it('loads meshes from the data source and sets the chosen one', async () => {
     const { datasource, last, onRunQuery } = await setup({ refId: 'A', queryType: 'services' });
-    expect(screen.getByText('A mesh is required')).toBeInTheDocument();
+    // Nothing is red before the user did anything.
+    expect(screen.queryByText('A mesh is required')).not.toBeInTheDocument();
     await waitFor(() => expect(datasource.getMeshes).toHaveBeenCalled());
     await pick(/^Mesh/, 'payments');
     expect(last()).toEqual({ refId: 'A', queryType: 'services', mesh: 'payments' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('says a mesh is required once the user leaves the mesh empty', async () => {
+    await setup({ refId: 'A', queryType: 'mesh-graph' });
+    await userEvent.click(screen.getByLabelText(/^Mesh/));
+    await userEvent.tab();
+    expect(screen.getByText('A mesh is required')).toBeInTheDocument();
+  });
+
+  it('offers only variables that can hold a mesh as meshes, and shows status and type in the menus', async () => {
+    await setup({ refId: 'A', queryType: 'dataplanes', mesh: 'default' });
+    await userEvent.click(screen.getByLabelText(/^Mesh/));
+    let menu = await screen.findByLabelText('Select options menu');
+    expect(within(menu).queryByText('$mesh')).toBeInTheDocument();
+    expect(within(menu).queryByText('$service')).not.toBeInTheDocument();
+    expect(within(menu).queryByText('$zone')).not.toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    await userEvent.click(screen.getByLabelText(/^Service/));
+    menu = await screen.findByLabelText('Select options menu');
+    expect(within(menu).getByText('internal · partially_degraded')).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    await userEvent.click(screen.getByLabelText(/^Zones/));
+    menu = await screen.findByLabelText('Select options menu');
+    expect(within(menu).getByText('offline')).toBeInTheDocument();
+  });
+
+  it('says what an empty rate interval means, in the placeholder as in the tooltip', async () => {
+    await setup({ refId: 'A', queryType: 'mesh-graph', mesh: 'default' });
+    expect(screen.getByLabelText(/^Rate interval/)).toHaveAttribute('placeholder', 'whole range');
   });
 
   it('offers dashboard variables as meshes', async () => {

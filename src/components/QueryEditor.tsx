@@ -1,6 +1,6 @@
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, Select } from '@grafana/ui';
-import React, { ChangeEvent, useEffect, useMemo, useState } from 'react';
+import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, Select } from '@grafana/ui';
+import React, { ChangeEvent, useMemo } from 'react';
 
 import type { DataSource } from '../datasource';
 import {
@@ -10,13 +10,13 @@ import {
   KumaDataSourceOptions,
   KumaQuery,
   KumaQueryType,
-  NamedResource,
   needsMesh,
-  takesService,
   QUERY_TYPE_LABELS,
   QueryType,
+  takesService,
   ZONE_SIDES,
 } from '../types';
+import { MeshField, ServiceField, toOptions, useResource, ZonesField } from './ResourceFields';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions>;
 
@@ -74,60 +74,10 @@ const TYPE_OPTIONS: Array<SelectableValue<KumaQueryType>> = ALL_QUERY_TYPES.map(
   description: QUERY_TYPE_LABELS[t].description,
 }));
 
-/** Options from a resource list plus dashboard variables, with the current value(s) always present. */
-export function toOptions(items: NamedResource[], variables: string[], current: Array<string | undefined>) {
-  const seen = new Set<string>();
-  const out: Array<SelectableValue<string>> = [];
-  const add = (value: string | undefined, description?: string) => {
-    if (value && !seen.has(value)) {
-      seen.add(value);
-      out.push({ label: value, value, description });
-    }
-  };
-  items.forEach((i) => add(i.name));
-  variables.forEach((v) => add(v, 'Dashboard variable'));
-  current.forEach((c) => add(c));
-  return out;
-}
-
 /** The zone sides, then dashboard variables (one may hold a side), with the current value present. */
 function zoneSideOptions(variables: string[], current: string | undefined): Array<SelectableValue<string>> {
   const sides: Array<SelectableValue<string>> = ZONE_SIDES.map((z) => ({ ...z }));
   return [...sides, ...toOptions([], variables, [current]).filter((o) => !ZONE_SIDES.some((z) => z.value === o.value))];
-}
-
-interface ResourceState {
-  items: NamedResource[];
-  loading: boolean;
-  error?: string;
-}
-
-function useResource(load: (() => Promise<NamedResource[]>) | undefined, deps: unknown[]): ResourceState {
-  const [state, setState] = useState<ResourceState>({ items: [], loading: false });
-  useEffect(() => {
-    if (!load) {
-      setState({ items: [], loading: false });
-      return;
-    }
-    let cancelled = false;
-    setState((s) => ({ ...s, loading: true, error: undefined }));
-    load()
-      .then((items) => !cancelled && setState({ items: Array.isArray(items) ? items : [], loading: false }))
-      .catch((err: unknown) => !cancelled && setState({ items: [], loading: false, error: errorText(err) }));
-    return () => {
-      cancelled = true;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return state;
-}
-
-function errorText(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { data?: { error?: string; message?: string }; message?: string; statusText?: string };
-    return e.data?.error ?? e.data?.message ?? e.message ?? e.statusText ?? 'request failed';
-  }
-  return String(err);
 }
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
@@ -139,7 +89,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const withService = takesService(queryType);
   const withZones = FIELDS_BY_TYPE[queryType].includes('zones');
 
-  const variables = useMemo(() => datasource.getVariableNames(), [datasource]);
+  const variables = useMemo(
+    () => ({
+      meshes: datasource.getVariableNames(QueryType.Meshes),
+      zones: datasource.getVariableNames(QueryType.Zones),
+      services: datasource.getVariableNames(QueryType.Services),
+      all: datasource.getVariableNames(),
+    }),
+    [datasource]
+  );
   const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
   const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
   const services = useResource(withService && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
@@ -164,7 +122,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const switchField = (field: 'hideIdle' | 'groupByZone', label: string, tooltip: string) => {
     const id = `kuma-${field}`;
     return (
-      <InlineField label={label} labelWidth={16} htmlFor={id} tooltip={tooltip}>
+      <InlineField label={label} htmlFor={id} tooltip={tooltip}>
         <InlineSwitch
           id={id}
           value={Boolean(query[field])}
@@ -193,91 +151,45 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineField>
         {withMesh && (
-          <InlineField
-            label="Mesh"
+          <MeshField
+            inputId="kuma-mesh"
             labelWidth={10}
-            htmlFor="kuma-mesh"
-            invalid={!query.mesh}
-            error={!query.mesh ? 'A mesh is required' : undefined}
-          >
-            <Select
-              inputId="kuma-mesh"
-              width={28}
-              allowCustomValue
-              isLoading={meshes.loading}
-              placeholder="Choose a mesh"
-              options={toOptions(meshes.items, variables, [query.mesh])}
-              value={query.mesh ?? null}
-              onChange={(v) => update({ mesh: v?.value })}
-            />
-          </InlineField>
+            width={28}
+            resource={meshes}
+            variables={variables.meshes}
+            value={query.mesh}
+            onChange={(mesh) => update({ mesh })}
+          />
         )}
       </InlineFieldRow>
 
       {withService && (
-        <InlineFieldRow>
-          <InlineField
-            label="Service"
-            labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-service"
-            tooltip="Only dataplanes of this service"
-          >
-            <Select
-              inputId="kuma-service"
-              width={28}
-              allowCustomValue
-              isClearable
-              isLoading={services.loading}
-              placeholder="All services"
-              options={toOptions(services.items, variables, [query.service])}
-              value={query.service ?? null}
-              onChange={(v) => update({ service: v?.value || undefined })}
-            />
-          </InlineField>
-        </InlineFieldRow>
+        <ServiceField
+          inputId="kuma-service"
+          labelWidth={LABEL_WIDTH}
+          width={28}
+          tooltip="Only dataplanes of this service"
+          resource={services}
+          variables={variables.services}
+          value={query.service}
+          onChange={(service) => update({ service })}
+        />
       )}
 
       {withZones && (
-        <InlineFieldRow>
-          <InlineField
-            label="Zones"
-            labelWidth={LABEL_WIDTH}
-            htmlFor="kuma-zones"
-            tooltip="Only these zones; empty for all zones"
-          >
-            <MultiSelect
-              inputId="kuma-zones"
-              width={40}
-              allowCustomValue
-              isLoading={zones.loading}
-              placeholder="All zones"
-              options={toOptions(zones.items, variables, selectedZones)}
-              value={selectedZones}
-              onChange={(vs) => {
-                const { zone: _legacy, ...rest } = query;
-                onChange({ ...rest, zones: vs.map((v) => v.value!).filter(Boolean) });
-                onRunQuery();
-              }}
-            />
-          </InlineField>
-          {isGraph && (
-            <InlineField
-              label="Zone side"
-              labelWidth={12}
-              htmlFor="kuma-zone-side"
-              tooltip="Whether the zones select the requests' sources (the proxies that report them), their destinations (traffic into the zones' services) or either"
-            >
-              <Select
-                inputId="kuma-zone-side"
-                width={20}
-                allowCustomValue
-                options={zoneSideOptions(variables, query.zoneSide)}
-                value={query.zoneSide ?? ZONE_SIDES[0].value}
-                onChange={(v) => update({ zoneSide: v.value })}
-              />
-            </InlineField>
-          )}
-        </InlineFieldRow>
+        <ZonesField
+          inputId="kuma-zones"
+          labelWidth={LABEL_WIDTH}
+          width={40}
+          resource={zones}
+          variables={variables.zones}
+          value={selectedZones}
+          onChange={(zoneList) => {
+            const { zone: _legacy, ...rest } = query;
+            onChange({ ...rest, zones: zoneList });
+            onRunQuery();
+          }}
+        />
       )}
 
       {isGraph && (
@@ -285,11 +197,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           <InlineFieldRow>
             <InlineField
               label="Service regex"
-              labelWidth={16}
+              labelWidth={LABEL_WIDTH}
               htmlFor="kuma-service-regex"
               tooltip="Only services whose name matches this regular expression"
             >
-              <Input id="kuma-service-regex" width={24} placeholder=".*" {...textProps('serviceRegex')} />
+              <Input id="kuma-service-regex" width={40} placeholder=".*" {...textProps('serviceRegex')} />
             </InlineField>
           </InlineFieldRow>
           <InlineFieldRow>
@@ -335,10 +247,25 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               htmlFor="kuma-rate-interval"
               tooltip="Window the map's rates cover, ending at the end of the time range, e.g. 5m; empty covers the whole range"
             >
-              <Input id="kuma-rate-interval" width={12} placeholder="auto" {...textProps('rateInterval')} />
+              <Input id="kuma-rate-interval" width={16} placeholder="whole range" {...textProps('rateInterval')} />
             </InlineField>
             {switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}
+            <InlineField
+              label="Zone side"
+              labelWidth={12}
+              htmlFor="kuma-zone-side"
+              tooltip="Whether the zones select the requests' sources (the proxies that report them), their destinations (traffic into the zones' services) or either"
+            >
+              <Select
+                inputId="kuma-zone-side"
+                width={20}
+                allowCustomValue
+                options={zoneSideOptions(variables.all, query.zoneSide)}
+                value={query.zoneSide ?? ZONE_SIDES[0].value}
+                onChange={(v) => update({ zoneSide: v.value })}
+              />
+            </InlineField>
           </InlineFieldRow>
         </>
       )}

@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import React from 'react';
 
@@ -9,8 +9,12 @@ import { normalizeVariableQuery, VariableQueryEditor } from './VariableQueryEdit
 function makeDatasource() {
   return {
     getMeshes: jest.fn().mockResolvedValue([{ name: 'default' }, { name: 'payments' }]),
-    getVariableNames: jest.fn().mockReturnValue(['$mesh']),
-  } as unknown as DataSource & { getMeshes: jest.Mock };
+    getZones: jest.fn().mockResolvedValue([{ name: 'zone-1', status: 'online' }]),
+    getServices: jest.fn().mockResolvedValue([{ name: 'backend', type: 'internal', status: 'online' }]),
+    getVariableNames: jest.fn(
+      (listing?: string) => ({ meshes: ['$mesh'], zones: ['$zone'], services: ['$service'] })[listing ?? ''] ?? []
+    ),
+  } as unknown as DataSource & Record<'getMeshes' | 'getZones' | 'getServices', jest.Mock>;
 }
 
 async function setup(query: KumaVariableQuery | string | undefined) {
@@ -43,7 +47,14 @@ describe('VariableQueryEditor', () => {
     const labels = within(menu)
       .getAllByRole('option')
       .map((o) => o.textContent);
-    expect(labels).toEqual(['Meshes', 'Zones', 'Services', 'Dataplanes', 'Workloads', 'Gateways']);
+    expect(labels).toEqual([
+      'MeshesMeshes known to the control plane',
+      'ZonesZones of a multi-zone deployment',
+      'ServicesServices of a mesh',
+      'DataplanesDataplane proxies of a mesh, optionally of one service',
+      'Workloadskuma.io/workload values behind a service (Kuma 3.0): what its proxies label their metrics with',
+      'GatewaysGateways of a mesh',
+    ]);
   });
 
   it('needs no mesh for meshes and zones', async () => {
@@ -65,12 +76,32 @@ describe('VariableQueryEditor', () => {
     expect(last()).toEqual({ refId: 'v', queryType: 'dataplanes', mesh: '$mesh' });
   });
 
-  it('narrows dataplanes to a service and keeps it only for dataplanes', async () => {
-    const { last } = await setup({ refId: 'v', queryType: 'dataplanes', mesh: 'default' });
-    fireEvent.change(screen.getByLabelText(/^Service/), { target: { value: '$service' } });
-    expect(last()).toEqual({ refId: 'v', queryType: 'dataplanes', mesh: 'default', service: '$service' });
+  it('narrows dataplanes to a service from a menu and keeps it only for dataplanes', async () => {
+    const { datasource, last, rerender, onChange } = await setup({
+      refId: 'v',
+      queryType: 'dataplanes',
+      mesh: 'default',
+    });
+    expect(datasource.getServices).toHaveBeenCalledWith('default');
+    await pick(/^Service/, 'backend');
+    expect(last()).toEqual({ refId: 'v', queryType: 'dataplanes', mesh: 'default', service: 'backend' });
+    rerender(<VariableQueryEditor query={last()} onChange={onChange} onRunQuery={jest.fn()} datasource={datasource} />);
     await pick(/^Query type/, 'Services');
     expect(last()).toEqual({ refId: 'v', queryType: 'services', mesh: 'default' });
+  });
+
+  it('filters services and dataplanes by zones', async () => {
+    const { last } = await setup({ refId: 'v', queryType: 'services', mesh: 'default' });
+    await pick(/^Zones/, 'zone-1');
+    expect(last()).toEqual({ refId: 'v', queryType: 'services', mesh: 'default', zones: ['zone-1'] });
+  });
+
+  it('says a mesh is required only once the user left it empty', async () => {
+    await setup({ refId: 'v', queryType: 'gateways' });
+    expect(screen.queryByText('A mesh is required')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText(/^Mesh/));
+    await userEvent.tab();
+    expect(screen.getByText('A mesh is required')).toBeInTheDocument();
   });
 
   it('drops the mesh when switching to a type without one', async () => {

@@ -1,6 +1,6 @@
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Input, Select } from '@grafana/ui';
-import React, { useEffect, useState } from 'react';
+import { Alert, InlineField, InlineFieldRow, Select } from '@grafana/ui';
+import React from 'react';
 
 import type { DataSource } from '../datasource';
 import {
@@ -8,20 +8,21 @@ import {
   KumaQuery,
   KumaVariableQuery,
   KumaVariableQueryType,
-  NamedResource,
-  needsMesh,
-  takesService,
   QUERY_TYPE_LABELS,
   QueryType,
   VARIABLE_QUERY_TYPES,
 } from '../types';
-import { toOptions } from './QueryEditor';
+import { MeshField, ServiceField, useResource, ZonesField } from './ResourceFields';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions, KumaVariableQuery>;
+
+const LABEL_WIDTH = 14;
+const INPUT_WIDTH = 32;
 
 const TYPE_OPTIONS: Array<SelectableValue<KumaVariableQueryType>> = VARIABLE_QUERY_TYPES.map((t) => ({
   value: t,
   label: QUERY_TYPE_LABELS[t].label,
+  description: QUERY_TYPE_LABELS[t].description,
 }));
 
 /** A stored variable query may be missing or, from older dashboards, a bare string. */
@@ -33,80 +34,101 @@ export function normalizeVariableQuery(query: KumaVariableQuery | string | undef
   return { ...(query ?? { refId: 'variable' }), queryType: query?.queryType ?? QueryType.Meshes };
 }
 
+/** The fields a variable query of each type keeps; switching type drops the others. */
+const VARIABLE_FIELDS: Record<KumaVariableQueryType, ReadonlyArray<'mesh' | 'service' | 'zones'>> = {
+  meshes: [],
+  zones: [],
+  services: ['mesh', 'zones'],
+  dataplanes: ['mesh', 'service', 'zones'],
+  workloads: ['mesh', 'service'],
+  gateways: ['mesh'],
+};
+
 export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: Props) {
   const query = normalizeVariableQuery(rawQuery as KumaVariableQuery | string | undefined);
-  const withMesh = needsMesh(query.queryType);
-  const [meshes, setMeshes] = useState<NamedResource[]>([]);
-  const [loading, setLoading] = useState(false);
+  const fields = VARIABLE_FIELDS[query.queryType] ?? [];
+  const withMesh = fields.includes('mesh');
+  const withService = fields.includes('service');
+  const withZones = fields.includes('zones');
 
-  useEffect(() => {
-    if (!withMesh) {
-      return;
-    }
-    let cancelled = false;
-    setLoading(true);
-    datasource
-      .getMeshes()
-      .then((items) => !cancelled && setMeshes(Array.isArray(items) ? items : []))
-      .catch(() => !cancelled && setMeshes([]))
-      .finally(() => !cancelled && setLoading(false));
-    return () => {
-      cancelled = true;
-    };
-  }, [datasource, withMesh]);
+  const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
+  const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
+  const services = useResource(withService && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
+    datasource,
+    withService,
+    query.mesh,
+  ]);
 
   const emit = (next: KumaVariableQuery) => {
     const out: KumaVariableQuery = { refId: next.refId || 'variable', queryType: next.queryType };
-    if (needsMesh(next.queryType) && next.mesh) {
+    const keep = VARIABLE_FIELDS[next.queryType] ?? [];
+    if (keep.includes('mesh') && next.mesh) {
       out.mesh = next.mesh;
     }
-    if (takesService(next.queryType) && next.service) {
+    if (keep.includes('service') && next.service) {
       out.service = next.service;
+    }
+    if (keep.includes('zones') && next.zones?.length) {
+      out.zones = next.zones;
     }
     onChange(out);
   };
 
   return (
-    <InlineFieldRow>
-      <InlineField label="Query type" labelWidth={14} htmlFor="kuma-var-query-type">
-        <Select
-          inputId="kuma-var-query-type"
-          width={24}
-          options={TYPE_OPTIONS}
-          value={query.queryType}
-          onChange={(v) => emit({ ...query, queryType: v.value! })}
-        />
-      </InlineField>
-      {withMesh && (
-        <InlineField label="Mesh" labelWidth={10} htmlFor="kuma-var-mesh" invalid={!query.mesh}>
+    <>
+      <InlineFieldRow>
+        <InlineField label="Query type" labelWidth={LABEL_WIDTH} htmlFor="kuma-var-query-type">
           <Select
+            inputId="kuma-var-query-type"
+            width={INPUT_WIDTH}
+            options={TYPE_OPTIONS}
+            value={query.queryType}
+            onChange={(v) => emit({ ...query, queryType: v.value! })}
+          />
+        </InlineField>
+      </InlineFieldRow>
+      {withMesh && (
+        <InlineFieldRow>
+          <MeshField
             inputId="kuma-var-mesh"
-            width={28}
-            allowCustomValue
-            isLoading={loading}
-            placeholder="Choose a mesh or $variable"
-            options={toOptions(meshes, datasource.getVariableNames(), [query.mesh])}
-            value={query.mesh ?? null}
-            onChange={(v) => emit({ ...query, mesh: v?.value })}
+            labelWidth={LABEL_WIDTH}
+            width={INPUT_WIDTH}
+            tooltip="A mesh, or a variable that holds one (e.g. $mesh)"
+            resource={meshes}
+            variables={datasource.getVariableNames(QueryType.Meshes)}
+            value={query.mesh}
+            onChange={(mesh) => emit({ ...query, mesh })}
           />
-        </InlineField>
+        </InlineFieldRow>
       )}
-      {takesService(query.queryType) && (
-        <InlineField
-          label="Service"
-          labelWidth={10}
-          htmlFor="kuma-var-service"
-          tooltip="Only the proxies of this service; $service works"
-        >
-          <Input
-            id="kuma-var-service"
-            width={28}
-            placeholder="all services"
-            value={query.service ?? ''}
-            onChange={(e) => emit({ ...query, service: e.currentTarget.value })}
-          />
-        </InlineField>
+      {withService && (
+        <ServiceField
+          inputId="kuma-var-service"
+          labelWidth={LABEL_WIDTH}
+          width={INPUT_WIDTH}
+          tooltip="Only the proxies (or workloads) of this service; a variable such as $service works"
+          resource={services}
+          variables={datasource.getVariableNames(QueryType.Services)}
+          value={query.service}
+          onChange={(service) => emit({ ...query, service })}
+        />
       )}
-    </InlineFieldRow>
+      {withZones && (
+        <ZonesField
+          inputId="kuma-var-zones"
+          labelWidth={LABEL_WIDTH}
+          width={INPUT_WIDTH}
+          resource={zones}
+          variables={datasource.getVariableNames(QueryType.Zones)}
+          value={query.zones ?? []}
+          onChange={(zoneList) => emit({ ...query, zones: zoneList })}
+        />
+      )}
+      {(meshes.error ?? zones.error ?? services.error) && (
+        <Alert title="Could not load choices from the control plane" severity="warning">
+          {meshes.error ?? zones.error ?? services.error}
+        </Alert>
+      )}
+    </>
   );
 }

@@ -151,5 +151,8 @@ func ToKumaQuery(v map[string]any) map[string]any {
 	if svc, ok := v["service"].(string); ok && svc != "" && (qt == "dataplanes" || qt == "workloads") {
 		out["service"] = svc
 	}
+	if zones, ok := v["zones"].([]any); ok && len(zones) > 0 && (qt == "services" || qt == "dataplanes") {
+		out["zones"] = zones
+	}
 	return out
 }

@@ -163,6 +163,16 @@ func TestHealthNamesTheFailingSide(t *testing.T) {
 					t.Errorf("message %q lacks %q", res.Message, text)
 				}
 			}
+			if res.Status != backend.HealthStatusError {
+				return
+			}
+			// One sentence per side, the failing side first; the raw error chain only in the details.
+			if !strings.HasPrefix(res.Message, "Control plane (") && !strings.HasPrefix(res.Message, "Prometheus (") && !strings.HasPrefix(res.Message, "Configuration: ") {
+				t.Errorf("message %q does not start with the failing side", res.Message)
+			}
+			if strings.Contains(res.Message, "dial tcp") || strings.Contains(res.Message, "x509:") {
+				t.Errorf("message %q shows the raw error chain", res.Message)
+			}
 		})
 	}
 }
