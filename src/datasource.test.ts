@@ -3,7 +3,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { lastValueFrom, of } from 'rxjs';
 
-import { DataSource, toKumaQuery } from './datasource';
+import { DataSource } from './datasource';
+import { toKumaQuery } from './query';
 import { fakeTemplateSrv } from './test-utils';
 import { DEFAULT_MAX_NODES, DEFAULT_ROLLUP_REGEX, KumaDataSourceOptions, KumaQuery, KumaVariableQuery } from './types';
 

@@ -1,32 +1,22 @@
-import {
-  CoreApp,
-  CustomVariableSupport,
-  DataQueryRequest,
-  DataQueryResponse,
-  DataSourceInstanceSettings,
-  ScopedVars,
-} from '@grafana/data';
+import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv, TemplateSrv } from '@grafana/runtime';
-import { Observable } from 'rxjs';
 
-import { VariableQueryEditor } from './components/VariableQueryEditor';
+import { toKumaQuery } from './query';
 import {
   DEFAULT_QUERY,
   KumaDataSourceOptions,
+  KumaLookups,
   KumaQuery,
-  KumaVariableQuery,
-  KumaVariableQueryType,
+  ListingType,
   NamedResource,
   needsMesh,
-  takesService,
-  QueryType,
-  VARIABLE_QUERY_TYPES,
 } from './types';
+import { KumaVariableSupport } from './variables';
 
 // Separates the values of a multi-value variable while interpolating `zones`; it cannot occur in a zone name.
 const MULTI_VALUE_SEPARATOR = '\u001f';
 
-export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceOptions> {
+export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceOptions> implements KumaLookups {
   private readonly templateSrv: TemplateSrv;
 
   constructor(instanceSettings: DataSourceInstanceSettings<KumaDataSourceOptions>, templateSrv?: TemplateSrv) {
@@ -115,7 +105,7 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
    * that can hold such a value: a query variable of this data source that lists something else is left out
    * (a `$service` is no mesh); other variables (custom, text box, another data source) may hold anything.
    */
-  getVariableNames(listing?: typeof QueryType.Meshes | typeof QueryType.Zones | typeof QueryType.Services): string[] {
+  getVariableNames(listing?: ListingType): string[] {
     return this.templateSrv
       .getVariables()
       .filter((v) => {
@@ -125,52 +115,5 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
         return toKumaQuery(v.query).queryType === listing;
       })
       .map((v) => `$${v.name}`);
-  }
-}
-
-/** Turns a stored variable query (this plugin's object, or a bare string) into a backend query. */
-export function toKumaQuery(query: KumaVariableQuery | string, refId = 'variable'): KumaQuery {
-  if (typeof query === 'string') {
-    const queryType = (VARIABLE_QUERY_TYPES as readonly string[]).includes(query.trim())
-      ? (query.trim() as KumaVariableQueryType)
-      : QueryType.Meshes;
-    return { refId, queryType };
-  }
-  const out: KumaQuery = { refId: query.refId || refId, queryType: query.queryType ?? QueryType.Meshes };
-  if (needsMesh(out.queryType) && query.mesh) {
-    out.mesh = query.mesh;
-  }
-  if (takesService(out.queryType) && query.service) {
-    out.service = query.service;
-  }
-  if ((out.queryType === QueryType.Services || out.queryType === QueryType.Dataplanes) && query.zones?.length) {
-    out.zones = query.zones;
-  }
-  return out;
-}
-
-/**
- * Dashboard variables (`$mesh`, `$zone`, `$service`, …) from this data source: the backend answers the
- * list query types with frames whose first text field is the value.
- */
-export class KumaVariableSupport extends CustomVariableSupport<
-  DataSource,
-  KumaVariableQuery,
-  KumaQuery,
-  KumaDataSourceOptions
-> {
-  editor = VariableQueryEditor;
-
-  constructor(private readonly datasource: DataSource) {
-    super();
-  }
-
-  getDefaultQuery(): Partial<KumaQuery> {
-    return { queryType: QueryType.Meshes };
-  }
-
-  query(request: DataQueryRequest<KumaVariableQuery>): Observable<DataQueryResponse> {
-    const targets = request.targets.map((t, i) => toKumaQuery(t, `variable-${i}`));
-    return this.datasource.query({ ...request, targets });
   }
 }

@@ -1,4 +1,4 @@
-import { DataSourceJsonData } from '@grafana/data';
+import { DataSourceApi, DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 /** Query types the backend dispatches on (`queryType`). */
@@ -166,3 +166,20 @@ export interface NamedResource {
   name: string;
   [key: string]: unknown;
 }
+
+/** Query types a variable of this data source may list, to offer it in a field of that kind. */
+export type ListingType = typeof QueryType.Meshes | typeof QueryType.Zones | typeof QueryType.Services;
+
+/**
+ * What the editors need of the data source: the CP's meshes, zones and services, and the dashboard's
+ * variables. The editors depend on this, not on the data source class, so that no module imports back.
+ */
+export interface KumaLookups {
+  getMeshes(): Promise<NamedResource[]>;
+  getZones(): Promise<NamedResource[]>;
+  getServices(mesh: string): Promise<NamedResource[]>;
+  getVariableNames(listing?: ListingType): string[];
+}
+
+/** The data source as the editors see it. */
+export type KumaEditorDataSource = DataSourceApi<KumaQuery, KumaDataSourceOptions> & KumaLookups;

@@ -4,7 +4,8 @@ import React from 'react';
 
 import type { DataSource } from '../datasource';
 import { KumaQuery } from '../types';
-import { changeQueryType, QueryEditor } from './QueryEditor';
+import { changeQueryType } from '../query';
+import { QueryEditor } from './QueryEditor';
 
 function makeDatasource(overrides: Partial<Record<keyof DataSource, unknown>> = {}) {
   return {

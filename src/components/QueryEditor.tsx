@@ -2,7 +2,6 @@ import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, Select } from '@grafana/ui';
 import React, { ChangeEvent, useMemo } from 'react';
 
-import type { DataSource } from '../datasource';
 import {
   ALL_QUERY_TYPES,
   DEFAULT_MAX_NODES,
@@ -15,58 +14,14 @@ import {
   QueryType,
   takesService,
   ZONE_SIDES,
+  KumaEditorDataSource,
 } from '../types';
+import { changeQueryType, FIELDS_BY_TYPE } from '../query';
 import { MeshField, ServiceField, toOptions, useResource, ZonesField } from './ResourceFields';
 
-export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions>;
+export type Props = QueryEditorProps<KumaEditorDataSource, KumaQuery, KumaDataSourceOptions>;
 
 const LABEL_WIDTH = 18;
-
-type Field = Exclude<keyof KumaQuery, 'refId' | 'queryType' | 'hide' | 'key' | 'datasource'>;
-
-/** The model fields each query type reads; switching type drops the others. */
-export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
-  meshes: [],
-  zones: [],
-  services: ['mesh', 'zones', 'zone'],
-  dataplanes: ['mesh', 'service', 'zones', 'zone'],
-  workloads: ['mesh', 'service'],
-  gateways: ['mesh'],
-  'mesh-insights': ['mesh'],
-  'mesh-graph': [
-    'mesh',
-    'zones',
-    'zone',
-    'serviceRegex',
-    'hideIdle',
-    'rollupRegEx',
-    'maxNodes',
-    'groupByZone',
-    'zoneSide',
-    'rateInterval',
-  ],
-};
-
-/** The query after choosing another type: inapplicable fields removed, service-map defaults filled in. */
-export function changeQueryType(query: KumaQuery, queryType: KumaQueryType): KumaQuery {
-  const keep = FIELDS_BY_TYPE[queryType];
-  const next: KumaQuery = { refId: query.refId, queryType };
-  for (const key of ['hide', 'key', 'datasource'] as const) {
-    if (query[key] !== undefined) {
-      (next as unknown as Record<string, unknown>)[key] = query[key];
-    }
-  }
-  for (const field of keep) {
-    if (query[field] !== undefined) {
-      (next as unknown as Record<string, unknown>)[field] = query[field];
-    }
-  }
-  if (queryType === QueryType.MeshGraph) {
-    next.rollupRegEx = next.rollupRegEx ?? DEFAULT_ROLLUP_REGEX;
-    next.maxNodes = next.maxNodes ?? DEFAULT_MAX_NODES;
-  }
-  return next;
-}
 
 const TYPE_OPTIONS: Array<SelectableValue<KumaQueryType>> = ALL_QUERY_TYPES.map((t) => ({
   value: t,

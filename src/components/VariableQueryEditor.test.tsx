@@ -4,7 +4,8 @@ import React from 'react';
 
 import type { DataSource } from '../datasource';
 import { KumaVariableQuery } from '../types';
-import { normalizeVariableQuery, VariableQueryEditor } from './VariableQueryEditor';
+import { normalizeVariableQuery } from '../query';
+import { VariableQueryEditor } from './VariableQueryEditor';
 
 function makeDatasource() {
   return {

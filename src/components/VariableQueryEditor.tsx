@@ -2,7 +2,6 @@ import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { Alert, InlineField, InlineFieldRow, Select } from '@grafana/ui';
 import React from 'react';
 
-import type { DataSource } from '../datasource';
 import {
   KumaDataSourceOptions,
   KumaQuery,
@@ -11,10 +10,12 @@ import {
   QUERY_TYPE_LABELS,
   QueryType,
   VARIABLE_QUERY_TYPES,
+  KumaEditorDataSource,
 } from '../types';
+import { normalizeVariableQuery, VARIABLE_FIELDS } from '../query';
 import { MeshField, ServiceField, useResource, ZonesField } from './ResourceFields';
 
-export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions, KumaVariableQuery>;
+export type Props = QueryEditorProps<KumaEditorDataSource, KumaQuery, KumaDataSourceOptions, KumaVariableQuery>;
 
 const LABEL_WIDTH = 14;
 const INPUT_WIDTH = 32;
@@ -24,25 +25,6 @@ const TYPE_OPTIONS: Array<SelectableValue<KumaVariableQueryType>> = VARIABLE_QUE
   label: QUERY_TYPE_LABELS[t].label,
   description: QUERY_TYPE_LABELS[t].description,
 }));
-
-/** A stored variable query may be missing or, from older dashboards, a bare string. */
-export function normalizeVariableQuery(query: KumaVariableQuery | string | undefined): KumaVariableQuery {
-  if (typeof query === 'string') {
-    const t = query.trim() as KumaVariableQueryType;
-    return { refId: 'variable', queryType: VARIABLE_QUERY_TYPES.includes(t) ? t : QueryType.Meshes };
-  }
-  return { ...(query ?? { refId: 'variable' }), queryType: query?.queryType ?? QueryType.Meshes };
-}
-
-/** The fields a variable query of each type keeps; switching type drops the others. */
-const VARIABLE_FIELDS: Record<KumaVariableQueryType, ReadonlyArray<'mesh' | 'service' | 'zones'>> = {
-  meshes: [],
-  zones: [],
-  services: ['mesh', 'zones'],
-  dataplanes: ['mesh', 'service', 'zones'],
-  workloads: ['mesh', 'service'],
-  gateways: ['mesh'],
-};
 
 export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: Props) {
   const query = normalizeVariableQuery(rawQuery as KumaVariableQuery | string | undefined);
