@@ -11,6 +11,7 @@ export const QueryType = {
   Gateways: 'gateways',
   MeshInsights: 'mesh-insights',
   MeshGraph: 'mesh-graph',
+  ServiceStats: 'service-stats',
 } as const;
 
 export type KumaQueryType = (typeof QueryType)[keyof typeof QueryType];
@@ -18,6 +19,7 @@ export type KumaQueryType = (typeof QueryType)[keyof typeof QueryType];
 // Editor order: the service map first, as the backend lists them.
 export const ALL_QUERY_TYPES: KumaQueryType[] = [
   QueryType.MeshGraph,
+  QueryType.ServiceStats,
   QueryType.Meshes,
   QueryType.Zones,
   QueryType.Services,
@@ -39,6 +41,10 @@ export const QUERY_TYPE_LABELS: Record<KumaQueryType, { label: string; descripti
   gateways: { label: 'Gateways', description: 'Gateways of a mesh' },
   'mesh-insights': { label: 'Mesh insights', description: 'Summary statistics of a mesh' },
   'mesh-graph': { label: 'Service map', description: 'Node graph of service-to-service traffic' },
+  'service-stats': {
+    label: 'Service stats',
+    description: "The map's numbers per service or edge, for alert rules, stat panels and time series",
+  },
 };
 
 /** Query types that cannot run without a mesh. */
@@ -49,6 +55,7 @@ export const MESH_SCOPED_TYPES: readonly KumaQueryType[] = [
   QueryType.Gateways,
   QueryType.MeshInsights,
   QueryType.MeshGraph,
+  QueryType.ServiceStats,
 ];
 
 export function needsMesh(queryType: string | undefined): boolean {
@@ -77,7 +84,23 @@ export interface KumaQuery extends DataQuery {
   /** Which end of a request `zones` selects: a ZoneSide, or a dashboard variable holding one; unset is source. */
   zoneSide?: string;
   rateInterval?: string;
+  /** service-stats: one row per `service` (default) or per `edge`. */
+  scope?: StatsScope;
+  /** service-stats: the stats wanted (empty: all the scope and format have). */
+  stats?: Stat[];
+  /** service-stats: `instant` (default; what alert rules use) or `timeseries`. */
+  format?: StatsFormat;
 }
+
+/** service-stats vocabulary (pkg/models Scopes, Stats): the backend answers 400 to anything else. */
+export const STATS_SCOPES = ['service', 'edge'] as const;
+export type StatsScope = (typeof STATS_SCOPES)[number];
+export const STATS = ['rps', 'error_ratio', 'p50', 'p95', 'p99', 'dataplanes_online', 'dataplanes_total'] as const;
+export type Stat = (typeof STATS)[number];
+/** Dataplane counts are a service's, and the CP keeps no history of them. */
+export const DATAPLANE_STATS: readonly Stat[] = ['dataplanes_online', 'dataplanes_total'];
+export const STATS_FORMATS = ['instant', 'timeseries'] as const;
+export type StatsFormat = (typeof STATS_FORMATS)[number];
 
 /** The service map's zone sides (pkg/models ZoneSides), the default first. */
 export const ZONE_SIDES = [

@@ -17,6 +17,7 @@ import {
   QueryType,
   ZONE_SIDES,
 } from '../types';
+import { ServiceStatsFields } from './ServiceStatsFields';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions>;
 
@@ -45,6 +46,20 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
     'zoneSide',
     'rateInterval',
   ],
+  // The map's join without folding or hiding (every service is its own alert instance), and its own fields.
+  'service-stats': [
+    'mesh',
+    'zones',
+    'zone',
+    'serviceRegex',
+    'rollupRegEx',
+    'groupByZone',
+    'zoneSide',
+    'rateInterval',
+    'scope',
+    'stats',
+    'format',
+  ],
 };
 
 /** The query after choosing another type: inapplicable fields removed, service-map defaults filled in. */
@@ -61,8 +76,10 @@ export function changeQueryType(query: KumaQuery, queryType: KumaQueryType): Kum
       (next as unknown as Record<string, unknown>)[field] = query[field];
     }
   }
-  if (queryType === QueryType.MeshGraph) {
+  if (queryType === QueryType.MeshGraph || queryType === QueryType.ServiceStats) {
     next.rollupRegEx = next.rollupRegEx ?? DEFAULT_ROLLUP_REGEX;
+  }
+  if (queryType === QueryType.MeshGraph) {
     next.maxNodes = next.maxNodes ?? DEFAULT_MAX_NODES;
   }
   return next;
@@ -136,6 +153,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
   const withMesh = needsMesh(queryType);
   const isGraph = queryType === QueryType.MeshGraph;
+  // The map and its numbers (service-stats) share the join's options.
+  const isJoin = isGraph || queryType === QueryType.ServiceStats;
   const withService = takesService(queryType);
   const withZones = FIELDS_BY_TYPE[queryType].includes('zones');
 
@@ -260,7 +279,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               }}
             />
           </InlineField>
-          {isGraph && (
+          {isJoin && (
             <InlineField
               label="Zone side"
               labelWidth={12}
@@ -280,7 +299,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         </InlineFieldRow>
       )}
 
-      {isGraph && (
+      {queryType === QueryType.ServiceStats && <ServiceStatsFields query={query} onChange={(patch) => update(patch)} />}
+
+      {isJoin && (
         <>
           <InlineFieldRow>
             <InlineField
@@ -306,27 +327,29 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
                 {...textProps('rollupRegEx')}
               />
             </InlineField>
-            <InlineField
-              label="Max nodes"
-              labelWidth={16}
-              htmlFor="kuma-max-nodes"
-              tooltip="The busiest services are kept; the rest are folded into one node"
-            >
-              <Input
-                id="kuma-max-nodes"
-                type="number"
-                min={1}
-                width={12}
-                value={query.maxNodes ?? ''}
-                placeholder={String(DEFAULT_MAX_NODES)}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                  const raw = e.currentTarget.value;
-                  const n = parseInt(raw, 10);
-                  update({ maxNodes: raw === '' || !Number.isFinite(n) ? undefined : n }, false);
-                }}
-                onBlur={() => onRunQuery()}
-              />
-            </InlineField>
+            {isGraph && (
+              <InlineField
+                label="Max nodes"
+                labelWidth={16}
+                htmlFor="kuma-max-nodes"
+                tooltip="The busiest services are kept; the rest are folded into one node"
+              >
+                <Input
+                  id="kuma-max-nodes"
+                  type="number"
+                  min={1}
+                  width={12}
+                  value={query.maxNodes ?? ''}
+                  placeholder={String(DEFAULT_MAX_NODES)}
+                  onChange={(e: ChangeEvent<HTMLInputElement>) => {
+                    const raw = e.currentTarget.value;
+                    const n = parseInt(raw, 10);
+                    update({ maxNodes: raw === '' || !Number.isFinite(n) ? undefined : n }, false);
+                  }}
+                  onBlur={() => onRunQuery()}
+                />
+              </InlineField>
+            )}
           </InlineFieldRow>
           <InlineFieldRow>
             <InlineField
@@ -337,7 +360,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             >
               <Input id="kuma-rate-interval" width={12} placeholder="auto" {...textProps('rateInterval')} />
             </InlineField>
-            {switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
+            {isGraph && switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}
           </InlineFieldRow>
         </>
