@@ -12,6 +12,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 )
 
 // Dashboards the map links to.
@@ -28,6 +29,9 @@ type LinkOptions struct {
 	// dashboards.
 	ServiceDashboardUID string
 	EdgeDashboardUID    string
+	// Data says which traces and logs data sources nodes and edges link to (none
+	// when their uids are empty).
+	Data models.Links
 }
 
 // NodeGraph renders a service map as Grafana's node-graph frames "nodes"
@@ -35,7 +39,7 @@ type LinkOptions struct {
 func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
 	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(links))
 	nodes.Meta.Notices = notices(g.Notices)
-	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g.Edges, links))
+	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g, links))
 	return data.Frames{nodes, edges}
 }
 
@@ -97,7 +101,9 @@ func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
 		URL: dashboardURL(links.ServiceDashboardUID, ServiceDashboardUID, links.Mesh,
 			"var-service=${__data.fields.title:percentencode}", "var-zone=${__data.fields.detail__zone:percentencode}"),
 	}}
-	return []nodeGraphField[graph.Node]{
+	linkFields, dataLinks := nodeLinkFields(links.Data)
+	id.links = append(id.links, dataLinks...)
+	return append([]nodeGraphField[graph.Node]{
 		id,
 		text("title", "Service", func(n graph.Node) string { return n.Name }),
 		text("subtitle", "Kind", subtitle),
@@ -123,10 +129,10 @@ func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
 		text("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
 		text("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
-	}
+	}, linkFields...)
 }
 
-func edgeFields(edges []graph.Edge, links LinkOptions) []nodeGraphField[graph.Edge] {
+func edgeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Edge] {
 	lat := func(e graph.Edge) graph.Latency { return e.Stats.Latency }
 	count := func(name, display string, v func(graph.StatusCounts) float64) nodeGraphField[graph.Edge] {
 		return number(name, display, "none", func(e graph.Edge) float64 { return v(e.Stats.Requests) })
@@ -137,8 +143,14 @@ func edgeFields(edges []graph.Edge, links LinkOptions) []nodeGraphField[graph.Ed
 		URL: dashboardURL(links.EdgeDashboardUID, ServiceToServiceDashboardUID, links.Mesh,
 			"var-source=${__data.fields.detail__source:percentencode}", "var-destination=${__data.fields.detail__destination:percentencode}"),
 	}}
-	thickness := edgeThickness(edges)
-	return []nodeGraphField[graph.Edge]{
+	nodes := make(map[string]graph.Node, len(g.Nodes))
+	for _, n := range g.Nodes {
+		nodes[n.ID] = n
+	}
+	linkFields, dataLinks := edgeLinkFields(links.Data, nodes)
+	id.links = append(id.links, dataLinks...)
+	thickness := edgeThickness(g.Edges)
+	return append([]nodeGraphField[graph.Edge]{
 		id,
 		text("source", "Source", func(e graph.Edge) string { return e.Source }),
 		text("target", "Target", func(e graph.Edge) string { return e.Target }),
@@ -168,7 +180,7 @@ func edgeFields(edges []graph.Edge, links LinkOptions) []nodeGraphField[graph.Ed
 		count("detail__5xx", "5xx", func(c graph.StatusCounts) float64 { return c.Class5xx }),
 		number("detail__grpc_failures", "gRPC failures", "none", func(e graph.Edge) float64 { return e.Stats.GRPCFailures }),
 		number("detail__connections", "Connections", "none", func(e graph.Edge) float64 { return e.Stats.Connections }),
-	}
+	}, linkFields...)
 }
 
 // arcShares split a node's circle; they always sum to 1.

@@ -227,6 +227,7 @@ func (b *builder) resolveSource(p sample.Proxy) *Node {
 		n.Kind = KindGateway
 	}
 	n.Zones = addSorted(n.Zones, p.Zone)
+	n.ProxyServices = addSorted(n.ProxyServices, p.Source)
 	return n
 }
 

@@ -321,3 +321,33 @@ func TestFoldDoesNotClashWithAServiceCalledOther(t *testing.T) {
 		t.Errorf("nodes = %+v", nodes)
 	}
 }
+
+// A node knows the names its own proxies report as, before rollup: tracing and access
+// logs name the service by them, not by the map's rolled-up name.
+func TestProxyServicesAreTheReportedNames(t *testing.T) {
+	rollup, err := naming.NewNormaliser(`(.*)(_svc(_[0-9]+)?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topo := Topology{Services: []Service{
+		{Name: "backend_kuma-demo_svc_8080", Info: Info{Kind: KindInternal}},
+		{Name: "backend_kuma-demo_svc_9090", Info: Info{Kind: KindInternal}},
+		{Name: "redis_kuma-demo_svc_6379", Info: Info{Kind: KindInternal}},
+	}}
+	set := sample.Set{Regime: naming.RegimeLegacy, Window: window, Samples: []sample.Sample{
+		upstream(sample.Requests, "frontend_kuma-demo_svc_8080", "zone-1", "backend_kuma-demo_svc_8080", "2xx", 0, 60),
+		upstream(sample.Requests, "backend_kuma-demo_svc_8080", "zone-1", "redis_kuma-demo_svc_6379", "2xx", 0, 60),
+		upstream(sample.Requests, "backend_kuma-demo_svc_9090", "zone-2", "redis_kuma-demo_svc_6379", "2xx", 0, 60),
+	}}
+	g := Build(topo, set, Options{Normaliser: rollup})
+	want := map[string][]string{
+		"frontend_kuma-demo": {"frontend_kuma-demo_svc_8080"},
+		"backend_kuma-demo":  {"backend_kuma-demo_svc_8080", "backend_kuma-demo_svc_9090"},
+		"redis_kuma-demo":    nil, // no proxy of its own reported: only callers did
+	}
+	for _, n := range g.Nodes {
+		if w, ok := want[n.ID]; !ok || !slices.Equal(n.ProxyServices, w) {
+			t.Errorf("%s: proxy services %v, want %v", n.ID, n.ProxyServices, w)
+		}
+	}
+}

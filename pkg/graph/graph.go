@@ -69,6 +69,10 @@ type Node struct {
 	// SourceZones are the zones of the proxies whose requests reached the
 	// node (over its incoming edges).
 	SourceZones []string
+	// ProxyServices are the names the node's own proxies report as, before
+	// rollup (kuma_io_service, e.g. backend_kuma-demo_svc_8080; kuma_workload
+	// on Kuma 3.0): what tracing and access logs name the service by.
+	ProxyServices []string
 	// Stats is the traffic into the node: what its own proxies received
 	// when they report inbound stats, else the sum of its incoming edges.
 	Stats Stats

@@ -73,6 +73,28 @@ type Settings struct {
 	CPToken    string
 	CPTimeout  time.Duration
 	Prometheus Prometheus
+	// Links are the data sources the map's nodes and edges link to.
+	Links Links
+}
+
+// Trace stores the map links to.
+const (
+	TracesTempo  = "tempo"
+	TracesJaeger = "jaeger"
+)
+
+// DefaultLogsMatcher selects Kuma's sidecars on Kubernetes; universal deployments label
+// their logs otherwise.
+const DefaultLogsMatcher = `{container="kuma-sidecar"}`
+
+// Links name the Grafana data sources (by uid) that the map's nodes and edges open as
+// internal links; an empty uid is no link.
+type Links struct {
+	TracesUID  string
+	TracesType string // TracesTempo or TracesJaeger
+	LogsUID    string
+	// LogsMatcher is the LogQL stream selector of the sidecars' logs.
+	LogsMatcher string
 }
 
 type jsonSettings struct {
@@ -87,6 +109,10 @@ type jsonSettings struct {
 	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
+	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
+	TracesDatasourceType     string          `json:"tracesDatasourceType"`
+	LogsDatasourceUID        string          `json:"logsDatasourceUid"`
+	LogsMatcher              string          `json:"logsMatcher"`
 }
 
 // LoadSettings decodes and validates the instance settings. Secrets are read from the
@@ -149,7 +175,35 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	default:
 		return Settings{}, fmt.Errorf("prometheusAuth %q is not one of none, basic, bearer", prom.Auth)
 	}
-	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, Prometheus: prom}, nil
+	links, err := loadLinks(js)
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, Prometheus: prom, Links: links}, nil
+}
+
+// loadLinks reads the traces and logs data sources. A traces type other than Tempo's or
+// Jaeger's is refused: the link's query is written in that store's language.
+func loadLinks(js jsonSettings) (Links, error) {
+	l := Links{
+		TracesUID: strings.TrimSpace(js.TracesDatasourceUID), TracesType: strings.TrimSpace(js.TracesDatasourceType),
+		LogsUID: strings.TrimSpace(js.LogsDatasourceUID), LogsMatcher: strings.TrimSpace(js.LogsMatcher),
+	}
+	if l.TracesUID != "" {
+		if l.TracesType == "" {
+			l.TracesType = TracesTempo
+		}
+		if l.TracesType != TracesTempo && l.TracesType != TracesJaeger {
+			return Links{}, fmt.Errorf("tracesDatasourceType %q is not one of %s, %s", l.TracesType, TracesTempo, TracesJaeger)
+		}
+	}
+	if l.LogsMatcher == "" {
+		l.LogsMatcher = DefaultLogsMatcher
+	}
+	if !strings.HasPrefix(l.LogsMatcher, "{") || !strings.HasSuffix(l.LogsMatcher, "}") {
+		return Links{}, fmt.Errorf("logsMatcher %q is not a LogQL stream selector such as %s", l.LogsMatcher, DefaultLogsMatcher)
+	}
+	return l, nil
 }
 
 func validURL(what, raw string) (string, error) {

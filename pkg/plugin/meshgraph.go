@@ -37,7 +37,7 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 			Text: "Prometheus unavailable, the map shows the control plane's services without traffic: " + in.promErr.Error()})
 	}
 	g := graph.Build(inventory.GraphTopology(in.res), in.samples, graphOptions(q))
-	out := frames.NodeGraph(g, frames.LinkOptions{Mesh: q.Mesh})
+	out := frames.NodeGraph(g, frames.LinkOptions{Mesh: q.Mesh, Data: ds.settings.Links})
 	for _, f := range out {
 		f.RefID = dq.RefID
 	}

@@ -210,3 +210,16 @@ func TestMeshGraphZoneSide(t *testing.T) {
 		})
 	}
 }
+
+// The data source's traces and logs settings become the map's internal links; the
+// recorded 2.14 mesh's proxies report kuma.io/service names, which the queries carry.
+func TestMeshGraphLinksGolden(t *testing.T) {
+	cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+	pr, _ := promfake.Start(t, promTestdata, "legacy")
+	ds := newDatasource(t, cp.URL, `{"prometheusUrl":"`+pr.URL+`","tracesDatasourceUid":"tempo","tracesDatasourceType":"tempo","logsDatasourceUid":"loki"}`)
+	r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
+	if r.Error != nil {
+		t.Fatal(r.Error)
+	}
+	experimental.CheckGoldenJSONResponse(t, "testdata", "mesh-graph-legacy-links", &r, *updateGolden)
+}
