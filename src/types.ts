@@ -145,6 +145,12 @@ export type PrometheusAuth = 'none' | 'basic' | 'bearer';
  * Data source settings the backend reads (docs/architecture.md, "Settings"). The CP side uses Grafana's
  * standard HTTP settings keys; the CP URL is the data source `url`.
  */
+/** The trace stores the map can write queries for. */
+export const TRACES_TYPES = ['tempo', 'jaeger'] as const;
+export type TracesType = (typeof TRACES_TYPES)[number];
+/** Kuma's sidecars on Kubernetes; universal deployments label their logs otherwise. */
+export const DEFAULT_LOGS_MATCHER = '{container="kuma-sidecar"}';
+
 export interface KumaDataSourceOptions extends DataSourceJsonData {
   /** Where the community plugin stored the CP URL; the data source URL takes precedence. */
   url?: string;
@@ -165,6 +171,12 @@ export interface KumaDataSourceOptions extends DataSourceJsonData {
   prometheusScrapeInterval?: number;
   /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
   prometheusDataSourceId?: number | string;
+  /** The traces data source the map links to (pkg/models Links): its uid and type (`tempo` or `jaeger`). */
+  tracesDatasourceUid?: string;
+  tracesDatasourceType?: TracesType;
+  /** The Loki data source the map links to, and the LogQL stream selector of the sidecars' logs. */
+  logsDatasourceUid?: string;
+  logsMatcher?: string;
   /** Custom header names, numbered from 1 without gaps; the values are secrets with the same number. */
   [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
   [prometheusHeaderName: `prometheusHeaderName${number}`]: string | undefined;

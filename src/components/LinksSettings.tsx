@@ -1,0 +1,94 @@
+import { DataSourceInstanceSettings, DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { DataSourcePicker } from '@grafana/runtime';
+import { FieldSet, InlineField, Input } from '@grafana/ui';
+import React, { ChangeEvent } from 'react';
+
+import { DEFAULT_LOGS_MATCHER, KumaDataSourceOptions, KumaSecureJsonData, TRACES_TYPES, TracesType } from '../types';
+
+type Props = DataSourcePluginOptionsEditorProps<KumaDataSourceOptions, KumaSecureJsonData>;
+
+const LABEL_WIDTH = 26;
+
+/**
+ * Where the service map's nodes and edges link to: a traces data source (Tempo or Jaeger) and a logs data source
+ * (Loki), picked by uid. Without one, the map has no such link.
+ */
+export function LinksSettings({ options, onOptionsChange }: Props) {
+  const { jsonData } = options;
+  const set = (patch: Partial<KumaDataSourceOptions>) => {
+    const next = { ...jsonData, ...patch };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) {
+        delete next[key as keyof KumaDataSourceOptions];
+      }
+    }
+    onOptionsChange({ ...options, jsonData: next });
+  };
+  return (
+    <FieldSet label="Traces and logs (links from the service map)">
+      <InlineField
+        label="Traces data source"
+        labelWidth={LABEL_WIDTH}
+        htmlFor="kuma-traces-datasource"
+        tooltip="Tempo or Jaeger: nodes link to their services' traces, edges to traces of the caller calling the callee"
+      >
+        <DataSourcePicker
+          inputId="kuma-traces-datasource"
+          width={40}
+          noDefault
+          current={jsonData.tracesDatasourceUid ?? null}
+          filter={(ds: DataSourceInstanceSettings) => TRACES_TYPES.includes(ds.type as TracesType)}
+          onChange={(ds: DataSourceInstanceSettings) =>
+            set({ tracesDatasourceUid: ds.uid, tracesDatasourceType: ds.type as TracesType })
+          }
+          onClear={() => set({ tracesDatasourceUid: undefined, tracesDatasourceType: undefined })}
+        />
+      </InlineField>
+      <InlineField
+        label="Logs data source"
+        labelWidth={LABEL_WIDTH}
+        htmlFor="kuma-logs-datasource"
+        tooltip="Loki: nodes link to the sidecars' log lines naming their service, edges to lines naming both ends"
+      >
+        <DataSourcePicker
+          inputId="kuma-logs-datasource"
+          width={40}
+          noDefault
+          current={jsonData.logsDatasourceUid ?? null}
+          filter={(ds: DataSourceInstanceSettings) => ds.type === 'loki'}
+          onChange={(ds: DataSourceInstanceSettings) => set({ logsDatasourceUid: ds.uid })}
+          onClear={() => set({ logsDatasourceUid: undefined })}
+        />
+      </InlineField>
+      <InlineField
+        label="Sidecar logs selector"
+        labelWidth={LABEL_WIDTH}
+        htmlFor="kuma-logs-matcher"
+        tooltip='LogQL stream selector of the kuma-dp sidecars&apos; logs; universal deployments label them otherwise, e.g. {job="kuma-dp"}'
+      >
+        <Input
+          id="kuma-logs-matcher"
+          width={40}
+          placeholder={DEFAULT_LOGS_MATCHER}
+          value={jsonData.logsMatcher ?? ''}
+          onChange={(e: ChangeEvent<HTMLInputElement>) => set({ logsMatcher: e.currentTarget.value || undefined })}
+        />
+      </InlineField>
+    </FieldSet>
+  );
+}
+
+/**
+ * The configuration page: the connection settings (ConfigEditor), then the links. Kept apart so that either can
+ * change without the other.
+ */
+export function withLinksSettings(Editor: React.ComponentType<Props>) {
+  return function ConfigPage(props: Props) {
+    return (
+      <>
+        <Editor {...props} />
+        <LinksSettings {...props} />
+      </>
+    );
+  };
+}
