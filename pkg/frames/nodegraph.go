@@ -1,6 +1,7 @@
 package frames
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/url"
@@ -32,12 +33,14 @@ type LinkOptions struct {
 	// Data says which traces and logs data sources nodes and edges link to (none
 	// when their uids are empty).
 	Data models.Links
+	// Health colours nodes and edges; zero means models.DefaultHealth.
+	Health models.Health
 }
 
 // NodeGraph renders a service map as Grafana's node-graph frames "nodes"
 // and "edges". Notices go on the nodes frame, once.
 func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
-	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(links))
+	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(g, links))
 	nodes.Meta.Notices = notices(g.Notices)
 	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g, links))
 	return data.Frames{nodes, edges}
@@ -93,7 +96,8 @@ func nodeGraphFrame[T any](name string, rows []T, fields []nodeGraphField[T]) *d
 	return frame
 }
 
-func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
+func nodeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Node] {
+	health := cmp.Or(links.Health, models.DefaultHealth)
 	lat := func(n graph.Node) graph.Latency { return n.Stats.Latency }
 	id := text("id", "ID", func(n graph.Node) string { return n.ID })
 	id.links = []data.DataLink{{
@@ -113,7 +117,7 @@ func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
 		arc("arc__4xx", "4xx", "orange", func(a arcShares) float64 { return a.class4xx }),
 		arc("arc__5xx", "5xx", "red", func(a arcShares) float64 { return a.class5xx }),
 		arc("arc__idle", "Idle", idleColor, func(a arcShares) float64 { return a.idle }),
-		text("color", "Color", nodeColor),
+		text("color", "Color", func(n graph.Node) string { return nodeColor(n, health) }),
 		text("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
 		number("detail__dataplanes_online", "Dataplanes online", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Online) }),
 		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
@@ -129,10 +133,17 @@ func nodeFields(links LinkOptions) []nodeGraphField[graph.Node] {
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
 		text("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
 		text("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
+		// Externals and destinations only metrics know have no proxy of ours: nothing
+		// reports from inside them.
+		{name: "isInstrumented", display: "Instrumented", typ: data.FieldTypeBool, value: func(n graph.Node) any {
+			return n.KnownToCP && n.Kind != graph.KindExternal
+		}},
+		number("nodeRadius", "Radius", "none", trafficScale(g.Nodes, func(n graph.Node) graph.Stats { return n.Stats }, minNodeRadius, maxNodeRadius)),
 	}, linkFields...)
 }
 
 func edgeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Edge] {
+	health := cmp.Or(links.Health, models.DefaultHealth)
 	lat := func(e graph.Edge) graph.Latency { return e.Stats.Latency }
 	count := func(name, display string, v func(graph.StatusCounts) float64) nodeGraphField[graph.Edge] {
 		return number(name, display, "none", func(e graph.Edge) float64 { return v(e.Stats.Requests) })
@@ -149,7 +160,7 @@ func edgeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Edge] {
 	}
 	linkFields, dataLinks := edgeLinkFields(links.Data, nodes)
 	id.links = append(id.links, dataLinks...)
-	thickness := edgeThickness(g.Edges)
+	thickness := trafficScale(g.Edges, func(e graph.Edge) graph.Stats { return e.Stats }, 1, 8)
 	return append([]nodeGraphField[graph.Edge]{
 		id,
 		text("source", "Source", func(e graph.Edge) string { return e.Source }),
@@ -157,7 +168,7 @@ func edgeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Edge] {
 		text("mainstat", "Traffic", func(e graph.Edge) string { return traffic(e.Stats) }),
 		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
 		number("thickness", "Thickness", "none", thickness),
-		text("color", "Color", func(e graph.Edge) string { return errorColor(e.Stats) }),
+		text("color", "Color", func(e graph.Edge) string { return healthColor(e.Stats, health) }),
 		text("strokeDasharray", "Stroke", func(e graph.Edge) string {
 			if e.Stats.IsTCP() {
 				return "6 3"
@@ -257,7 +268,7 @@ func serviceOf(nodeID string) string {
 	return name
 }
 
-func nodeColor(n graph.Node) string {
+func nodeColor(n graph.Node, h models.Health) string {
 	switch {
 	case n.Idle:
 		return idleColor
@@ -266,16 +277,17 @@ func nodeColor(n graph.Node) string {
 	case n.Status == graph.StatusPartiallyDegraded:
 		return "orange"
 	}
-	return errorColor(n.Stats)
+	return healthColor(n.Stats, h)
 }
 
-// errorColor flags traffic with errors; thresholds follow common SLO
-// dashboards (1% warn, 5% critical).
-func errorColor(s graph.Stats) string {
+// healthColor is red for failing traffic, orange for degraded (errors, or a p99 at the
+// operator's latency threshold), green otherwise.
+func healthColor(s graph.Stats, h models.Health) string {
+	slow := h.DegradedP99Ms > 0 && s.Latency.Known && s.Latency.P99 >= h.DegradedP99Ms
 	switch {
-	case s.ErrorRatio >= 0.05:
+	case s.ErrorRatio >= h.FailingErrorRatio:
 		return "red"
-	case s.ErrorRatio >= 0.01:
+	case s.ErrorRatio >= h.DegradedErrorRatio || slow:
 		return "orange"
 	}
 	return "green"
@@ -339,23 +351,31 @@ func humanBytes(v float64) string {
 	return decimal(v) + " " + units[i]
 }
 
-// edgeThickness scales edges from 1 to 8 px by traffic relative to the
-// busiest edge of the same kind (requests for HTTP, bytes for TCP); the
-// square root keeps small edges visible next to big ones.
-func edgeThickness(edges []graph.Edge) func(graph.Edge) float64 {
+// Node radii by traffic; Grafana draws 40 by default.
+const (
+	minNodeRadius = 30
+	maxNodeRadius = 60
+)
+
+// trafficScale sizes rows (edge thickness, node radius) from lo to hi by traffic
+// relative to the busiest row of the same kind (requests for HTTP, bytes for TCP);
+// the square root keeps small ones visible next to big ones.
+func trafficScale[T any](rows []T, stats func(T) graph.Stats, lo, hi float64) func(T) float64 {
 	var maxRPS, maxBPS float64
-	for _, e := range edges {
-		maxRPS, maxBPS = max(maxRPS, e.Stats.RequestRate), max(maxBPS, e.Stats.ByteRate)
+	for _, r := range rows {
+		s := stats(r)
+		maxRPS, maxBPS = max(maxRPS, s.RequestRate), max(maxBPS, s.ByteRate)
 	}
-	return func(e graph.Edge) float64 {
-		v, top := e.Stats.RequestRate, maxRPS
-		if e.Stats.IsTCP() {
-			v, top = e.Stats.ByteRate, maxBPS
+	return func(r T) float64 {
+		s := stats(r)
+		v, top := s.RequestRate, maxRPS
+		if s.IsTCP() {
+			v, top = s.ByteRate, maxBPS
 		}
 		if top == 0 {
-			return 1
+			return lo
 		}
-		return math.Round((1+7*math.Sqrt(v/top))*10) / 10
+		return math.Round((lo+(hi-lo)*math.Sqrt(v/top))*10) / 10
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -348,6 +349,37 @@ func TestProxyServicesAreTheReportedNames(t *testing.T) {
 	for _, n := range g.Nodes {
 		if w, ok := want[n.ID]; !ok || !slices.Equal(n.ProxyServices, w) {
 			t.Errorf("%s: proxy services %v, want %v", n.ID, n.ProxyServices, w)
+		}
+	}
+}
+
+// Ids are names (name@zone with groupByZone), never positions: another refresh with other
+// traffic in another order keeps every id, so Grafana's per-item overrides stick.
+func TestIDsAreStableAcrossRefreshes(t *testing.T) {
+	topo, set := legacyMesh()
+	ids := func(set sample.Set) (out []string) {
+		g := Build(topo, set, Options{})
+		for _, n := range g.Nodes {
+			out = append(out, n.ID)
+		}
+		for _, e := range g.Edges {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	first := ids(set)
+	later := set
+	later.Samples = slices.Clone(set.Samples)
+	slices.Reverse(later.Samples)
+	for i := range later.Samples {
+		later.Samples[i].Value *= 3
+	}
+	if second := ids(later); !slices.Equal(first, second) {
+		t.Errorf("ids changed:\n%v\n%v", first, second)
+	}
+	for _, id := range first {
+		if _, err := strconv.Atoi(id); err == nil {
+			t.Errorf("id %q is a number", id)
 		}
 	}
 }

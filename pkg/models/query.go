@@ -124,6 +124,10 @@ type Query struct {
 	StatsWanted []string `json:"stats"`
 	Format      string   `json:"format"`
 
+	// The health fields replace the data source's thresholds for this query (the map's
+	// colours); Health applies them.
+	healthOverrides
+
 	// Compiled once when loaded: ZonePattern (the community zone field when it is a
 	// pattern), ServicePattern (serviceRegex, nil when empty) and Rollup (rollupRegEx).
 	ZonePattern    *regexp.Regexp    `json:"-"`
@@ -196,6 +200,10 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	}
 	return q, nil
 }
+
+// Health is the data source's health thresholds with the query's overrides; the error
+// (a bad value, or degraded above failing) is the user's.
+func (q Query) Health(base Health) (Health, error) { return q.healthOverrides.Over(base) }
 
 // IsJoin reports the query types answered by the service map's join, with its defaults.
 func IsJoin(queryType string) bool {
@@ -338,7 +346,9 @@ func (q Query) validate() error {
 	if _, err := q.StatsWindow(); err != nil {
 		return err
 	}
-	return nil
+	// Ranges are checked now; the order of degraded and failing once merged with the
+	// data source's (Health).
+	return q.healthOverrides.validate()
 }
 
 // compile compiles the user's regular expressions once, so that nothing later can fail

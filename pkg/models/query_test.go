@@ -193,3 +193,38 @@ func TestZonePattern(t *testing.T) {
 		})
 	}
 }
+
+func TestQueryHealthOverridesTheDataSource(t *testing.T) {
+	base := Health{DegradedErrorRatio: 0.02, FailingErrorRatio: 0.1, DegradedP99Ms: 800}
+	tests := []struct {
+		name, json string
+		want       Health
+		wantErr    string
+	}{
+		{"no override: the data source's", `{"mesh":"m"}`, base, ""},
+		{"a stricter map", `{"mesh":"m","healthErrorRatioFailing":0.03,"healthErrorRatioDegraded":0.005,"healthP99DegradedMs":0}`, Health{DegradedErrorRatio: 0.005, FailingErrorRatio: 0.03}, ""},
+		{"degraded above the data source's failing", `{"mesh":"m","healthErrorRatioDegraded":0.5}`, Health{}, "healthErrorRatioDegraded (0.5) is above healthErrorRatioFailing (0.1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := LoadQuery(backend.DataQuery{QueryType: QueryTypeMeshGraph, JSON: []byte(tt.json)}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := q.Health(base)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("health %+v (%v), want %+v", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := LoadQuery(backend.DataQuery{JSON: []byte(`{"queryType":"mesh-graph","mesh":"m","healthErrorRatioFailing":0}`)}, 0); err == nil ||
+		!strings.Contains(err.Error(), "healthErrorRatioFailing must be above 0") {
+		t.Errorf("a zero ratio: %v", err)
+	}
+}

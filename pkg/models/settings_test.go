@@ -80,6 +80,35 @@ func TestLoadSettings(t *testing.T) {
 			wantErr: `logsMatcher "container=kuma-sidecar" is not a LogQL stream selector`,
 		},
 		{
+			name: "health thresholds: defaults",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp:5681"},
+			want: func(t *testing.T, s Settings) {
+				if s.Health != DefaultHealth || DefaultHealth != (Health{DegradedErrorRatio: 0.01, FailingErrorRatio: 0.05}) {
+					t.Errorf("health = %+v", s.Health)
+				}
+			},
+		},
+		{
+			name: "health thresholds: the operator's",
+			in: backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(
+				`{"healthErrorRatioDegraded":0.02,"healthErrorRatioFailing":0.1,"healthP99DegradedMs":500}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Health != (Health{DegradedErrorRatio: 0.02, FailingErrorRatio: 0.1, DegradedP99Ms: 500}) {
+					t.Errorf("health = %+v", s.Health)
+				}
+			},
+		},
+		{
+			name:    "health: degraded above the default failing",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"healthErrorRatioDegraded":0.2}`)},
+			wantErr: "healthErrorRatioDegraded (0.2) is above healthErrorRatioFailing (0.05)",
+		},
+		{
+			name:    "health: a ratio above 1",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"healthErrorRatioFailing":5}`)},
+			wantErr: "healthErrorRatioFailing must be above 0 and at most 1, got 5",
+		},
+		{
 			name: "community plugin stored the CP URL in jsonData.url",
 			in:   backend.DataSourceInstanceSettings{JSONData: []byte(`{"url":"http://127.0.0.1:5681"}`)},
 			want: func(t *testing.T, s Settings) {

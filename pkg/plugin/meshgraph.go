@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -21,6 +22,10 @@ import (
 // the same time, joined by the pure graph package and rendered as node-graph frames. When
 // one side fails the other still draws, with a notice naming the failure.
 func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
+	health, err := q.Health(ds.settings.Health)
+	if err != nil {
+		return errorResponse(fmt.Errorf("%w: %w", errBadQuery, err))
+	}
 	in, err := ds.joinInputs(ctx, q, dq.TimeRange)
 	if err != nil {
 		return errorResponse(err)
@@ -37,7 +42,7 @@ func (ds *Datasource) meshGraph(ctx context.Context, q models.Query, dq backend.
 			Text: "Prometheus unavailable, the map shows the control plane's services without traffic: " + in.promErr.Error()})
 	}
 	g := graph.Build(inventory.GraphTopology(in.res), in.samples, graphOptions(q))
-	out := frames.NodeGraph(g, frames.LinkOptions{Mesh: q.Mesh, Data: ds.settings.Links})
+	out := frames.NodeGraph(g, frames.LinkOptions{Mesh: q.Mesh, Data: ds.settings.Links, Health: health})
 	for _, f := range out {
 		f.RefID = dq.RefID
 	}
