@@ -35,7 +35,23 @@ type Options struct {
 	// ZoneSide says which end of a request Zones selects; empty means
 	// ZoneSideSource.
 	ZoneSide ZoneSide
+	// Focus keeps the service of that name (its nodes in every zone) and
+	// what lies within Depth hops of it (default 1) in Direction (default
+	// both); the zone and service filters then apply within that.
+	Focus     string
+	Depth     int
+	Direction Direction
 }
+
+// Direction is which way a focus follows requests.
+type Direction string
+
+const (
+	// DirectionOut follows what the focus calls, DirectionIn its callers.
+	DirectionOut  Direction = "out"
+	DirectionIn   Direction = "in"
+	DirectionBoth Direction = "both"
+)
 
 // Graph is the service map.
 type Graph struct {

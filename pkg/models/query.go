@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -89,6 +90,19 @@ const (
 	FormatTimeSeries = "timeseries"
 )
 
+// Focus directions: what a focused service calls, its callers, or both.
+const (
+	DirectionOut  = "out"
+	DirectionIn   = "in"
+	DirectionBoth = "both"
+)
+
+// Directions lists them, the default first.
+var Directions = []string{DirectionBoth, DirectionOut, DirectionIn}
+
+// MaxDepth bounds a focus' hops: beyond a few the focus is the whole mesh.
+const MaxDepth = 10
+
 // DefaultMaxNodes is the number of nodes Grafana's node graph shows before it cuts.
 const DefaultMaxNodes = 200
 
@@ -117,6 +131,11 @@ type Query struct {
 	// report them), their destinations or either; empty means source.
 	ZoneSide     string `json:"zoneSide"`
 	RateInterval string `json:"rateInterval"`
+	// Focus narrows the join to one service (its map name) and what lies within Depth
+	// hops of it in Direction.
+	Focus     string `json:"focus"`
+	Depth     int    `json:"depth"`
+	Direction string `json:"direction"`
 
 	// service-stats: Scope (service | edge), Stats (a subset of Stats, empty: every stat
 	// the scope and format have) and Format (instant | timeseries).
@@ -186,6 +205,11 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	}
 	if q.ZoneSide = strings.TrimSpace(q.ZoneSide); IsJoin(q.QueryType) && q.ZoneSide == "" {
 		q.ZoneSide = ZoneSideSource
+	}
+	q.Focus, q.Direction = strings.TrimSpace(q.Focus), strings.TrimSpace(q.Direction)
+	if IsJoin(q.QueryType) && q.Focus != "" {
+		q.Depth = cmp.Or(q.Depth, 1)
+		q.Direction = cmp.Or(q.Direction, DirectionBoth)
 	}
 	if q.QueryType == QueryTypeServiceStats {
 		if err := q.loadServiceStats(); err != nil {
@@ -318,12 +342,12 @@ func listSome(names []string, n int) string {
 }
 
 func (q Query) validate() error {
-	for name, v := range map[string]string{"mesh": q.Mesh, "zone": q.Zone, "service": q.Service, "serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx, "rateInterval": q.RateInterval} {
+	for name, v := range map[string]string{"mesh": q.Mesh, "zone": q.Zone, "service": q.Service, "serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx, "rateInterval": q.RateInterval, "focus": q.Focus} {
 		if len(v) > maxFieldLength {
 			return fmt.Errorf("%s is longer than %d characters", name, maxFieldLength)
 		}
 	}
-	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}, {"zoneSide", q.ZoneSide}, {"scope", q.Scope}, {"format", q.Format}}
+	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}, {"zoneSide", q.ZoneSide}, {"scope", q.Scope}, {"format", q.Format}, {"focus", q.Focus}, {"direction", q.Direction}}
 	for _, z := range q.Zones {
 		literals = append(literals, [2]string{"zones", z})
 	}
@@ -331,6 +355,12 @@ func (q Query) validate() error {
 		if err := uninterpolated(f[0], f[1]); err != nil {
 			return err
 		}
+	}
+	if q.Direction != "" && !slices.Contains(Directions, q.Direction) {
+		return fmt.Errorf("unknown direction %q: use one of %s", q.Direction, strings.Join(Directions, ", "))
+	}
+	if q.Depth < 0 || q.Depth > MaxDepth {
+		return fmt.Errorf("depth %d: use 1 to %d hops", q.Depth, MaxDepth)
 	}
 	if q.ZoneSide != "" && !slices.Contains(ZoneSides, q.ZoneSide) {
 		return fmt.Errorf("unknown zoneSide %q: use one of %s", q.ZoneSide, strings.Join(ZoneSides, ", "))

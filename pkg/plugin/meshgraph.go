@@ -93,7 +93,8 @@ var zoneSides = map[string]graph.ZoneSide{
 // graphOptions are the join's options; models.LoadQuery compiled the expressions.
 func graphOptions(q models.Query) graph.Options {
 	return graph.Options{Normaliser: q.Rollup, ServiceRegex: q.ServicePattern, Zones: q.Zones, HideIdle: q.HideIdle,
-		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone, ZoneSide: zoneSides[q.ZoneSide]}
+		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone, ZoneSide: zoneSides[q.ZoneSide],
+		Focus: q.Focus, Depth: q.Depth, Direction: graph.Direction(q.Direction)}
 }
 
 func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backend.TimeRange) (sample.Set, error) {
