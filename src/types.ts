@@ -84,6 +84,14 @@ export interface KumaQuery extends DataQuery {
   /** Which end of a request `zones` selects: a ZoneSide, or a dashboard variable holding one; unset is source. */
   zoneSide?: string;
   rateInterval?: string;
+  /** Narrows the map (and service-stats) to one service and what lies within `depth` hops of it in `direction`. */
+  focus?: string;
+  depth?: number;
+  direction?: FocusDirection;
+  /** Health thresholds overriding the data source's for this query (the map's colours). */
+  healthErrorRatioDegraded?: number;
+  healthErrorRatioFailing?: number;
+  healthP99DegradedMs?: number;
   /** service-stats: one row per `service` (default) or per `edge`. */
   scope?: StatsScope;
   /** service-stats: the stats wanted (empty: all the scope and format have). */
@@ -91,6 +99,26 @@ export interface KumaQuery extends DataQuery {
   /** service-stats: `instant` (default; what alert rules use) or `timeseries`. */
   format?: StatsFormat;
 }
+
+/** Health thresholds, the same keys in the data source's jsonData and in a query. */
+export type HealthThresholds = Pick<
+  KumaQuery,
+  'healthErrorRatioDegraded' | 'healthErrorRatioFailing' | 'healthP99DegradedMs'
+>;
+/** pkg/models DefaultHealth. */
+export const DEFAULT_HEALTH: Required<HealthThresholds> = {
+  healthErrorRatioDegraded: 0.01,
+  healthErrorRatioFailing: 0.05,
+  healthP99DegradedMs: 0,
+};
+
+/** Focus directions (pkg/models Directions), the default first. */
+export const FOCUS_DIRECTIONS = [
+  { value: 'both', label: 'both', description: 'Callers and callees' },
+  { value: 'out', label: 'out', description: 'What the service calls' },
+  { value: 'in', label: 'in', description: 'What calls the service' },
+] as const;
+export type FocusDirection = (typeof FOCUS_DIRECTIONS)[number]['value'];
 
 /** service-stats vocabulary (pkg/models Scopes, Stats): the backend answers 400 to anything else. */
 export const STATS_SCOPES = ['service', 'edge'] as const;
@@ -174,6 +202,10 @@ export interface KumaDataSourceOptions extends DataSourceJsonData {
   /** The traces data source the map links to (pkg/models Links): its uid and type (`tempo` or `jaeger`). */
   tracesDatasourceUid?: string;
   tracesDatasourceType?: TracesType;
+  /** When the map marks traffic degraded or failing (pkg/models Health); queries may override them. */
+  healthErrorRatioDegraded?: number;
+  healthErrorRatioFailing?: number;
+  healthP99DegradedMs?: number;
   /** The Loki data source the map links to, and the LogQL stream selector of the sidecars' logs. */
   logsDatasourceUid?: string;
   logsMatcher?: string;

@@ -17,6 +17,7 @@ import {
   QueryType,
   ZONE_SIDES,
 } from '../types';
+import { FocusFields, HealthFields } from './MapFields';
 import { ServiceStatsFields } from './ServiceStatsFields';
 
 export type Props = QueryEditorProps<DataSource, KumaQuery, KumaDataSourceOptions>;
@@ -45,6 +46,12 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
     'groupByZone',
     'zoneSide',
     'rateInterval',
+    'focus',
+    'depth',
+    'direction',
+    'healthErrorRatioDegraded',
+    'healthErrorRatioFailing',
+    'healthP99DegradedMs',
   ],
   // The map's join without folding or hiding (every service is its own alert instance), and its own fields.
   'service-stats': [
@@ -56,6 +63,9 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
     'groupByZone',
     'zoneSide',
     'rateInterval',
+    'focus',
+    'depth',
+    'direction',
     'scope',
     'stats',
     'format',
@@ -161,9 +171,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const variables = useMemo(() => datasource.getVariableNames(), [datasource]);
   const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
   const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
-  const services = useResource(withService && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
+  // Dataplanes and workloads pick a service; the map and its numbers a focus.
+  const listServices = withService || isJoin;
+  const services = useResource(listServices && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
     datasource,
-    withService,
+    listServices,
     query.mesh,
   ]);
 
@@ -363,6 +375,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             {isGraph && switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}
           </InlineFieldRow>
+          <FocusFields
+            query={query}
+            services={toOptions(services.items, variables, [query.focus])}
+            loading={services.loading}
+            onChange={(patch) => update(patch)}
+          />
+          {isGraph && (
+            <HealthFields values={query} onChange={(patch) => update(patch, false)} onBlur={() => onRunQuery()} />
+          )}
         </>
       )}
 

@@ -4,6 +4,7 @@ import { FieldSet, InlineField, Input } from '@grafana/ui';
 import React, { ChangeEvent } from 'react';
 
 import { DEFAULT_LOGS_MATCHER, KumaDataSourceOptions, KumaSecureJsonData, TRACES_TYPES, TracesType } from '../types';
+import { HealthFields } from './MapFields';
 
 type Props = DataSourcePluginOptionsEditorProps<KumaDataSourceOptions, KumaSecureJsonData>;
 
@@ -78,16 +79,29 @@ export function LinksSettings({ options, onOptionsChange }: Props) {
   );
 }
 
+/** The map's health thresholds for every query of this data source (queries may override them). */
+export function HealthSettings({ options, onOptionsChange }: Props) {
+  return (
+    <FieldSet label="Service map health">
+      <HealthFields
+        values={options.jsonData}
+        onChange={(patch) => onOptionsChange({ ...options, jsonData: { ...options.jsonData, ...patch } })}
+      />
+    </FieldSet>
+  );
+}
+
 /**
- * The configuration page: the connection settings (ConfigEditor), then the links. Kept apart so that either can
- * change without the other.
+ * The configuration page: the connection settings (ConfigEditor), then the map's: links and health. Kept apart
+ * so that either can change without the other.
  */
-export function withLinksSettings(Editor: React.ComponentType<Props>) {
+export function withMapSettings(Editor: React.ComponentType<Props>) {
   return function ConfigPage(props: Props) {
     return (
       <>
         <Editor {...props} />
         <LinksSettings {...props} />
+        <HealthSettings {...props} />
       </>
     );
   };

@@ -4,7 +4,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import React from 'react';
 
 import { KumaDataSourceOptions } from '../types';
-import { LinksSettings, withLinksSettings } from './LinksSettings';
+import { HealthSettings, LinksSettings, withMapSettings } from './MapSettings';
 
 // Grafana's picker lists the instance's data sources; this one offers three and a clear
 // button, and applies the editor's filter as Grafana does.
@@ -84,10 +84,24 @@ describe('LinksSettings', () => {
   });
 
   it('the configuration page is the connection settings, then the links', () => {
-    const Page = withLinksSettings(() => <div>connection settings</div>);
+    const Page = withMapSettings(() => <div>connection settings</div>);
     const options = { jsonData: {}, secureJsonFields: {} } as never;
     render(<Page options={options} onOptionsChange={jest.fn()} />);
     expect(screen.getByText('connection settings')).toBeInTheDocument();
     expect(screen.getByTestId('kuma-traces-datasource')).toBeInTheDocument();
+  });
+});
+
+describe('HealthSettings', () => {
+  it("stores the data source's thresholds in jsonData", () => {
+    const onOptionsChange = jest.fn();
+    render(
+      <HealthSettings
+        options={{ jsonData: { prometheusUrl: 'p' }, secureJsonFields: {} } as never}
+        onOptionsChange={onOptionsChange}
+      />
+    );
+    fireEvent.change(screen.getByLabelText(/^Failing at errors/), { target: { value: '0.1' } });
+    expect(onOptionsChange.mock.calls[0][0].jsonData).toEqual({ prometheusUrl: 'p', healthErrorRatioFailing: 0.1 });
   });
 });
