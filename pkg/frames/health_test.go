@@ -75,3 +75,39 @@ func TestNodeGraphHealthAndInstrumentation(t *testing.T) {
 		}
 	}
 }
+
+func TestEdgeMTLS(t *testing.T) {
+	node := func(id string, kind graph.Kind, known, mtls bool) graph.Node {
+		return graph.Node{ID: id, Name: id, KnownToCP: known, Info: graph.Info{Kind: kind, MTLS: mtls}}
+	}
+	nodes := map[string]graph.Node{}
+	for _, n := range []graph.Node{
+		node("a", graph.KindInternal, true, true), node("b", graph.KindInternal, true, true),
+		node("plain", graph.KindInternal, true, false), node("gw", graph.KindGatewayBuiltin, true, true),
+		node("ext", graph.KindExternal, true, false), node("unknown", graph.KindInternal, false, false),
+		node("mz", graph.KindMultiZone, true, false),
+	} {
+		nodes[n.ID] = n
+	}
+	tests := map[[2]string]string{
+		{"a", "b"}: "enabled", {"gw", "a"}: "enabled",
+		{"a", "plain"}: "disabled", {"plain", "a"}: "disabled",
+		{"a", "ext"}: "", {"a", "unknown"}: "", {"a", "mz"}: "",
+	}
+	for ends, want := range tests {
+		if got := edgeMTLS(nodes, graph.Edge{Source: ends[0], Target: ends[1]}); got != want {
+			t.Errorf("%s->%s: %q, want %q", ends[0], ends[1], got, want)
+		}
+	}
+	// Only plaintext between mesh services is marked.
+	g := graph.Graph{Nodes: []graph.Node{nodes["a"], nodes["plain"], nodes["ext"]},
+		Edges: []graph.Edge{{ID: "a->plain", Source: "a", Target: "plain"}, {ID: "a->ext", Source: "a", Target: "ext"}}}
+	edges := NodeGraph(g, LinkOptions{})[1]
+	main, _ := edges.FieldByName("mainstat")
+	if got := main.At(0).(string); got != plaintextMarker+"0.00 req/s" {
+		t.Errorf("plaintext edge main stat %q", got)
+	}
+	if got := main.At(1).(string); got != "0.00 req/s" {
+		t.Errorf("external edge main stat %q", got)
+	}
+}

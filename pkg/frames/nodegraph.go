@@ -131,7 +131,7 @@ func nodeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Node] {
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
 		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
-		text("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
+		text("detail__mtls", "mTLS", nodeMTLS),
 		text("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
 		// Externals and destinations only metrics know have no proxy of ours: nothing
 		// reports from inside them.
@@ -165,7 +165,12 @@ func edgeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Edge] {
 		id,
 		text("source", "Source", func(e graph.Edge) string { return e.Source }),
 		text("target", "Target", func(e graph.Edge) string { return e.Target }),
-		text("mainstat", "Traffic", func(e graph.Edge) string { return traffic(e.Stats) }),
+		text("mainstat", "Traffic", func(e graph.Edge) string {
+			if edgeMTLS(nodes, e) == mtlsDisabled {
+				return plaintextMarker + traffic(e.Stats)
+			}
+			return traffic(e.Stats)
+		}),
 		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
 		number("thickness", "Thickness", "none", thickness),
 		text("color", "Color", func(e graph.Edge) string { return healthColor(e.Stats, health) }),
@@ -191,6 +196,7 @@ func edgeFields(g graph.Graph, links LinkOptions) []nodeGraphField[graph.Edge] {
 		count("detail__5xx", "5xx", func(c graph.StatusCounts) float64 { return c.Class5xx }),
 		number("detail__grpc_failures", "gRPC failures", "none", func(e graph.Edge) float64 { return e.Stats.GRPCFailures }),
 		number("detail__connections", "Connections", "none", func(e graph.Edge) float64 { return e.Stats.Connections }),
+		text("detail__mtls", "mTLS", func(e graph.Edge) string { return edgeMTLS(nodes, e) }),
 	}, linkFields...)
 }
 
@@ -310,14 +316,42 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func onOff(applies, on bool) string {
+const (
+	mtlsEnabled  = "enabled"
+	mtlsDisabled = "disabled"
+)
+
+// plaintextMarker starts the main stat of an edge between mesh services without mTLS:
+// a glyph, the one channel no other meaning of the map uses (colour is health, dashes
+// TCP, thickness traffic).
+const plaintextMarker = "🔓 "
+
+// nodeMTLS is whether the CP issued the node's proxies mesh certificates (service
+// insights' issued backends; MeshServices' status.tls Ready; gateways' dataplane
+// insights); nothing for what has no proxies of its own (externals, services only
+// metrics know, folded groups, multi-zone services: their MeshServices' are).
+func nodeMTLS(n graph.Node) string {
 	switch {
-	case !applies:
+	case !n.KnownToCP || n.Kind == graph.KindExternal || n.Kind == graph.KindOther || n.Kind == graph.KindMultiZone:
 		return ""
-	case on:
-		return "enabled"
+	case n.MTLS:
+		return mtlsEnabled
 	}
-	return "disabled"
+	return mtlsDisabled
+}
+
+// edgeMTLS: requests between two mesh services are mTLS when both ends' proxies hold
+// mesh certificates, plaintext when one does not; unknown when an end is outside the
+// mesh (an external service's TLS is its own).
+func edgeMTLS(nodes map[string]graph.Node, e graph.Edge) string {
+	src, dst := nodeMTLS(nodes[e.Source]), nodeMTLS(nodes[e.Target])
+	switch {
+	case src == "" || dst == "":
+		return ""
+	case src == mtlsEnabled && dst == mtlsEnabled:
+		return mtlsEnabled
+	}
+	return mtlsDisabled
 }
 
 // traffic is the main stat: requests per second, or bytes per second for

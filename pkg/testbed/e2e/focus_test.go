@@ -13,7 +13,8 @@ import (
 // TestMapFocusHealthAndInstrumentation: the built binary against the simulated shop mesh.
 // A focus on backend's callers is backend and exactly the topology's callers of it;
 // the query's health thresholds colour the edges by the truths' error ratios; the
-// external service is not instrumented, every node has a radius.
+// external service is not instrumented, every node has a radius; edges inside the mTLS
+// mesh are mTLS.
 func TestMapFocusHealthAndInstrumentation(t *testing.T) {
 	p := e2e.Start(t, nil)
 	bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Sim: meshsim.Options{Regime: meshsim.RegimeLegacy}})
@@ -56,6 +57,16 @@ func TestMapFocusHealthAndInstrumentation(t *testing.T) {
 		}
 		if red, want := e["color"] == "red", truth.ErrorRatio+truth.GRPCFailureRatio > 0.03; red != want {
 			t.Errorf("%s->%s colour %v at %.3f errors, want red %v", truth.From, truth.To, e["color"], truth.ErrorRatio+truth.GRPCFailureRatio, want)
+		}
+	}
+	// The shop mesh runs mTLS: every edge between its services is mTLS, the external's unknown.
+	for id, e := range edges {
+		want := "enabled"
+		if e["target"] == "stripe-api" {
+			want = ""
+		}
+		if e["detail__mtls"] != want {
+			t.Errorf("%s mTLS %q, want %q", id, e["detail__mtls"], want)
 		}
 	}
 	for id, n := range nodes {
