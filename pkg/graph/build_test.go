@@ -202,14 +202,7 @@ func TestBuildOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			topo, set := legacyMesh()
-			g := Build(topo, set, tt.opts)
-			var nodes, edges []string
-			for _, n := range g.Nodes {
-				nodes = append(nodes, n.ID)
-			}
-			for _, e := range g.Edges {
-				edges = append(edges, e.ID)
-			}
+			nodes, edges := ids(Build(topo, set, tt.opts))
 			if !slices.Equal(nodes, tt.wantNodes) || !slices.Equal(edges, tt.wantEdges) {
 				t.Errorf("nodes %v\nwant  %v\nedges %v\nwant  %v", nodes, tt.wantNodes, edges, tt.wantEdges)
 			}
@@ -357,24 +350,18 @@ func TestProxyServicesAreTheReportedNames(t *testing.T) {
 // traffic in another order keeps every id, so Grafana's per-item overrides stick.
 func TestIDsAreStableAcrossRefreshes(t *testing.T) {
 	topo, set := legacyMesh()
-	ids := func(set sample.Set) (out []string) {
-		g := Build(topo, set, Options{})
-		for _, n := range g.Nodes {
-			out = append(out, n.ID)
-		}
-		for _, e := range g.Edges {
-			out = append(out, e.ID)
-		}
-		return out
+	all := func(set sample.Set) []string {
+		nodes, edges := ids(Build(topo, set, Options{}))
+		return append(nodes, edges...)
 	}
-	first := ids(set)
+	first := all(set)
 	later := set
 	later.Samples = slices.Clone(set.Samples)
 	slices.Reverse(later.Samples)
 	for i := range later.Samples {
 		later.Samples[i].Value *= 3
 	}
-	if second := ids(later); !slices.Equal(first, second) {
+	if second := all(later); !slices.Equal(first, second) {
 		t.Errorf("ids changed:\n%v\n%v", first, second)
 	}
 	for _, id := range first {
@@ -382,4 +369,15 @@ func TestIDsAreStableAcrossRefreshes(t *testing.T) {
 			t.Errorf("id %q is a number", id)
 		}
 	}
+}
+
+// ids are a graph's node and edge ids, in its order.
+func ids(g Graph) (nodes, edges []string) {
+	for _, n := range g.Nodes {
+		nodes = append(nodes, n.ID)
+	}
+	for _, e := range g.Edges {
+		edges = append(edges, e.ID)
+	}
+	return nodes, edges
 }

@@ -59,13 +59,7 @@ func TestFocus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			topo, set := chainMesh()
 			g := Build(topo, set, tt.opts)
-			var nodes, edges []string
-			for _, n := range g.Nodes {
-				nodes = append(nodes, n.ID)
-			}
-			for _, e := range g.Edges {
-				edges = append(edges, e.ID)
-			}
+			nodes, edges := ids(g)
 			if !slices.Equal(nodes, tt.nodes) || !slices.Equal(edges, tt.edges) {
 				t.Errorf("nodes %v\nedges %v\nwant %v\n     %v", nodes, edges, tt.nodes, tt.edges)
 			}
@@ -79,11 +73,7 @@ func TestFocus(t *testing.T) {
 // With groupByZone the focus is the service in every zone.
 func TestFocusTakesEveryZoneOfTheService(t *testing.T) {
 	topo, set := chainMesh()
-	g := Build(topo, set, Options{Focus: "ledger", GroupByZone: true, Direction: DirectionIn})
-	var nodes []string
-	for _, n := range g.Nodes {
-		nodes = append(nodes, n.ID)
-	}
+	nodes, _ := ids(Build(topo, set, Options{Focus: "ledger", GroupByZone: true, Direction: DirectionIn}))
 	if !slices.Contains(nodes, "ledger@zone-1") || !slices.Contains(nodes, "ledger@zone-2") || !slices.Contains(nodes, "db@zone-1") {
 		t.Errorf("nodes %v: want both ledger zones and its caller", nodes)
 	}

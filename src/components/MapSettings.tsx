@@ -10,6 +10,34 @@ type Props = DataSourcePluginOptionsEditorProps<KumaDataSourceOptions, KumaSecur
 
 const LABEL_WIDTH = 26;
 
+interface PickerFieldProps {
+  id: string;
+  label: string;
+  tooltip: string;
+  current: string | undefined;
+  /** The data source types offered. */
+  accepts: (type: string) => boolean;
+  onPick: (ds: DataSourceInstanceSettings) => void;
+  onClear: () => void;
+}
+
+/** Grafana's data source picker, by uid, for the data sources of one kind. */
+function PickerField({ id, label, tooltip, current, accepts, onPick, onClear }: PickerFieldProps) {
+  return (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} htmlFor={id} tooltip={tooltip}>
+      <DataSourcePicker
+        inputId={id}
+        width={40}
+        noDefault
+        current={current ?? null}
+        filter={(ds: DataSourceInstanceSettings) => accepts(ds.type)}
+        onChange={onPick}
+        onClear={onClear}
+      />
+    </InlineField>
+  );
+}
+
 /**
  * Where the service map's nodes and edges link to: a traces data source (Tempo or Jaeger) and a logs data source
  * (Loki), picked by uid. Without one, the map has no such link.
@@ -27,40 +55,24 @@ export function LinksSettings({ options, onOptionsChange }: Props) {
   };
   return (
     <FieldSet label="Traces and logs (links from the service map)">
-      <InlineField
+      <PickerField
+        id="kuma-traces-datasource"
         label="Traces data source"
-        labelWidth={LABEL_WIDTH}
-        htmlFor="kuma-traces-datasource"
         tooltip="Tempo or Jaeger: nodes link to their services' traces, edges to traces of the caller calling the callee"
-      >
-        <DataSourcePicker
-          inputId="kuma-traces-datasource"
-          width={40}
-          noDefault
-          current={jsonData.tracesDatasourceUid ?? null}
-          filter={(ds: DataSourceInstanceSettings) => TRACES_TYPES.includes(ds.type as TracesType)}
-          onChange={(ds: DataSourceInstanceSettings) =>
-            set({ tracesDatasourceUid: ds.uid, tracesDatasourceType: ds.type as TracesType })
-          }
-          onClear={() => set({ tracesDatasourceUid: undefined, tracesDatasourceType: undefined })}
-        />
-      </InlineField>
-      <InlineField
+        current={jsonData.tracesDatasourceUid}
+        accepts={(type) => TRACES_TYPES.includes(type as TracesType)}
+        onPick={(ds) => set({ tracesDatasourceUid: ds.uid, tracesDatasourceType: ds.type as TracesType })}
+        onClear={() => set({ tracesDatasourceUid: undefined, tracesDatasourceType: undefined })}
+      />
+      <PickerField
+        id="kuma-logs-datasource"
         label="Logs data source"
-        labelWidth={LABEL_WIDTH}
-        htmlFor="kuma-logs-datasource"
         tooltip="Loki: nodes link to the sidecars' log lines naming their service, edges to lines naming both ends"
-      >
-        <DataSourcePicker
-          inputId="kuma-logs-datasource"
-          width={40}
-          noDefault
-          current={jsonData.logsDatasourceUid ?? null}
-          filter={(ds: DataSourceInstanceSettings) => ds.type === 'loki'}
-          onChange={(ds: DataSourceInstanceSettings) => set({ logsDatasourceUid: ds.uid })}
-          onClear={() => set({ logsDatasourceUid: undefined })}
-        />
-      </InlineField>
+        current={jsonData.logsDatasourceUid}
+        accepts={(type) => type === 'loki'}
+        onPick={(ds) => set({ logsDatasourceUid: ds.uid })}
+        onClear={() => set({ logsDatasourceUid: undefined })}
+      />
       <InlineField
         label="Sidecar logs selector"
         labelWidth={LABEL_WIDTH}

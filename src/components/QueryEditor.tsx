@@ -26,6 +26,21 @@ const LABEL_WIDTH = 18;
 
 type Field = Exclude<keyof KumaQuery, 'refId' | 'queryType' | 'hide' | 'key' | 'datasource'>;
 
+/** The fields of the map's join, which the map and its numbers (service-stats) share. */
+const JOIN_FIELDS: readonly Field[] = [
+  'mesh',
+  'zones',
+  'zone',
+  'serviceRegex',
+  'rollupRegEx',
+  'groupByZone',
+  'zoneSide',
+  'rateInterval',
+  'focus',
+  'depth',
+  'direction',
+];
+
 /** The model fields each query type reads; switching type drops the others. */
 export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   meshes: [],
@@ -35,41 +50,17 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   workloads: ['mesh', 'service'],
   gateways: ['mesh'],
   'mesh-insights': ['mesh'],
+  // The map draws: it folds, hides and colours.
   'mesh-graph': [
-    'mesh',
-    'zones',
-    'zone',
-    'serviceRegex',
+    ...JOIN_FIELDS,
     'hideIdle',
-    'rollupRegEx',
     'maxNodes',
-    'groupByZone',
-    'zoneSide',
-    'rateInterval',
-    'focus',
-    'depth',
-    'direction',
     'healthErrorRatioDegraded',
     'healthErrorRatioFailing',
     'healthP99DegradedMs',
   ],
   // The map's join without folding or hiding (every service is its own alert instance), and its own fields.
-  'service-stats': [
-    'mesh',
-    'zones',
-    'zone',
-    'serviceRegex',
-    'rollupRegEx',
-    'groupByZone',
-    'zoneSide',
-    'rateInterval',
-    'focus',
-    'depth',
-    'direction',
-    'scope',
-    'stats',
-    'format',
-  ],
+  'service-stats': [...JOIN_FIELDS, 'scope', 'stats', 'format'],
 };
 
 /** The query after choosing another type: inapplicable fields removed, service-map defaults filled in. */

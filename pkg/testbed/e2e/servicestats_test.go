@@ -97,18 +97,12 @@ func byEntity(instances []e2e.AlertInstance) map[string]map[string]float64 {
 // quantiles within their latency bucket; a TCP edge is there with no requests.
 func checkEdgeStats(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]map[string]float64) {
 	t.Helper()
-	for _, truth := range truths {
-		id := truth.From + "->" + truth.To
-		e, ok := edges[id]
-		if !ok {
-			t.Errorf("edge %s missing; edges: %v", id, keys(edges))
-			continue
-		}
+	eachEdge(t, truths, edges, func(id string, truth meshsim.EdgeTruth, e map[string]float64) {
 		if truth.Protocol == meshsim.ProtocolTCP {
 			if e["rps"] != 0 {
 				t.Errorf("%s: TCP edge with %v req/s", id, e["rps"])
 			}
-			continue
+			return
 		}
 		within(t, id+" rps", e["rps"], truth.RPS, 0.01)
 		within(t, id+" error_ratio", e["error_ratio"], truth.ErrorRatio+truth.GRPCFailureRatio, 0.01)
@@ -117,5 +111,5 @@ func checkEdgeStats(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]m
 				t.Errorf("%s %s = %v ms, want within the bucket [%v, %v]", id, stat, e[stat], lo, hi)
 			}
 		}
-	}
+	})
 }
