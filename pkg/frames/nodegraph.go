@@ -22,7 +22,8 @@ const (
 	ServiceToServiceDashboardUID = "kumads-service-to-service"
 )
 
-// LinkOptions say where nodes and edges link to.
+// LinkOptions say where nodes and edges link to, and by which thresholds they are
+// coloured.
 type LinkOptions struct {
 	// Mesh is passed to the dashboards as var-mesh.
 	Mesh string
