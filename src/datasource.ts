@@ -55,12 +55,22 @@ export class DataSource extends DataSourceWithBackend<KumaQuery, KumaDataSourceO
       rollupRegEx: replace(query.rollupRegEx, 'regex'),
       rateInterval: replace(query.rateInterval),
       zoneSide: replace(query.zoneSide),
+      focus: replace(query.focus),
     };
     if (query.zones !== undefined) {
       resolved.zones = this.resolveMultiValue(query.zones, scopedVars);
     }
     // Do not send keys the query did not have.
-    for (const key of ['mesh', 'zone', 'service', 'serviceRegex', 'rollupRegEx', 'rateInterval', 'zoneSide'] as const) {
+    for (const key of [
+      'mesh',
+      'zone',
+      'service',
+      'serviceRegex',
+      'rollupRegEx',
+      'rateInterval',
+      'zoneSide',
+      'focus',
+    ] as const) {
       if (resolved[key] === undefined) {
         delete resolved[key];
       }

@@ -14,6 +14,21 @@ import {
 
 type Field = Exclude<keyof KumaQuery, 'refId' | 'queryType' | 'hide' | 'key' | 'datasource'>;
 
+/** The fields of the map's join, which the map and its numbers (service-stats) share. */
+const JOIN_FIELDS: readonly Field[] = [
+  'mesh',
+  'zones',
+  'zone',
+  'serviceRegex',
+  'rollupRegEx',
+  'groupByZone',
+  'zoneSide',
+  'rateInterval',
+  'focus',
+  'depth',
+  'direction',
+];
+
 /** The model fields each query type reads; switching type drops the others. */
 export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   meshes: [],
@@ -23,18 +38,17 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   workloads: ['mesh', 'service'],
   gateways: ['mesh'],
   'mesh-insights': ['mesh'],
+  // The map draws: it folds, hides and colours.
   'mesh-graph': [
-    'mesh',
-    'zones',
-    'zone',
-    'serviceRegex',
+    ...JOIN_FIELDS,
     'hideIdle',
-    'rollupRegEx',
     'maxNodes',
-    'groupByZone',
-    'zoneSide',
-    'rateInterval',
+    'healthErrorRatioDegraded',
+    'healthErrorRatioFailing',
+    'healthP99DegradedMs',
   ],
+  // The map's join without folding or hiding (every service is its own alert instance), and its own fields.
+  'service-stats': [...JOIN_FIELDS, 'scope', 'stats', 'format'],
 };
 
 /** The query after choosing another type: inapplicable fields removed, service-map defaults filled in. */
@@ -51,8 +65,10 @@ export function changeQueryType(query: KumaQuery, queryType: KumaQueryType): Kum
       (next as unknown as Record<string, unknown>)[field] = query[field];
     }
   }
-  if (queryType === QueryType.MeshGraph) {
+  if (queryType === QueryType.MeshGraph || queryType === QueryType.ServiceStats) {
     next.rollupRegEx = next.rollupRegEx ?? DEFAULT_ROLLUP_REGEX;
+  }
+  if (queryType === QueryType.MeshGraph) {
     next.maxNodes = next.maxNodes ?? DEFAULT_MAX_NODES;
   }
   return next;

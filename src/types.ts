@@ -11,6 +11,7 @@ export const QueryType = {
   Gateways: 'gateways',
   MeshInsights: 'mesh-insights',
   MeshGraph: 'mesh-graph',
+  ServiceStats: 'service-stats',
 } as const;
 
 export type KumaQueryType = (typeof QueryType)[keyof typeof QueryType];
@@ -18,6 +19,7 @@ export type KumaQueryType = (typeof QueryType)[keyof typeof QueryType];
 // Editor order: the service map first, as the backend lists them.
 export const ALL_QUERY_TYPES: KumaQueryType[] = [
   QueryType.MeshGraph,
+  QueryType.ServiceStats,
   QueryType.Meshes,
   QueryType.Zones,
   QueryType.Services,
@@ -39,6 +41,10 @@ export const QUERY_TYPE_LABELS: Record<KumaQueryType, { label: string; descripti
   gateways: { label: 'Gateways', description: 'Gateways of a mesh' },
   'mesh-insights': { label: 'Mesh insights', description: 'Summary statistics of a mesh' },
   'mesh-graph': { label: 'Service map', description: 'Node graph of service-to-service traffic' },
+  'service-stats': {
+    label: 'Service stats',
+    description: "The map's numbers per service or edge, for alert rules, stat panels and time series",
+  },
 };
 
 /** Query types that cannot run without a mesh. */
@@ -49,6 +55,7 @@ export const MESH_SCOPED_TYPES: readonly KumaQueryType[] = [
   QueryType.Gateways,
   QueryType.MeshInsights,
   QueryType.MeshGraph,
+  QueryType.ServiceStats,
 ];
 
 export function needsMesh(queryType: string | undefined): boolean {
@@ -77,7 +84,51 @@ export interface KumaQuery extends DataQuery {
   /** Which end of a request `zones` selects: a ZoneSide, or a dashboard variable holding one; unset is source. */
   zoneSide?: string;
   rateInterval?: string;
+  /** Narrows the map (and service-stats) to one service and what lies within `depth` hops of it in `direction`. */
+  focus?: string;
+  depth?: number;
+  direction?: FocusDirection;
+  /** Health thresholds overriding the data source's for this query (the map's colours). */
+  healthErrorRatioDegraded?: number;
+  healthErrorRatioFailing?: number;
+  healthP99DegradedMs?: number;
+  /** service-stats: one row per `service` (default) or per `edge`. */
+  scope?: StatsScope;
+  /** service-stats: the stats wanted (empty: all the scope and format have). */
+  stats?: Stat[];
+  /** service-stats: `instant` (default; what alert rules use) or `timeseries`. */
+  format?: StatsFormat;
 }
+
+/** Health thresholds, the same keys in the data source's jsonData and in a query. */
+export type HealthThresholds = Pick<
+  KumaQuery,
+  'healthErrorRatioDegraded' | 'healthErrorRatioFailing' | 'healthP99DegradedMs'
+>;
+/** pkg/models DefaultHealth. */
+export const DEFAULT_HEALTH: Required<HealthThresholds> = {
+  healthErrorRatioDegraded: 0.01,
+  healthErrorRatioFailing: 0.05,
+  healthP99DegradedMs: 0,
+};
+
+/** Focus directions (pkg/models Directions), the default first. */
+export const FOCUS_DIRECTIONS = [
+  { value: 'both', label: 'both', description: 'Callers and callees' },
+  { value: 'out', label: 'out', description: 'What the service calls' },
+  { value: 'in', label: 'in', description: 'What calls the service' },
+] as const;
+export type FocusDirection = (typeof FOCUS_DIRECTIONS)[number]['value'];
+
+/** service-stats vocabulary (pkg/models Scopes, Stats): the backend answers 400 to anything else. */
+export const STATS_SCOPES = ['service', 'edge'] as const;
+export type StatsScope = (typeof STATS_SCOPES)[number];
+export const STATS = ['rps', 'error_ratio', 'p50', 'p95', 'p99', 'dataplanes_online', 'dataplanes_total'] as const;
+export type Stat = (typeof STATS)[number];
+/** Dataplane counts are a service's, and the CP keeps no history of them. */
+export const DATAPLANE_STATS: readonly Stat[] = ['dataplanes_online', 'dataplanes_total'];
+export const STATS_FORMATS = ['instant', 'timeseries'] as const;
+export type StatsFormat = (typeof STATS_FORMATS)[number];
 
 /** The service map's zone sides (pkg/models ZoneSides), the default first. */
 export const ZONE_SIDES = [
@@ -124,6 +175,12 @@ export type PrometheusAuth = 'none' | 'basic' | 'bearer';
  * Data source settings the backend reads (docs/architecture.md, "Settings"). The CP side uses Grafana's
  * standard HTTP settings keys; the CP URL is the data source `url`.
  */
+/** The trace stores the map can write queries for. */
+export const TRACES_TYPES = ['tempo', 'jaeger'] as const;
+export type TracesType = (typeof TRACES_TYPES)[number];
+/** Kuma's sidecars on Kubernetes; universal deployments label their logs otherwise. */
+export const DEFAULT_LOGS_MATCHER = '{container="kuma-sidecar"}';
+
 export interface KumaDataSourceOptions extends DataSourceJsonData {
   /** Where the community plugin stored the CP URL; the data source URL takes precedence. */
   url?: string;
@@ -144,6 +201,16 @@ export interface KumaDataSourceOptions extends DataSourceJsonData {
   prometheusScrapeInterval?: number;
   /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
   prometheusDataSourceId?: number | string;
+  /** The traces data source the map links to (pkg/models Links): its uid and type (`tempo` or `jaeger`). */
+  tracesDatasourceUid?: string;
+  tracesDatasourceType?: TracesType;
+  /** When the map marks traffic degraded or failing (pkg/models Health); queries may override them. */
+  healthErrorRatioDegraded?: number;
+  healthErrorRatioFailing?: number;
+  healthP99DegradedMs?: number;
+  /** The Loki data source the map links to, and the LogQL stream selector of the sidecars' logs. */
+  logsDatasourceUid?: string;
+  logsMatcher?: string;
   /** Custom header names, numbered from 1 without gaps; the values are secrets with the same number. */
   [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
   [prometheusHeaderName: `prometheusHeaderName${number}`]: string | undefined;

@@ -1,6 +1,7 @@
 package frames
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 )
 
 // Dashboards the map links to.
@@ -20,7 +22,8 @@ const (
 	ServiceToServiceDashboardUID = "kumads-service-to-service"
 )
 
-// LinkOptions say where nodes and edges link to.
+// LinkOptions say where nodes and edges link to, and by which thresholds they are
+// coloured.
 type LinkOptions struct {
 	// Mesh is passed to the dashboards as var-mesh.
 	Mesh string
@@ -28,14 +31,19 @@ type LinkOptions struct {
 	// dashboards.
 	ServiceDashboardUID string
 	EdgeDashboardUID    string
+	// Data says which traces and logs data sources nodes and edges link to (none
+	// when their uids are empty).
+	Data models.Links
+	// Health colours nodes and edges; zero means models.DefaultHealth.
+	Health models.Health
 }
 
 // NodeGraph renders a service map as Grafana's node-graph frames "nodes"
 // and "edges". Notices go on the nodes frame, once.
 func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
-	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(links))
+	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(g, links))
 	nodes.Meta.Notices = notices(g.Notices)
-	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g.Edges, links))
+	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g, links))
 	return data.Frames{nodes, edges}
 }
 
@@ -60,7 +68,8 @@ func nodeGraphFrame[T any](name string, rows []T, columns []column[T]) *data.Fra
 	return newFrame(name, data.VisTypeNodeGraph, rows, columns)
 }
 
-func nodeFields(links LinkOptions) []column[graph.Node] {
+func nodeFields(g graph.Graph, links LinkOptions) []column[graph.Node] {
+	health := cmp.Or(links.Health, models.DefaultHealth)
 	lat := func(n graph.Node) graph.Latency { return n.Stats.Latency }
 	id := textColumn("id", "ID", func(n graph.Node) string { return n.ID })
 	id.links = []data.DataLink{{
@@ -68,7 +77,9 @@ func nodeFields(links LinkOptions) []column[graph.Node] {
 		URL: dashboardURL(links.ServiceDashboardUID, ServiceDashboardUID, links.Mesh,
 			"var-service=${__data.fields.title:percentencode}", "var-zone=${__data.fields.detail__zone:percentencode}"),
 	}}
-	return []column[graph.Node]{
+	linkFields, dataLinks := nodeLinkFields(links.Data)
+	id.links = append(id.links, dataLinks...)
+	return append([]column[graph.Node]{
 		id,
 		textColumn("title", "Service", func(n graph.Node) string { return n.Name }),
 		textColumn("subtitle", "Kind", subtitle),
@@ -78,7 +89,7 @@ func nodeFields(links LinkOptions) []column[graph.Node] {
 		arc("arc__4xx", "4xx", "orange", func(a arcShares) float64 { return a.class4xx }),
 		arc("arc__5xx", "5xx", "red", func(a arcShares) float64 { return a.class5xx }),
 		arc("arc__idle", "Idle", idleColor, func(a arcShares) float64 { return a.idle }),
-		textColumn("color", "Color", nodeColor),
+		textColumn("color", "Color", func(n graph.Node) string { return nodeColor(n, health) }),
 		textColumn("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
 		number("detail__dataplanes_online", "Dataplanes online", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Online) }),
 		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
@@ -92,12 +103,19 @@ func nodeFields(links LinkOptions) []column[graph.Node] {
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
 		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
-		textColumn("detail__mtls", "mTLS", func(n graph.Node) string { return onOff(n.KnownToCP && n.Kind != graph.KindExternal, n.MTLS) }),
+		textColumn("detail__mtls", "mTLS", nodeMTLS),
 		textColumn("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
-	}
+		// Externals and destinations only metrics know have no proxy of ours: nothing
+		// reports from inside them.
+		{name: "isInstrumented", display: "Instrumented", typ: data.FieldTypeBool, value: func(n graph.Node) any {
+			return n.KnownToCP && n.Kind != graph.KindExternal
+		}},
+		number("nodeRadius", "Radius", "none", trafficScale(g.Nodes, func(n graph.Node) graph.Stats { return n.Stats }, minNodeRadius, maxNodeRadius)),
+	}, linkFields...)
 }
 
-func edgeFields(edges []graph.Edge, links LinkOptions) []column[graph.Edge] {
+func edgeFields(g graph.Graph, links LinkOptions) []column[graph.Edge] {
+	health := cmp.Or(links.Health, models.DefaultHealth)
 	lat := func(e graph.Edge) graph.Latency { return e.Stats.Latency }
 	count := func(name, display string, v func(graph.StatusCounts) float64) column[graph.Edge] {
 		return number(name, display, "none", func(e graph.Edge) float64 { return v(e.Stats.Requests) })
@@ -108,15 +126,26 @@ func edgeFields(edges []graph.Edge, links LinkOptions) []column[graph.Edge] {
 		URL: dashboardURL(links.EdgeDashboardUID, ServiceToServiceDashboardUID, links.Mesh,
 			"var-source=${__data.fields.detail__source:percentencode}", "var-destination=${__data.fields.detail__destination:percentencode}"),
 	}}
-	thickness := edgeThickness(edges)
-	return []column[graph.Edge]{
+	nodes := make(map[string]graph.Node, len(g.Nodes))
+	for _, n := range g.Nodes {
+		nodes[n.ID] = n
+	}
+	linkFields, dataLinks := edgeLinkFields(links.Data, nodes)
+	id.links = append(id.links, dataLinks...)
+	thickness := trafficScale(g.Edges, func(e graph.Edge) graph.Stats { return e.Stats }, 1, 8)
+	return append([]column[graph.Edge]{
 		id,
 		textColumn("source", "Source", func(e graph.Edge) string { return e.Source }),
 		textColumn("target", "Target", func(e graph.Edge) string { return e.Target }),
-		textColumn("mainstat", "Traffic", func(e graph.Edge) string { return traffic(e.Stats) }),
+		textColumn("mainstat", "Traffic", func(e graph.Edge) string {
+			if edgeMTLS(nodes, e) == mtlsDisabled {
+				return plaintextMarker + traffic(e.Stats)
+			}
+			return traffic(e.Stats)
+		}),
 		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
 		number("thickness", "Thickness", "none", thickness),
-		textColumn("color", "Color", func(e graph.Edge) string { return errorColor(e.Stats) }),
+		textColumn("color", "Color", func(e graph.Edge) string { return healthColor(e.Stats, health) }),
 		textColumn("strokeDasharray", "Stroke", func(e graph.Edge) string {
 			if e.Stats.IsTCP() {
 				return "6 3"
@@ -139,7 +168,8 @@ func edgeFields(edges []graph.Edge, links LinkOptions) []column[graph.Edge] {
 		count("detail__5xx", "5xx", func(c graph.StatusCounts) float64 { return c.Class5xx }),
 		number("detail__grpc_failures", "gRPC failures", "none", func(e graph.Edge) float64 { return e.Stats.GRPCFailures }),
 		number("detail__connections", "Connections", "none", func(e graph.Edge) float64 { return e.Stats.Connections }),
-	}
+		textColumn("detail__mtls", "mTLS", func(e graph.Edge) string { return edgeMTLS(nodes, e) }),
+	}, linkFields...)
 }
 
 // arcShares split a node's circle; they always sum to 1.
@@ -216,7 +246,7 @@ func serviceOf(nodeID string) string {
 	return name
 }
 
-func nodeColor(n graph.Node) string {
+func nodeColor(n graph.Node, h models.Health) string {
 	switch {
 	case n.Idle:
 		return idleColor
@@ -225,16 +255,17 @@ func nodeColor(n graph.Node) string {
 	case n.Status == graph.StatusPartiallyDegraded:
 		return "orange"
 	}
-	return errorColor(n.Stats)
+	return healthColor(n.Stats, h)
 }
 
-// errorColor flags traffic with errors; thresholds follow common SLO
-// dashboards (1% warn, 5% critical).
-func errorColor(s graph.Stats) string {
+// healthColor is red for failing traffic, orange for degraded (errors, or a p99 at the
+// operator's latency threshold), green otherwise.
+func healthColor(s graph.Stats, h models.Health) string {
+	slow := h.DegradedP99Ms > 0 && s.Latency.Known && s.Latency.P99 >= h.DegradedP99Ms
 	switch {
-	case s.ErrorRatio >= 0.05:
+	case s.ErrorRatio >= h.FailingErrorRatio:
 		return "red"
-	case s.ErrorRatio >= 0.01:
+	case s.ErrorRatio >= h.DegradedErrorRatio || slow:
 		return "orange"
 	}
 	return "green"
@@ -257,14 +288,42 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func onOff(applies, on bool) string {
+const (
+	mtlsEnabled  = "enabled"
+	mtlsDisabled = "disabled"
+)
+
+// plaintextMarker starts the main stat of an edge between mesh services without mTLS:
+// a glyph, the one channel no other meaning of the map uses (colour is health, dashes
+// TCP, thickness traffic).
+const plaintextMarker = "🔓 "
+
+// nodeMTLS is whether the CP issued the node's proxies mesh certificates (service
+// insights' issued backends; MeshServices' status.tls Ready; gateways' dataplane
+// insights); nothing for what has no proxies of its own (externals, services only
+// metrics know, folded groups, multi-zone services: their MeshServices' are).
+func nodeMTLS(n graph.Node) string {
 	switch {
-	case !applies:
+	case !n.KnownToCP || n.Kind == graph.KindExternal || n.Kind == graph.KindOther || n.Kind == graph.KindMultiZone:
 		return ""
-	case on:
-		return "enabled"
+	case n.MTLS:
+		return mtlsEnabled
 	}
-	return "disabled"
+	return mtlsDisabled
+}
+
+// edgeMTLS: requests between two mesh services are mTLS when both ends' proxies hold
+// mesh certificates, plaintext when one does not; unknown when an end is outside the
+// mesh (an external service's TLS is its own).
+func edgeMTLS(nodes map[string]graph.Node, e graph.Edge) string {
+	src, dst := nodeMTLS(nodes[e.Source]), nodeMTLS(nodes[e.Target])
+	switch {
+	case src == "" || dst == "":
+		return ""
+	case src == mtlsEnabled && dst == mtlsEnabled:
+		return mtlsEnabled
+	}
+	return mtlsDisabled
 }
 
 // traffic is the main stat: requests per second, or bytes per second for
@@ -298,23 +357,31 @@ func humanBytes(v float64) string {
 	return decimal(v) + " " + units[i]
 }
 
-// edgeThickness scales edges from 1 to 8 px by traffic relative to the
-// busiest edge of the same kind (requests for HTTP, bytes for TCP); the
-// square root keeps small edges visible next to big ones.
-func edgeThickness(edges []graph.Edge) func(graph.Edge) float64 {
+// Node radii by traffic; Grafana draws 40 by default.
+const (
+	minNodeRadius = 30
+	maxNodeRadius = 60
+)
+
+// trafficScale sizes rows (edge thickness, node radius) from lo to hi by traffic
+// relative to the busiest row of the same kind (requests for HTTP, bytes for TCP);
+// the square root keeps small ones visible next to big ones.
+func trafficScale[T any](rows []T, stats func(T) graph.Stats, lo, hi float64) func(T) float64 {
 	var maxRPS, maxBPS float64
-	for _, e := range edges {
-		maxRPS, maxBPS = max(maxRPS, e.Stats.RequestRate), max(maxBPS, e.Stats.ByteRate)
+	for _, r := range rows {
+		s := stats(r)
+		maxRPS, maxBPS = max(maxRPS, s.RequestRate), max(maxBPS, s.ByteRate)
 	}
-	return func(e graph.Edge) float64 {
-		v, top := e.Stats.RequestRate, maxRPS
-		if e.Stats.IsTCP() {
-			v, top = e.Stats.ByteRate, maxBPS
+	return func(r T) float64 {
+		s := stats(r)
+		v, top := s.RequestRate, maxRPS
+		if s.IsTCP() {
+			v, top = s.ByteRate, maxBPS
 		}
 		if top == 0 {
-			return 1
+			return lo
 		}
-		return math.Round((1+7*math.Sqrt(v/top))*10) / 10
+		return math.Round((lo+(hi-lo)*math.Sqrt(v/top))*10) / 10
 	}
 }
 

@@ -25,7 +25,10 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 	}
 	g := Graph{Regime: set.Regime, Window: set.Window, Notices: slices.Clone(set.Notices)}
 	g.Notices = append(g.Notices, b.zones.notices()...)
-	nodes, edges := b.nodeStats(), b.edges
+	nodes, edges, notice := focus(b.nodeStats(), b.edges, opts)
+	if notice != nil {
+		g.Notices = append(g.Notices, *notice)
+	}
 	nodes, edges = filter(nodes, edges, opts)
 	if notice := unknownZoneNotice(nodes); notice != nil {
 		g.Notices = append(g.Notices, *notice)
@@ -34,7 +37,7 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 	if maxNodes <= 0 {
 		maxNodes = DefaultMaxNodes
 	}
-	nodes, edges, notice := fold(nodes, edges, maxNodes)
+	nodes, edges, notice = fold(nodes, edges, maxNodes)
 	if notice != nil {
 		g.Notices = append(g.Notices, *notice)
 	}
@@ -227,6 +230,7 @@ func (b *builder) resolveSource(p sample.Proxy) *Node {
 		n.Kind = KindGateway
 	}
 	n.Zones = addSorted(n.Zones, p.Zone)
+	n.ProxyServices = addSorted(n.ProxyServices, p.Source)
 	return n
 }
 

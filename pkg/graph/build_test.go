@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -201,14 +202,7 @@ func TestBuildOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			topo, set := legacyMesh()
-			g := Build(topo, set, tt.opts)
-			var nodes, edges []string
-			for _, n := range g.Nodes {
-				nodes = append(nodes, n.ID)
-			}
-			for _, e := range g.Edges {
-				edges = append(edges, e.ID)
-			}
+			nodes, edges := ids(Build(topo, set, tt.opts))
 			if !slices.Equal(nodes, tt.wantNodes) || !slices.Equal(edges, tt.wantEdges) {
 				t.Errorf("nodes %v\nwant  %v\nedges %v\nwant  %v", nodes, tt.wantNodes, edges, tt.wantEdges)
 			}
@@ -320,4 +314,70 @@ func TestFoldDoesNotClashWithAServiceCalledOther(t *testing.T) {
 	if len(nodes) != 3 || len(nodes["other"].Folded) != 0 || !slices.Equal(nodes["(other)@zone-1"].Folded, []string{"b", "c"}) {
 		t.Errorf("nodes = %+v", nodes)
 	}
+}
+
+// A node knows the names its own proxies report as, before rollup: tracing and access
+// logs name the service by them, not by the map's rolled-up name.
+func TestProxyServicesAreTheReportedNames(t *testing.T) {
+	rollup, err := naming.NewNormaliser(`(.*)(_svc(_[0-9]+)?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topo := Topology{Services: []Service{
+		{Name: "backend_kuma-demo_svc_8080", Info: Info{Kind: KindInternal}},
+		{Name: "backend_kuma-demo_svc_9090", Info: Info{Kind: KindInternal}},
+		{Name: "redis_kuma-demo_svc_6379", Info: Info{Kind: KindInternal}},
+	}}
+	set := sample.Set{Regime: naming.RegimeLegacy, Window: window, Samples: []sample.Sample{
+		upstream(sample.Requests, "frontend_kuma-demo_svc_8080", "zone-1", "backend_kuma-demo_svc_8080", "2xx", 0, 60),
+		upstream(sample.Requests, "backend_kuma-demo_svc_8080", "zone-1", "redis_kuma-demo_svc_6379", "2xx", 0, 60),
+		upstream(sample.Requests, "backend_kuma-demo_svc_9090", "zone-2", "redis_kuma-demo_svc_6379", "2xx", 0, 60),
+	}}
+	g := Build(topo, set, Options{Normaliser: rollup})
+	want := map[string][]string{
+		"frontend_kuma-demo": {"frontend_kuma-demo_svc_8080"},
+		"backend_kuma-demo":  {"backend_kuma-demo_svc_8080", "backend_kuma-demo_svc_9090"},
+		"redis_kuma-demo":    nil, // no proxy of its own reported: only callers did
+	}
+	for _, n := range g.Nodes {
+		if w, ok := want[n.ID]; !ok || !slices.Equal(n.ProxyServices, w) {
+			t.Errorf("%s: proxy services %v, want %v", n.ID, n.ProxyServices, w)
+		}
+	}
+}
+
+// Ids are names (name@zone with groupByZone), never positions: another refresh with other
+// traffic in another order keeps every id, so Grafana's per-item overrides stick.
+func TestIDsAreStableAcrossRefreshes(t *testing.T) {
+	topo, set := legacyMesh()
+	all := func(set sample.Set) []string {
+		nodes, edges := ids(Build(topo, set, Options{}))
+		return append(nodes, edges...)
+	}
+	first := all(set)
+	later := set
+	later.Samples = slices.Clone(set.Samples)
+	slices.Reverse(later.Samples)
+	for i := range later.Samples {
+		later.Samples[i].Value *= 3
+	}
+	if second := all(later); !slices.Equal(first, second) {
+		t.Errorf("ids changed:\n%v\n%v", first, second)
+	}
+	for _, id := range first {
+		if _, err := strconv.Atoi(id); err == nil {
+			t.Errorf("id %q is a number", id)
+		}
+	}
+}
+
+// ids are a graph's node and edge ids, in its order.
+func ids(g Graph) (nodes, edges []string) {
+	for _, n := range g.Nodes {
+		nodes = append(nodes, n.ID)
+	}
+	for _, e := range g.Edges {
+		edges = append(edges, e.ID)
+	}
+	return nodes, edges
 }

@@ -35,7 +35,23 @@ type Options struct {
 	// ZoneSide says which end of a request Zones selects; empty means
 	// ZoneSideSource.
 	ZoneSide ZoneSide
+	// Focus keeps the service of that name (its nodes in every zone) and
+	// what lies within Depth hops of it (default 1) in Direction (default
+	// both); the zone and service filters then apply within that.
+	Focus     string
+	Depth     int
+	Direction Direction
 }
+
+// Direction is which way a focus follows requests.
+type Direction string
+
+const (
+	// DirectionOut follows what the focus calls, DirectionIn its callers.
+	DirectionOut  Direction = "out"
+	DirectionIn   Direction = "in"
+	DirectionBoth Direction = "both"
+)
 
 // Graph is the service map.
 type Graph struct {
@@ -69,6 +85,10 @@ type Node struct {
 	// SourceZones are the zones of the proxies whose requests reached the
 	// node (over its incoming edges).
 	SourceZones []string
+	// ProxyServices are the names the node's own proxies report as, before
+	// rollup (kuma_io_service, e.g. backend_kuma-demo_svc_8080; kuma_workload
+	// on Kuma 3.0): what tracing and access logs name the service by.
+	ProxyServices []string
 	// Stats is the traffic into the node: what its own proxies received
 	// when they report inbound stats, else the sum of its incoming edges.
 	Stats Stats

@@ -79,10 +79,12 @@ func Gateways(overviews []kuma.DataplaneOverview) []Service {
 		}
 		g := byName[name]
 		if g == nil {
-			g = &Service{Name: name, Kind: gatewayKinds[o.GatewayKind()]}
+			// mTLS until one of its proxies holds no mesh certificate.
+			g = &Service{Name: name, Kind: gatewayKinds[o.GatewayKind()], MTLS: true}
 			byName[name] = g
 			names = append(names, name)
 		}
+		g.MTLS = g.MTLS && o.DataplaneInsight != nil && o.DataplaneInsight.MTLS != nil && o.DataplaneInsight.MTLS.IssuedBackend != ""
 		g.Total++
 		if status, _ := o.Status(); status == kuma.DataplaneOnline {
 			g.Online++

@@ -75,15 +75,40 @@ func TestGateways(t *testing.T) {
 			Dataplane: kuma.Dataplane{Networking: kuma.DataplaneNetworking{Gateway: &kuma.Gateway{Type: typ, Tags: map[string]string{kuma.TagService: "edge"}}}},
 		}
 		if online {
-			o.DataplaneInsight = &kuma.DataplaneInsight{Subscriptions: []kuma.DiscoverySubscription{{ConnectTime: "2026-11-24T19:10:40Z"}}}
+			o.DataplaneInsight = &kuma.DataplaneInsight{Subscriptions: []kuma.DiscoverySubscription{{ConnectTime: "2026-11-24T19:10:40Z"}},
+				MTLS: &kuma.DataplaneMTLS{IssuedBackend: "ca-1"}}
 		}
 		return o
 	}
 	sidecar := kuma.DataplaneOverview{Meta: kuma.Meta{Name: "app-1"}}
+	// The offline proxy holds no certificate: the gateway is not all mTLS.
 	got := Gateways([]kuma.DataplaneOverview{gw("edge-1", "zone-1", kuma.GatewayTypeBuiltin, true), sidecar, gw("edge-2", "zone-2", kuma.GatewayTypeBuiltin, false)})
 	want := []Service{{Name: "edge", Kind: kuma.ServiceTypeGatewayBuiltin, Status: kuma.ServicePartiallyDegraded, Online: 1, Offline: 1, Total: 2, Zones: []string{"zone-1", "zone-2"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	if got := Gateways([]kuma.DataplaneOverview{gw("edge-1", "zone-1", kuma.GatewayTypeBuiltin, true)}); !got[0].MTLS {
+		t.Errorf("a gateway whose proxies hold mesh certificates: %+v", got[0])
+	}
+}
+
+func TestMeshServiceMTLSFromItsTLSStatus(t *testing.T) {
+	ready, notReady := meshService("backend", "zone-1", 1, 1, 1, ""), meshService("backend", "zone-2", 1, 1, 1, "")
+	ready.Status.TLS = []byte(`{"status":"Ready"}`)
+	notReady.Status.TLS = []byte(`{}`)
+	for _, tt := range []struct {
+		name string
+		ms   []kuma.MeshService
+		want bool
+	}{
+		{"ready", []kuma.MeshService{ready}, true},
+		{"one zone's not ready", []kuma.MeshService{ready, notReady}, false},
+		{"no status", []kuma.MeshService{meshService("backend", "zone-1", 1, 1, 1, "")}, false},
+	} {
+		got := Services(MeshResources{MeshServices: tt.ms})
+		if len(got) != 1 || got[0].MTLS != tt.want {
+			t.Errorf("%s: %+v, want mTLS %v", tt.name, got, tt.want)
+		}
 	}
 }
 

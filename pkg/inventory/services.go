@@ -57,7 +57,8 @@ func Services(r MeshResources) []Service {
 		name := ms.DisplayName()
 		s := byName[name]
 		if s == nil {
-			s = &Service{Name: name, Kind: kuma.ServiceTypeInternal}
+			// mTLS until one of its MeshServices has no identity ready.
+			s = &Service{Name: name, Kind: kuma.ServiceTypeInternal, MTLS: true}
 			byName[name] = s
 		}
 		if s.Protocol == "" {
@@ -68,6 +69,7 @@ func Services(r MeshResources) []Service {
 			continue // the insight already counted these proxies
 		}
 		s.Zones = addSorted(s.Zones, ms.Zone())
+		s.MTLS = s.MTLS && ms.TLSReady()
 		online, total := proxyCounts(ms)
 		s.Online += online
 		s.Total += total

@@ -528,6 +528,19 @@ type MeshServiceStatus struct {
 	DataplaneProxies   *DataplaneProxies `json:"dataplaneProxies,omitempty"`
 }
 
+// TLSReady reports status.tls.status "Ready": the CP has issued the identity its
+// proxies serve mTLS with (Kuma 2.x MeshServices and 3.0 alike; an empty tls object is
+// not ready).
+func (ms MeshService) TLSReady() bool {
+	if ms.Status == nil || len(ms.Status.TLS) == 0 {
+		return false
+	}
+	var tls struct {
+		Status string `json:"status"`
+	}
+	return json.Unmarshal(ms.Status.TLS, &tls) == nil && tls.Status == "Ready"
+}
+
 // DataplaneProxies counts a MeshService's proxies; zeros omitted, missing connected = none.
 type DataplaneProxies struct {
 	Connected int `json:"connected,omitempty"`

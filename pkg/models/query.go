@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -26,11 +27,14 @@ const (
 	QueryTypeGateways     = "gateways"
 	QueryTypeMeshInsights = "mesh-insights"
 	QueryTypeMeshGraph    = "mesh-graph"
+	// QueryTypeServiceStats is the map's numbers as data-plane frames Grafana alerting
+	// accepts (node-graph frames it refuses).
+	QueryTypeServiceStats = "service-stats"
 )
 
 // QueryTypes lists every query type the backend answers, in the order editors show them.
 var QueryTypes = []string{
-	QueryTypeMeshGraph, QueryTypeMeshes, QueryTypeZones, QueryTypeServices,
+	QueryTypeMeshGraph, QueryTypeServiceStats, QueryTypeMeshes, QueryTypeZones, QueryTypeServices,
 	QueryTypeDataplanes, QueryTypeWorkloads, QueryTypeGateways, QueryTypeMeshInsights,
 }
 
@@ -47,6 +51,57 @@ const (
 
 // ZoneSides lists them, the default first.
 var ZoneSides = []string{ZoneSideSource, ZoneSideDestination, ZoneSideAny}
+
+// Scopes of a service-stats query: one row per service (map node) or per edge.
+const (
+	ScopeService = "service"
+	ScopeEdge    = "edge"
+)
+
+// Scopes lists them, the default first.
+var Scopes = []string{ScopeService, ScopeEdge}
+
+// The stats a service-stats query may ask for: the map's numbers under the names alert
+// rules and their labels carry.
+const (
+	StatRPS              = "rps"
+	StatErrorRatio       = "error_ratio"
+	StatP50              = "p50"
+	StatP95              = "p95"
+	StatP99              = "p99"
+	StatDataplanesOnline = "dataplanes_online"
+	StatDataplanesTotal  = "dataplanes_total"
+)
+
+// trafficStats come from Prometheus and exist per service, per edge and over time; the
+// dataplane counts are the CP's, per service, now only.
+var (
+	trafficStats   = []string{StatRPS, StatErrorRatio, StatP50, StatP95, StatP99}
+	dataplaneStats = []string{StatDataplanesOnline, StatDataplanesTotal}
+)
+
+// Stats lists every stat, in the order answers list them.
+var Stats = append(slices.Clone(trafficStats), dataplaneStats...)
+
+// Formats of a service-stats query: instant (numbers now, what alert rules evaluate) or
+// a time series per entity and stat.
+const (
+	FormatInstant    = "instant"
+	FormatTimeSeries = "timeseries"
+)
+
+// Focus directions: what a focused service calls, its callers, or both.
+const (
+	DirectionOut  = "out"
+	DirectionIn   = "in"
+	DirectionBoth = "both"
+)
+
+// Directions lists them, the default first.
+var Directions = []string{DirectionBoth, DirectionOut, DirectionIn}
+
+// MaxDepth bounds a focus' hops: beyond a few the focus is the whole mesh.
+const MaxDepth = 10
 
 // DefaultMaxNodes is the number of nodes Grafana's node graph shows before it cuts.
 const DefaultMaxNodes = 200
@@ -76,6 +131,21 @@ type Query struct {
 	// report them), their destinations or either; empty means source.
 	ZoneSide     string `json:"zoneSide"`
 	RateInterval string `json:"rateInterval"`
+	// Focus narrows the join to one service (its map name) and what lies within Depth
+	// hops of it in Direction.
+	Focus     string `json:"focus"`
+	Depth     int    `json:"depth"`
+	Direction string `json:"direction"`
+
+	// service-stats: Scope (service | edge), Stats (a subset of Stats, empty: every stat
+	// the scope and format have) and Format (instant | timeseries).
+	Scope       string   `json:"scope"`
+	StatsWanted []string `json:"stats"`
+	Format      string   `json:"format"`
+
+	// The health fields replace the data source's thresholds for this query (the map's
+	// colours); Health applies them.
+	healthOverrides
 
 	// Compiled once when loaded: ZonePattern (the community zone field when it is a
 	// pattern), ServicePattern (serviceRegex, nil when empty) and Rollup (rollupRegEx).
@@ -96,7 +166,7 @@ func NeedsMesh(queryType string) bool {
 // FiltersZones reports whether the query type narrows its answer to the query's zones.
 func FiltersZones(queryType string) bool {
 	switch queryType {
-	case QueryTypeServices, QueryTypeDataplanes, QueryTypeMeshGraph:
+	case QueryTypeServices, QueryTypeDataplanes, QueryTypeMeshGraph, QueryTypeServiceStats:
 		return true
 	}
 	return false
@@ -130,11 +200,21 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	if q.MaxNodes <= 0 {
 		q.MaxNodes = DefaultMaxNodes
 	}
-	if q.QueryType == QueryTypeMeshGraph && q.RollupRegEx == "" {
+	if IsJoin(q.QueryType) && q.RollupRegEx == "" {
 		q.RollupRegEx = DefaultRollupRegEx
 	}
-	if q.ZoneSide = strings.TrimSpace(q.ZoneSide); q.QueryType == QueryTypeMeshGraph && q.ZoneSide == "" {
+	if q.ZoneSide = strings.TrimSpace(q.ZoneSide); IsJoin(q.QueryType) && q.ZoneSide == "" {
 		q.ZoneSide = ZoneSideSource
+	}
+	q.Focus, q.Direction = strings.TrimSpace(q.Focus), strings.TrimSpace(q.Direction)
+	if IsJoin(q.QueryType) && q.Focus != "" {
+		q.Depth = cmp.Or(q.Depth, 1)
+		q.Direction = cmp.Or(q.Direction, DirectionBoth)
+	}
+	if q.QueryType == QueryTypeServiceStats {
+		if err := q.loadServiceStats(); err != nil {
+			return Query{}, err
+		}
 	}
 	if err := q.validate(); err != nil {
 		return Query{}, err
@@ -143,6 +223,59 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 		return Query{}, err
 	}
 	return q, nil
+}
+
+// Health is the data source's health thresholds with the query's overrides; the error
+// (a bad value, or degraded above failing) is the user's.
+func (q Query) Health(base Health) (Health, error) { return q.healthOverrides.Over(base) }
+
+// IsJoin reports the query types answered by the service map's join, with its defaults.
+func IsJoin(queryType string) bool {
+	return queryType == QueryTypeMeshGraph || queryType == QueryTypeServiceStats
+}
+
+// loadServiceStats defaults and validates scope, stats and format. Dataplane counts are
+// per service and have no history in the CP: asking for them per edge or over time is
+// an error, not an empty answer.
+func (q *Query) loadServiceStats() error {
+	q.Scope, q.Format = strings.TrimSpace(q.Scope), strings.TrimSpace(q.Format)
+	if q.Scope == "" {
+		q.Scope = ScopeService
+	}
+	if q.Format == "" {
+		q.Format = FormatInstant
+	}
+	if !slices.Contains(Scopes, q.Scope) {
+		return fmt.Errorf("unknown scope %q: use one of %s", q.Scope, strings.Join(Scopes, ", "))
+	}
+	if q.Format != FormatInstant && q.Format != FormatTimeSeries {
+		return fmt.Errorf("unknown format %q: use %s or %s", q.Format, FormatInstant, FormatTimeSeries)
+	}
+	countsAllowed := q.Scope == ScopeService && q.Format == FormatInstant
+	wanted := dropEmpty(q.StatsWanted)
+	if len(wanted) == 0 {
+		wanted = trafficStats
+		if countsAllowed {
+			wanted = Stats
+		}
+	}
+	q.StatsWanted = nil
+	for _, s := range Stats { // in the one order answers use
+		if slices.Contains(wanted, s) {
+			q.StatsWanted = append(q.StatsWanted, s)
+		}
+	}
+	for _, s := range wanted {
+		switch {
+		case !slices.Contains(Stats, s):
+			return fmt.Errorf("unknown stat %q: use some of %s", s, strings.Join(Stats, ", "))
+		case slices.Contains(dataplaneStats, s) && q.Scope == ScopeEdge:
+			return fmt.Errorf("stat %q is a service's, not an edge's", s)
+		case slices.Contains(dataplaneStats, s) && q.Format == FormatTimeSeries:
+			return fmt.Errorf("stat %q has no history in the control plane: use format %q", s, FormatInstant)
+		}
+	}
+	return nil
 }
 
 // loadZone reads the community `zone` field: a plain name joins Zones at once, a pattern
@@ -209,12 +342,12 @@ func listSome(names []string, n int) string {
 }
 
 func (q Query) validate() error {
-	for name, v := range map[string]string{"mesh": q.Mesh, "zone": q.Zone, "service": q.Service, "serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx, "rateInterval": q.RateInterval} {
+	for name, v := range map[string]string{"mesh": q.Mesh, "zone": q.Zone, "service": q.Service, "serviceRegex": q.ServiceRegex, "rollupRegEx": q.RollupRegEx, "rateInterval": q.RateInterval, "focus": q.Focus} {
 		if len(v) > maxFieldLength {
 			return fmt.Errorf("%s is longer than %d characters", name, maxFieldLength)
 		}
 	}
-	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}, {"zoneSide", q.ZoneSide}}
+	literals := [][2]string{{"mesh", q.Mesh}, {"service", q.Service}, {"rateInterval", q.RateInterval}, {"zoneSide", q.ZoneSide}, {"scope", q.Scope}, {"format", q.Format}, {"focus", q.Focus}, {"direction", q.Direction}}
 	for _, z := range q.Zones {
 		literals = append(literals, [2]string{"zones", z})
 	}
@@ -222,6 +355,12 @@ func (q Query) validate() error {
 		if err := uninterpolated(f[0], f[1]); err != nil {
 			return err
 		}
+	}
+	if q.Direction != "" && !slices.Contains(Directions, q.Direction) {
+		return fmt.Errorf("unknown direction %q: use one of %s", q.Direction, strings.Join(Directions, ", "))
+	}
+	if q.Depth < 0 || q.Depth > MaxDepth {
+		return fmt.Errorf("depth %d: use 1 to %d hops", q.Depth, MaxDepth)
 	}
 	if q.ZoneSide != "" && !slices.Contains(ZoneSides, q.ZoneSide) {
 		return fmt.Errorf("unknown zoneSide %q: use one of %s", q.ZoneSide, strings.Join(ZoneSides, ", "))
@@ -237,7 +376,9 @@ func (q Query) validate() error {
 	if _, err := q.StatsWindow(); err != nil {
 		return err
 	}
-	return nil
+	// Ranges are checked now; the order of degraded and failing once merged with the
+	// data source's (Health).
+	return q.healthOverrides.validate()
 }
 
 // compile compiles the user's regular expressions once, so that nothing later can fail

@@ -53,6 +53,45 @@ func TestLoadQuery(t *testing.T) {
 		{name: "bad zone pattern", json: `{"queryType":"mesh-graph","mesh":"m","zone":"zone-(1"}`, wantErr: `zone "zone-(1" is not a valid regular expression`},
 		{name: "variable left in zoneSide", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"$zoneside"}`, wantErr: `zoneSide "$zoneside" holds $zoneside, which Grafana did not interpolate`},
 		{name: "unknown zone side", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"target"}`, wantErr: `unknown zoneSide "target": use one of source, destination, any`},
+		{
+			name: "service-stats defaults: every stat of the services, now, with the map's defaults",
+			json: `{"queryType":"service-stats","mesh":"default"}`,
+			want: Query{QueryType: QueryTypeServiceStats, Mesh: "default", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,
+				Scope: ScopeService, Format: FormatInstant, StatsWanted: Stats},
+		},
+		{
+			name: "service-stats of edges over time: traffic stats only, in the one order",
+			json: `{"queryType":"service-stats","mesh":"default","scope":"edge","format":"timeseries"}`,
+			want: Query{QueryType: QueryTypeServiceStats, Mesh: "default", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,
+				Scope: ScopeEdge, Format: FormatTimeSeries, StatsWanted: []string{StatRPS, StatErrorRatio, StatP50, StatP95, StatP99}},
+		},
+		{
+			name: "service-stats picked stats keep the one order, duplicates dropped",
+			json: `{"queryType":"service-stats","mesh":"m","stats":["p99","error_ratio"," p99",""]}`,
+			want: Query{QueryType: QueryTypeServiceStats, Mesh: "m", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,
+				Scope: ScopeService, Format: FormatInstant, StatsWanted: []string{StatErrorRatio, StatP99}},
+		},
+		{name: "service-stats unknown stat", json: `{"queryType":"service-stats","mesh":"m","stats":["p90"]}`, wantErr: `unknown stat "p90": use some of rps, error_ratio, p50, p95, p99, dataplanes_online, dataplanes_total`},
+		{name: "service-stats unknown scope", json: `{"queryType":"service-stats","mesh":"m","scope":"zone"}`, wantErr: `unknown scope "zone": use one of service, edge`},
+		{name: "service-stats unknown format", json: `{"queryType":"service-stats","mesh":"m","format":"table"}`, wantErr: `unknown format "table": use instant or timeseries`},
+		{name: "service-stats dataplanes of an edge", json: `{"queryType":"service-stats","mesh":"m","scope":"edge","stats":["dataplanes_total"]}`, wantErr: `stat "dataplanes_total" is a service's, not an edge's`},
+		{name: "service-stats dataplanes over time", json: `{"queryType":"service-stats","mesh":"m","format":"timeseries","stats":["rps","dataplanes_online"]}`, wantErr: `stat "dataplanes_online" has no history in the control plane: use format "instant"`},
+		{name: "service-stats needs a mesh", json: `{"queryType":"service-stats"}`, wantErr: `"service-stats" needs a mesh`},
+		{
+			name: "focus defaults: one hop, both directions",
+			json: `{"queryType":"mesh-graph","mesh":"m","focus":" backend "}`,
+			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "m", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,
+				Focus: "backend", Depth: 1, Direction: DirectionBoth},
+		},
+		{
+			name: "focus on callers two hops up",
+			json: `{"queryType":"service-stats","mesh":"m","focus":"backend","depth":2,"direction":"in","stats":["rps"]}`,
+			want: Query{QueryType: QueryTypeServiceStats, Mesh: "m", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,
+				Focus: "backend", Depth: 2, Direction: DirectionIn, Scope: ScopeService, Format: FormatInstant, StatsWanted: []string{StatRPS}},
+		},
+		{name: "unknown direction", json: `{"queryType":"mesh-graph","mesh":"m","focus":"a","direction":"up"}`, wantErr: `unknown direction "up": use one of both, out, in`},
+		{name: "too deep", json: `{"queryType":"mesh-graph","mesh":"m","focus":"a","depth":11}`, wantErr: `depth 11: use 1 to 10 hops`},
+		{name: "variable left in focus", json: `{"queryType":"mesh-graph","mesh":"m","focus":"$service"}`, wantErr: `focus "$service" holds $service, which Grafana did not interpolate`},
 		{name: "unknown type", json: `{"queryType":"topology"}`, wantErr: `unknown query type "topology"`},
 		{name: "missing mesh", json: `{"queryType":"services"}`, wantErr: `"services" needs a mesh`},
 		{name: "malformed JSON", json: `{"queryType":`, wantErr: "malformed query JSON"},
@@ -167,5 +206,40 @@ func TestZonePattern(t *testing.T) {
 				t.Errorf("zones = %v, want %v", q.Zones, tt.want)
 			}
 		})
+	}
+}
+
+func TestQueryHealthOverridesTheDataSource(t *testing.T) {
+	base := Health{DegradedErrorRatio: 0.02, FailingErrorRatio: 0.1, DegradedP99Ms: 800}
+	tests := []struct {
+		name, json string
+		want       Health
+		wantErr    string
+	}{
+		{"no override: the data source's", `{"mesh":"m"}`, base, ""},
+		{"a stricter map", `{"mesh":"m","healthErrorRatioFailing":0.03,"healthErrorRatioDegraded":0.005,"healthP99DegradedMs":0}`, Health{DegradedErrorRatio: 0.005, FailingErrorRatio: 0.03}, ""},
+		{"degraded above the data source's failing", `{"mesh":"m","healthErrorRatioDegraded":0.5}`, Health{}, "healthErrorRatioDegraded (0.5) is above healthErrorRatioFailing (0.1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := LoadQuery(backend.DataQuery{QueryType: QueryTypeMeshGraph, JSON: []byte(tt.json)}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := q.Health(base)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("health %+v (%v), want %+v", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := LoadQuery(backend.DataQuery{JSON: []byte(`{"queryType":"mesh-graph","mesh":"m","healthErrorRatioFailing":0}`)}, 0); err == nil ||
+		!strings.Contains(err.Error(), "healthErrorRatioFailing must be above 0") {
+		t.Errorf("a zero ratio: %v", err)
 	}
 }

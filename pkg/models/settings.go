@@ -73,6 +73,99 @@ type Settings struct {
 	CPToken    string
 	CPTimeout  time.Duration
 	Prometheus Prometheus
+	// Links are the data sources the map's nodes and edges link to.
+	Links Links
+	// Health is when the map marks traffic degraded or failing; queries may override it.
+	Health Health
+}
+
+// Health says when a node's or an edge's traffic is degraded (orange) or failing (red).
+type Health struct {
+	// DegradedErrorRatio and FailingErrorRatio are shares of failed requests (5xx and
+	// gRPC failures), 0 to 1.
+	DegradedErrorRatio float64
+	FailingErrorRatio  float64
+	// DegradedP99Ms marks traffic whose p99 latency reaches it as degraded; 0 never.
+	DegradedP99Ms float64
+}
+
+// DefaultHealth follows common SLO dashboards: 1 % of errors degrade, 5 % fail.
+var DefaultHealth = Health{DegradedErrorRatio: 0.01, FailingErrorRatio: 0.05}
+
+// healthOverrides are the optional health fields, read the same way from jsonData (the
+// data source's) and from a query (overriding them).
+type healthOverrides struct {
+	ErrorRatioDegraded *float64 `json:"healthErrorRatioDegraded"`
+	ErrorRatioFailing  *float64 `json:"healthErrorRatioFailing"`
+	P99DegradedMs      *float64 `json:"healthP99DegradedMs"`
+}
+
+// fields lists the overrides with their names, bounds and the Health field each sets.
+func (o healthOverrides) fields(h *Health) []healthField {
+	return []healthField{
+		{"healthErrorRatioDegraded", o.ErrorRatioDegraded, &h.DegradedErrorRatio, 1},
+		{"healthErrorRatioFailing", o.ErrorRatioFailing, &h.FailingErrorRatio, 1},
+		{"healthP99DegradedMs", o.P99DegradedMs, &h.DegradedP99Ms, 86_400_000},
+	}
+}
+
+type healthField struct {
+	name string
+	v    *float64
+	to   *float64
+	max  float64
+}
+
+// validate checks each set override's range: a ratio above 0 and at most 1, a latency
+// of 0 (never) up to a day.
+func (o healthOverrides) validate() error {
+	for _, f := range o.fields(&Health{}) {
+		if f.v == nil {
+			continue
+		}
+		if *f.v < 0 || *f.v > f.max || (f.max == 1 && *f.v == 0) {
+			return fmt.Errorf("%s must be above 0 and at most %s, got %s", f.name, plain(f.max), plain(*f.v))
+		}
+	}
+	return nil
+}
+
+// Over returns base with the set overrides applied, or an error naming the field when
+// a value is out of range or degraded would come after failing.
+func (o healthOverrides) Over(base Health) (Health, error) {
+	if err := o.validate(); err != nil {
+		return Health{}, err
+	}
+	h := base
+	for _, f := range o.fields(&h) {
+		if f.v != nil {
+			*f.to = *f.v
+		}
+	}
+	if h.DegradedErrorRatio > h.FailingErrorRatio {
+		return Health{}, fmt.Errorf("healthErrorRatioDegraded (%s) is above healthErrorRatioFailing (%s)", plain(h.DegradedErrorRatio), plain(h.FailingErrorRatio))
+	}
+	return h, nil
+}
+
+// Trace stores the map links to.
+const (
+	TracesTempo  = "tempo"
+	TracesJaeger = "jaeger"
+)
+
+// DefaultLogsMatcher selects Kuma's sidecars on Kubernetes; universal deployments label
+// their logs otherwise.
+const DefaultLogsMatcher = `{container="kuma-sidecar"}`
+
+// Links name the Grafana data sources (by uid) that the map's nodes and edges open as
+// internal links; an empty uid is no link.
+type Links struct {
+	TracesUID  string
+	TracesType string // TracesTempo or TracesJaeger
+	LogsUID    string
+	// LogsMatcher is the LogQL stream selector of the sidecars' logs.
+	LogsMatcher string
 }
 
 type jsonSettings struct {
@@ -87,6 +180,11 @@ type jsonSettings struct {
 	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
+	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
+	TracesDatasourceType     string          `json:"tracesDatasourceType"`
+	LogsDatasourceUID        string          `json:"logsDatasourceUid"`
+	LogsMatcher              string          `json:"logsMatcher"`
+	healthOverrides
 }
 
 // LoadSettings decodes and validates the instance settings. Secrets are read from the
@@ -149,7 +247,39 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	default:
 		return Settings{}, fmt.Errorf("prometheusAuth %q is not one of none, basic, bearer", prom.Auth)
 	}
-	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, Prometheus: prom}, nil
+	links, err := loadLinks(js)
+	if err != nil {
+		return Settings{}, err
+	}
+	health, err := js.healthOverrides.Over(DefaultHealth)
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, Prometheus: prom, Links: links, Health: health}, nil
+}
+
+// loadLinks reads the traces and logs data sources. A traces type other than Tempo's or
+// Jaeger's is refused: the link's query is written in that store's language.
+func loadLinks(js jsonSettings) (Links, error) {
+	l := Links{
+		TracesUID: strings.TrimSpace(js.TracesDatasourceUID), TracesType: strings.TrimSpace(js.TracesDatasourceType),
+		LogsUID: strings.TrimSpace(js.LogsDatasourceUID), LogsMatcher: strings.TrimSpace(js.LogsMatcher),
+	}
+	if l.TracesUID != "" {
+		if l.TracesType == "" {
+			l.TracesType = TracesTempo
+		}
+		if l.TracesType != TracesTempo && l.TracesType != TracesJaeger {
+			return Links{}, fmt.Errorf("tracesDatasourceType %q is not one of %s, %s", l.TracesType, TracesTempo, TracesJaeger)
+		}
+	}
+	if l.LogsMatcher == "" {
+		l.LogsMatcher = DefaultLogsMatcher
+	}
+	if !strings.HasPrefix(l.LogsMatcher, "{") || !strings.HasSuffix(l.LogsMatcher, "}") {
+		return Links{}, fmt.Errorf("logsMatcher %q is not a LogQL stream selector such as %s", l.LogsMatcher, DefaultLogsMatcher)
+	}
+	return l, nil
 }
 
 func validURL(what, raw string) (string, error) {

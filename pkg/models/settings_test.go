@@ -42,6 +42,73 @@ func TestLoadSettings(t *testing.T) {
 			},
 		},
 		{
+			name: "no traces or logs data source: no links, the default matcher",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp:5681"},
+			want: func(t *testing.T, s Settings) {
+				if s.Links != (Links{LogsMatcher: DefaultLogsMatcher}) {
+					t.Errorf("links = %+v", s.Links)
+				}
+			},
+		},
+		{
+			name: "Jaeger and Loki with a universal deployment's matcher",
+			in: backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"tracesDatasourceUid":" jaeger-1 ","tracesDatasourceType":"jaeger",` +
+				`"logsDatasourceUid":"loki","logsMatcher":"{job=\"kuma-dp\"}"}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Links != (Links{TracesUID: "jaeger-1", TracesType: TracesJaeger, LogsUID: "loki", LogsMatcher: `{job="kuma-dp"}`}) {
+					t.Errorf("links = %+v", s.Links)
+				}
+			},
+		},
+		{
+			name: "a traces uid without a type (provisioned by hand) is Tempo",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"tracesDatasourceUid":"tempo"}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Links.TracesType != TracesTempo {
+					t.Errorf("links = %+v", s.Links)
+				}
+			},
+		},
+		{
+			name:    "a traces store we cannot write queries for",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"tracesDatasourceUid":"z","tracesDatasourceType":"zipkin"}`)},
+			wantErr: `tracesDatasourceType "zipkin" is not one of tempo, jaeger`,
+		},
+		{
+			name:    "a logs matcher that is no stream selector",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"logsDatasourceUid":"loki","logsMatcher":"container=kuma-sidecar"}`)},
+			wantErr: `logsMatcher "container=kuma-sidecar" is not a LogQL stream selector`,
+		},
+		{
+			name: "health thresholds: defaults",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp:5681"},
+			want: func(t *testing.T, s Settings) {
+				if s.Health != DefaultHealth || DefaultHealth != (Health{DegradedErrorRatio: 0.01, FailingErrorRatio: 0.05}) {
+					t.Errorf("health = %+v", s.Health)
+				}
+			},
+		},
+		{
+			name: "health thresholds: the operator's",
+			in: backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(
+				`{"healthErrorRatioDegraded":0.02,"healthErrorRatioFailing":0.1,"healthP99DegradedMs":500}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Health != (Health{DegradedErrorRatio: 0.02, FailingErrorRatio: 0.1, DegradedP99Ms: 500}) {
+					t.Errorf("health = %+v", s.Health)
+				}
+			},
+		},
+		{
+			name:    "health: degraded above the default failing",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"healthErrorRatioDegraded":0.2}`)},
+			wantErr: "healthErrorRatioDegraded (0.2) is above healthErrorRatioFailing (0.05)",
+		},
+		{
+			name:    "health: a ratio above 1",
+			in:      backend.DataSourceInstanceSettings{URL: "http://cp:5681", JSONData: []byte(`{"healthErrorRatioFailing":5}`)},
+			wantErr: "healthErrorRatioFailing must be above 0 and at most 1, got 5",
+		},
+		{
 			name: "community plugin stored the CP URL in jsonData.url",
 			in:   backend.DataSourceInstanceSettings{JSONData: []byte(`{"url":"http://127.0.0.1:5681"}`)},
 			want: func(t *testing.T, s Settings) {

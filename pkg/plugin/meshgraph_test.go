@@ -210,3 +210,41 @@ func TestMeshGraphZoneSide(t *testing.T) {
 		})
 	}
 }
+
+// The data source's traces and logs settings become the map's internal links; the
+// recorded 2.14 mesh's proxies report kuma.io/service names, which the queries carry.
+func TestMeshGraphLinksGolden(t *testing.T) {
+	cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+	pr, _ := promfake.Start(t, promTestdata, "legacy")
+	ds := newDatasource(t, cp.URL, `{"prometheusUrl":"`+pr.URL+`","tracesDatasourceUid":"tempo","tracesDatasourceType":"tempo","logsDatasourceUid":"loki"}`)
+	r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`)
+	if r.Error != nil {
+		t.Fatal(r.Error)
+	}
+	experimental.CheckGoldenJSONResponse(t, "testdata", "mesh-graph-legacy-links", &r, *updateGolden)
+}
+
+// A query's health thresholds override the data source's; an order that cannot be is
+// the user's error.
+func TestMeshGraphHealthOverride(t *testing.T) {
+	cp := kumatest.NewServer(t, kumatest.FixtureDir(kumatest.V2_14))
+	pr, _ := promfake.Start(t, promTestdata, "legacy")
+	ds := newDatasource(t, cp.URL, `{"prometheusUrl":"`+pr.URL+`","healthErrorRatioFailing":0.5,"healthErrorRatioDegraded":0.4}`)
+	if r := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default","healthErrorRatioFailing":0.3}`); r.Status != backend.StatusBadRequest ||
+		!strings.Contains(r.Error.Error(), "healthErrorRatioDegraded (0.4) is above healthErrorRatioFailing (0.3)") {
+		t.Fatalf("status %d error %v", r.Status, r.Error)
+	}
+	lenient, strict := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"}`), graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default","healthErrorRatioDegraded":0.001,"healthErrorRatioFailing":0.002}`)
+	colors := func(r backend.DataResponse) string {
+		f := r.Frames[1]
+		field, _ := f.FieldByName("color")
+		var out []string
+		for i := range f.Rows() {
+			out = append(out, field.At(i).(string))
+		}
+		return strings.Join(out, " ")
+	}
+	if strings.Contains(colors(lenient), "red") || !strings.Contains(colors(strict), "red") {
+		t.Errorf("edge colours: data source's (50 %% fails) %q, query's (0.2 %% fails) %q", colors(lenient), colors(strict))
+	}
+}

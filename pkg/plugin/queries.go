@@ -32,6 +32,7 @@ func (ds *Datasource) queryHandlers() map[string]queryHandler {
 		models.QueryTypeGateways:     ds.frameQuery(ds.gateways),
 		models.QueryTypeMeshInsights: ds.frameQuery(ds.meshInsights),
 		models.QueryTypeMeshGraph:    ds.meshGraph,
+		models.QueryTypeServiceStats: ds.serviceStats,
 	}
 }
 

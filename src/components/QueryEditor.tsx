@@ -17,7 +17,9 @@ import {
   KumaEditorDataSource,
 } from '../types';
 import { changeQueryType, FIELDS_BY_TYPE } from '../query';
+import { FocusFields, HealthFields } from './MapFields';
 import { MeshField, ServiceField, toOptions, useResource, ZonesField } from './ResourceFields';
+import { ServiceStatsFields } from './ServiceStatsFields';
 
 export type Props = QueryEditorProps<KumaEditorDataSource, KumaQuery, KumaDataSourceOptions>;
 
@@ -41,6 +43,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const queryType: KumaQueryType = query.queryType ?? QueryType.Meshes;
   const withMesh = needsMesh(queryType);
   const isGraph = queryType === QueryType.MeshGraph;
+  // The map and its numbers (service-stats) share the join's options.
+  const isJoin = isGraph || queryType === QueryType.ServiceStats;
   const withService = takesService(queryType);
   const withZones = FIELDS_BY_TYPE[queryType].includes('zones');
 
@@ -55,9 +59,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   );
   const meshes = useResource(withMesh ? () => datasource.getMeshes() : undefined, [datasource, withMesh]);
   const zones = useResource(withZones ? () => datasource.getZones() : undefined, [datasource, withZones]);
-  const services = useResource(withService && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
+  // Dataplanes and workloads pick a service; the map and its numbers a focus.
+  const listServices = withService || isJoin;
+  const services = useResource(listServices && query.mesh ? () => datasource.getServices(query.mesh!) : undefined, [
     datasource,
-    withService,
+    listServices,
     query.mesh,
   ]);
 
@@ -147,7 +153,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         />
       )}
 
-      {isGraph && (
+      {queryType === QueryType.ServiceStats && <ServiceStatsFields query={query} onChange={(patch) => update(patch)} />}
+
+      {isJoin && (
         <>
           <InlineFieldRow>
             <InlineField
@@ -173,27 +181,29 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
                 {...textProps('rollupRegEx')}
               />
             </InlineField>
-            <InlineField
-              label="Max nodes"
-              labelWidth={16}
-              htmlFor="kuma-max-nodes"
-              tooltip="The busiest services are kept; the rest are folded into one node"
-            >
-              <Input
-                id="kuma-max-nodes"
-                type="number"
-                min={1}
-                width={12}
-                value={query.maxNodes ?? ''}
-                placeholder={String(DEFAULT_MAX_NODES)}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                  const raw = e.currentTarget.value;
-                  const n = parseInt(raw, 10);
-                  update({ maxNodes: raw === '' || !Number.isFinite(n) ? undefined : n }, false);
-                }}
-                onBlur={() => onRunQuery()}
-              />
-            </InlineField>
+            {isGraph && (
+              <InlineField
+                label="Max nodes"
+                labelWidth={16}
+                htmlFor="kuma-max-nodes"
+                tooltip="The busiest services are kept; the rest are folded into one node"
+              >
+                <Input
+                  id="kuma-max-nodes"
+                  type="number"
+                  min={1}
+                  width={12}
+                  value={query.maxNodes ?? ''}
+                  placeholder={String(DEFAULT_MAX_NODES)}
+                  onChange={(e: ChangeEvent<HTMLInputElement>) => {
+                    const raw = e.currentTarget.value;
+                    const n = parseInt(raw, 10);
+                    update({ maxNodes: raw === '' || !Number.isFinite(n) ? undefined : n }, false);
+                  }}
+                  onBlur={() => onRunQuery()}
+                />
+              </InlineField>
+            )}
           </InlineFieldRow>
           <InlineFieldRow>
             <InlineField
@@ -204,7 +214,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             >
               <Input id="kuma-rate-interval" width={16} placeholder="whole range" {...textProps('rateInterval')} />
             </InlineField>
-            {switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
+            {isGraph && switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}
             <InlineField
               label="Zone side"
@@ -222,6 +232,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               />
             </InlineField>
           </InlineFieldRow>
+          <FocusFields
+            query={query}
+            services={toOptions(services.items, variables.services, [query.focus])}
+            loading={services.loading}
+            onChange={(patch) => update(patch)}
+          />
+          {isGraph && (
+            <HealthFields values={query} onChange={(patch) => update(patch, false)} onBlur={() => onRunQuery()} />
+          )}
         </>
       )}
 

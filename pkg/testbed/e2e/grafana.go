@@ -109,7 +109,7 @@ const multiValueSeparator = "\x1f"
 func ApplyTemplateVariables(q map[string]any, vars Variables) map[string]any {
 	out := maps.Clone(q)
 	for key, f := range map[string]format{"mesh": globFormat, "service": globFormat, "rateInterval": globFormat, "zoneSide": globFormat,
-		"zone": regexFormat, "serviceRegex": regexFormat, "rollupRegEx": regexFormat} {
+		"focus": globFormat, "zone": regexFormat, "serviceRegex": regexFormat, "rollupRegEx": regexFormat} {
 		if s, ok := q[key].(string); ok {
 			out[key] = vars.replace(s, f)
 		}
@@ -131,7 +131,7 @@ func ApplyTemplateVariables(q map[string]any, vars Variables) map[string]any {
 }
 
 // meshScoped mirrors MESH_SCOPED_TYPES of src/types.ts.
-var meshScoped = []string{"services", "dataplanes", "workloads", "gateways", "mesh-insights", "mesh-graph"}
+var meshScoped = []string{"services", "dataplanes", "workloads", "gateways", "mesh-insights", "mesh-graph", "service-stats"}
 
 // ToKumaQuery mirrors src/datasource.ts toKumaQuery: what a stored variable query becomes
 // before it is sent (and then goes through ApplyTemplateVariables).

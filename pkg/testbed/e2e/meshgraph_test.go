@@ -55,7 +55,9 @@ func TestMeshGraphMatchesTheSimulatedMesh(t *testing.T) {
 	}
 }
 
-func checkEdges(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]map[string]any) {
+// eachEdge calls check with each truth's edge of edges (by "from->to"), and reports the
+// missing ones.
+func eachEdge[E any](t *testing.T, truths []meshsim.EdgeTruth, edges map[string]E, check func(id string, truth meshsim.EdgeTruth, e E)) {
 	t.Helper()
 	for _, truth := range truths {
 		id := truth.From + "->" + truth.To
@@ -64,12 +66,19 @@ func checkEdges(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]map[s
 			t.Errorf("edge %s missing; edges: %v", id, keys(edges))
 			continue
 		}
+		check(id, truth, e)
+	}
+}
+
+func checkEdges(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]map[string]any) {
+	t.Helper()
+	eachEdge(t, truths, edges, func(id string, truth meshsim.EdgeTruth, e map[string]any) {
 		if truth.Protocol == meshsim.ProtocolTCP {
 			within(t, id+" bytes/s", num(e["detail__bps"]), truth.TxBytesPerSec+truth.RxBytesPerSec, 0.01)
 			if e["strokeDasharray"] == "" {
 				t.Errorf("%s: TCP edge not dashed", id)
 			}
-			continue
+			return
 		}
 		within(t, id+" req/s", num(e["detail__rps"]), truth.RPS, 0.01)
 		within(t, id+" error %", num(e["secondarystat"]), 100*(truth.ErrorRatio+truth.GRPCFailureRatio), 0.01)
@@ -79,7 +88,7 @@ func checkEdges(t *testing.T, truths []meshsim.EdgeTruth, edges map[string]map[s
 				t.Errorf("%s %s = %v ms, want within the bucket [%v, %v]", id, name, v, lo, hi)
 			}
 		}
-	}
+	})
 }
 
 func checkNodes(t *testing.T, nodes map[string]map[string]any, regime meshsim.Regime) {
