@@ -163,6 +163,53 @@ function instanceSettings(settings: DataSourceSettings, meta: Plugin['meta']): D
   };
 }
 
+/**
+ * Grafana's data source service, as its data source pickers use it: the data sources of the org. Besides this
+ * plugin's own, the stand-in org has a Prometheus, a Tempo, a Jaeger and a Loki, so the config page's traces and
+ * logs pickers have something to offer.
+ */
+function dataSourceSrv(own: () => DataSourceInstanceSettings): grafanaRuntime.DataSourceSrv {
+  const other = (uid: string, type: string, name: string, extra: Partial<DataSourceInstanceSettings['meta']> = {}) =>
+    ({
+      id: 0,
+      uid,
+      type,
+      name,
+      access: 'proxy',
+      jsonData: {},
+      readOnly: false,
+      meta: { id: type, name, type: 'datasource', info: { logos: {} }, ...extra },
+    }) as unknown as DataSourceInstanceSettings;
+  const list = () => [
+    own(),
+    other('prometheus', 'prometheus', 'Prometheus', { metrics: true }),
+    other('tempo', 'tempo', 'Tempo', { tracing: true }),
+    other('jaeger', 'jaeger', 'Jaeger', { tracing: true }),
+    other('loki', 'loki', 'Loki', { logs: true }),
+  ];
+  const find = (ref?: grafanaData.DataSourceRef | string | null) => {
+    const key = typeof ref === 'string' ? ref : ref?.uid;
+    return list().find((d) => d.uid === key || d.name === key);
+  };
+  return {
+    get: async (ref) => {
+      throw new Error(`the stand-in Grafana instantiates no data source (${JSON.stringify(ref)})`);
+    },
+    getList: (filters = {}) =>
+      list().filter(
+        (d) =>
+          (!filters.type || ([] as string[]).concat(filters.type).includes(d.type)) &&
+          (!filters.tracing || d.meta.tracing) &&
+          (!filters.logs || d.meta.logs) &&
+          (!filters.metrics || d.meta.metrics) &&
+          (!filters.filter || filters.filter(d))
+      ),
+    getInstanceSettings: (ref) => find(ref),
+    reload: async () => {},
+    registerRuntimeDataSource: () => {},
+  };
+}
+
 /** Columns shown per frame: enough for the test's texts, narrow enough for a screenshot. */
 const MAX_COLUMNS = 9;
 
@@ -366,6 +413,7 @@ async function main() {
   const plugin = module.plugin as Plugin;
   plugin.meta = meta;
   const settings: DataSourceSettings = await backendSrv.get(`/api/datasources/uid/${UID}`);
+  grafanaRuntime.setDataSourceSrv(dataSourceSrv(() => instanceSettings(settings, meta)));
   const ds = () => new plugin.DataSourceClass(instanceSettings(settings, meta));
 
   let page: React.ReactNode;
