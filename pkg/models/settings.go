@@ -2,16 +2,21 @@
 package models
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 )
 
 // Defaults chosen so that a slow CP or Prometheus fails one panel, not the whole dashboard.
@@ -69,9 +74,14 @@ func (p Prometheus) Configured() bool { return p.URL != "" }
 
 // Settings is the decoded instance configuration.
 type Settings struct {
-	CPURL      string
-	CPToken    string
-	CPTimeout  time.Duration
+	CPURL     string
+	CPToken   string
+	CPTimeout time.Duration
+	// CPHTTP is the CP's HTTP client configuration from Grafana's standard HTTP settings
+	// (TLS, mTLS, custom headers, proxy) with the CP token as a bearer header.
+	CPHTTP httpclient.Options
+	// Secrets are every decrypted secure value, for taking them out of what peers echo.
+	Secrets    []string
 	Prometheus Prometheus
 	// Links are the data sources the map's nodes and edges link to.
 	Links Links
@@ -187,9 +197,9 @@ type jsonSettings struct {
 	healthOverrides
 }
 
-// LoadSettings decodes and validates the instance settings. Secrets are read from the
-// decrypted secure JSON and never appear in returned errors.
-func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
+// LoadSettings decodes and validates the instance settings: the one place that reads
+// them. Secrets are read from the decrypted secure JSON and never appear in returned errors.
+func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Settings, error) {
 	var js jsonSettings
 	if len(s.JSONData) > 0 {
 		if err := json.Unmarshal(s.JSONData, &js); err != nil {
@@ -255,7 +265,29 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, Prometheus: prom, Links: links, Health: health}, nil
+	cpHTTP, err := cpHTTPOptions(ctx, s, secure["cpToken"])
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{CPURL: cpURL, CPToken: secure["cpToken"], CPTimeout: cpTimeout, CPHTTP: cpHTTP, Secrets: slices.Collect(maps.Values(secure)),
+		Prometheus: prom, Links: links, Health: health}, nil
+}
+
+// cpHTTPOptions reads the CP's side of Grafana's standard HTTP settings and adds the token.
+func cpHTTPOptions(ctx context.Context, s backend.DataSourceInstanceSettings, token string) (httpclient.Options, error) {
+	opts, err := s.HTTPClientOptions(ctx)
+	if err != nil {
+		return httpclient.Options{}, fmt.Errorf("control plane HTTP settings: %w", err)
+	}
+	if opts.Header == nil {
+		opts.Header = http.Header{}
+	}
+	if token != "" {
+		opts.Header.Set("Authorization", "Bearer "+token)
+	}
+	// Grafana's basic-auth fields are meaningless for the CP, which only takes tokens.
+	opts.BasicAuth = nil
+	return opts, nil
 }
 
 // loadLinks reads the traces and logs data sources. A traces type other than Tempo's or

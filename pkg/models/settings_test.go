@@ -1,7 +1,9 @@
 package models
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +30,12 @@ func TestLoadSettings(t *testing.T) {
 			want: func(t *testing.T, s Settings) {
 				if s.CPURL != "http://kuma-cp:5681" || s.CPToken != "cp-secret" || s.CPTimeout != 5*time.Second {
 					t.Errorf("CP settings = %+v", s)
+				}
+				if got := s.CPHTTP.Header.Get("Authorization"); got != "Bearer cp-secret" || s.CPHTTP.BasicAuth != nil {
+					t.Errorf("CP HTTP options: Authorization %q, basic auth %v", got, s.CPHTTP.BasicAuth)
+				}
+				if !slices.Contains(s.Secrets, "tenant-a") || !slices.Contains(s.Secrets, "prom-secret") {
+					t.Errorf("secrets to redact = %q", s.Secrets)
 				}
 				p := s.Prometheus
 				if p.URL != "https://mimir:9009/prometheus" || p.Auth != PrometheusAuthBearer || p.Token != "prom-secret" {
@@ -169,7 +177,7 @@ func TestLoadSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := LoadSettings(tt.in)
+			s, err := LoadSettings(context.Background(), tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want it to mention %q", err, tt.wantErr)
@@ -187,7 +195,7 @@ func TestLoadSettings(t *testing.T) {
 			tt.want(t, s)
 		})
 	}
-	if _, err := LoadSettings(backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusDataSourceId":1}`)}); !errors.Is(err, ErrLegacyPrometheusID) {
+	if _, err := LoadSettings(context.Background(), backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusDataSourceId":1}`)}); !errors.Is(err, ErrLegacyPrometheusID) {
 		t.Errorf("numeric legacy id: error = %v", err)
 	}
 }

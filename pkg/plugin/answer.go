@@ -44,11 +44,7 @@ func (ds *Datasource) withQueryDeadline(ctx context.Context) (context.Context, c
 // newRedactor knows every secret of the instance: the decrypted secure settings (CP
 // token, Prometheus password and token, header values, TLS key) and credentials in the
 // URLs, with the basic-auth pairs they travel as.
-func newRedactor(is backend.DataSourceInstanceSettings, s models.Settings) peer.Redactor {
-	var secrets []string
-	for _, v := range is.DecryptedSecureJSONData {
-		secrets = append(secrets, v)
-	}
+func newRedactor(s models.Settings) peer.Redactor {
 	pairs := [][2]string{{s.Prometheus.User, s.Prometheus.Password}}
 	for _, raw := range []string{s.CPURL, s.Prometheus.URL} {
 		if u, err := url.Parse(raw); err == nil && u.User != nil {
@@ -56,7 +52,7 @@ func newRedactor(is backend.DataSourceInstanceSettings, s models.Settings) peer.
 			pairs = append(pairs, [2]string{u.User.Username(), pw})
 		}
 	}
-	return peer.NewRedactor(secrets, pairs...)
+	return peer.NewRedactor(s.Secrets, pairs...)
 }
 
 // finish takes the instance's secrets out of every text of the answer (errors, notices,

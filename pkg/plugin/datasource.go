@@ -49,14 +49,14 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 	ds := &Datasource{}
 	ds.handlers = ds.queryHandlers()
 	ds.resources = httpResources(ds)
-	s, err := models.LoadSettings(is)
+	s, err := models.LoadSettings(ctx, is)
 	if err != nil {
 		ds.settingsErr = err
 		return ds, nil
 	}
 	ds.settings = s
-	ds.redactor = newRedactor(is, s)
-	cpHTTP, err := ds.newCPHTTPClient(ctx, is, s)
+	ds.redactor = newRedactor(s)
+	cpHTTP, err := ds.newCPHTTPClient(s)
 	if err != nil {
 		ds.settingsErr = err
 		return ds, nil

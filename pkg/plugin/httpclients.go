@@ -1,35 +1,20 @@
 package plugin
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 )
 
-// newCPHTTPClient builds the CP's client from Grafana's standard HTTP settings (TLS, mTLS,
-// custom headers, proxy), adding the CP token as a bearer header.
-func (ds *Datasource) newCPHTTPClient(ctx context.Context, is backend.DataSourceInstanceSettings, s models.Settings) (*http.Client, error) {
-	opts, err := is.HTTPClientOptions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("control plane HTTP settings: %w", err)
-	}
-	if opts.Header == nil {
-		opts.Header = http.Header{}
-	}
-	if s.CPToken != "" {
-		opts.Header.Set("Authorization", "Bearer "+s.CPToken)
-	}
+// newCPHTTPClient builds the CP's client from its settings.
+func (ds *Datasource) newCPHTTPClient(s models.Settings) (*http.Client, error) {
+	opts := s.CPHTTP
 	// One timeout for the CP: the client's deadline per call (kuma.Options.RequestTimeout,
 	// all pages of a list together); an http.Client timeout per page would be a second.
 	opts.Timeouts = timeouts(0)
-	// Grafana's basic-auth fields are meaningless for the CP, which only takes tokens.
-	opts.BasicAuth = nil
 	return httpclient.New(ds.keepTransport(opts))
 }
 
