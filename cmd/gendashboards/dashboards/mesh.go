@@ -25,12 +25,13 @@ var statColumns = []struct{ stat, title, unit string }{
 	{models.StatDataplanesTotal, "Dataplanes", "none"},
 }
 
-// StatsRowField and StatsColumnField are the service-stats columns the service table
+// statsRowField and statsColumnField are the service-stats columns the service table
 // pivots on: one row per service, one column per stat. Grafana's "Grouping to matrix"
-// keeps one value per (row, column), so the e2e test holds that the answer has no two.
+// keeps one value per (row, column); the e2e test pivots the answer as the panel says
+// and holds that it has no two.
 const (
-	StatsRowField    = "service"
-	StatsColumnField = "stat"
+	statsRowField    = "service"
+	statsColumnField = "stat"
 )
 
 // serviceStatsTable is the map's numbers per service side by side. service-stats answers
@@ -42,7 +43,7 @@ func serviceStatsTable() *Panel {
 	q := kumaQuery(models.QueryTypeServiceStats, "$mesh")
 	q.Zone, q.ZoneSide, q.RateInterval = "$zone", "$zoneside", "$__rate_interval"
 	q.Scope, q.Format = models.ScopeService, models.FormatInstant
-	rowHeader := StatsRowField + "\\" + StatsColumnField // the matrix names its first column row\column
+	rowHeader := statsRowField + "\\" + statsColumnField // the matrix names its first column row\column
 	rename, order := map[string]string{rowHeader: "Service"}, map[string]int{rowHeader: 0}
 	for i, c := range statColumns {
 		q.Stats = append(q.Stats, c.stat)
@@ -55,7 +56,7 @@ func serviceStatsTable() *Panel {
 	org["options"].(map[string]any)["indexByName"] = order
 	p.Transformations = []any{
 		map[string]any{"id": "groupingToMatrix", "options": map[string]any{
-			"rowField": StatsRowField, "columnField": StatsColumnField, "valueField": "value", "emptyValue": "null"}},
+			"rowField": statsRowField, "columnField": statsColumnField, "valueField": "value", "emptyValue": "null"}},
 		org,
 	}
 	for _, c := range statColumns {
