@@ -9,6 +9,7 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 // callees lists the services q.Service sends requests or connections to over the time
@@ -26,8 +27,11 @@ func (ds *Datasource) callees(ctx context.Context, q models.Query, dq backend.Da
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 
-// calleeNames are the names of the nodes service's edges lead to, sorted, once each (a
-// service grouped by zone is several nodes); folded "other" nodes name no service.
+// calleeNames are the map names of the nodes service's edges lead to, sorted, once each
+// (a service grouped by zone is several nodes); folded "other" nodes name no service.
+// service is a map name or, as the services list and a $source variable give it, a
+// Kubernetes service's display name, which the map keys by its namespace too. The map
+// names answered are what the map's links send as $destination.
 func calleeNames(g graph.Graph, service string) []string {
 	nodes := make(map[string]graph.Node, len(g.Nodes))
 	for _, n := range g.Nodes {
@@ -36,7 +40,7 @@ func calleeNames(g graph.Graph, service string) []string {
 	names := []string{}
 	for _, e := range g.Edges {
 		src, dst := nodes[e.Source], nodes[e.Target]
-		if src.Name == service && dst.Kind != graph.KindOther && !slices.Contains(names, dst.Name) {
+		if (src.Name == service || src.Name == naming.ServiceKey(service, src.Namespace)) && dst.Kind != graph.KindOther && !slices.Contains(names, dst.Name) {
 			names = append(names, dst.Name)
 		}
 	}

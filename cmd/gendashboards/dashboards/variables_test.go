@@ -17,15 +17,15 @@ import (
 )
 
 // kumaQueries are the query models the dashboards send to this data source: variable
-// queries and panel targets (except the service map's join, mesh-graph and
-// service-stats, which needs Prometheus: the e2e test sends those), keyed by where they
-// come from.
+// queries and panel targets (except those of the service map's join — mesh-graph,
+// service-stats, callees — which need Prometheus: the e2e test sends those), keyed by
+// where they come from.
 func kumaQueries(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, d := range dashboards.All() {
 		for _, v := range d.Templating.List {
-			if v.Type != "query" {
+			if q, ok := v.Query.(dashboards.VariableQuery); v.Type != "query" || ok && models.IsJoin(q.QueryType) {
 				continue
 			}
 			raw, err := json.Marshal(v.Query)

@@ -72,8 +72,9 @@ func (r *datasourceRef) ours() bool {
 // interpolated, $__rate_interval left alone, our applyTemplateVariables applied; then
 // through the built binary against the simulated mesh in a real Prometheus, for a Kuma 2
 // and a Kuma 3 deployment on Kubernetes. Every answer must come without error and with
-// data (the map with edges), and the Mesh dashboard's service table, pivoted as its
-// transformation says, with the simulator's numbers.
+// data (the map with edges); the Mesh dashboard's service table, pivoted as its
+// transformation says, with the simulator's numbers; $destination with exactly what
+// $source calls.
 func TestDashboardsThroughTheBinary(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "..", "dashboards", "*.json"))
 	if err != nil || len(files) == 0 {
@@ -142,6 +143,9 @@ func TestDashboardsThroughTheBinary(t *testing.T) {
 						}
 						if v.Sort == 1 {
 							slices.Sort(values)
+						}
+						if v.Name == "destination" {
+							checkCallees(t, values, vars["source"].(string), bed.Sim.Truths(), topo)
 						}
 						// A new dashboard shows "All" where it may, else the first value.
 						switch {
@@ -275,6 +279,31 @@ func checkServiceTable(t *testing.T, panel panelJSON, f *data.Frame, sim *meshsi
 	}
 	if checked == 0 {
 		t.Errorf("%q: no service of %s to check", panel.Title, mesh)
+	}
+}
+
+// checkCallees: the destination list is what source calls in the simulated mesh, by the
+// map's names (a namespaced service as <name>_<namespace>, an external one as is).
+func checkCallees(t *testing.T, got []string, source string, truths []meshsim.EdgeTruth, topo *meshsim.Topology) {
+	t.Helper()
+	namespaces := map[string]string{}
+	for _, s := range topo.Services {
+		namespaces[s.Name] = s.Namespace
+	}
+	var want []string
+	for _, e := range truths {
+		if e.From != source {
+			continue
+		}
+		name := e.To
+		if ns := namespaces[e.To]; ns != "" {
+			name += "_" + ns
+		}
+		want = append(want, name)
+	}
+	slices.Sort(want)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("$destination offers %v, want what %s calls: %v", got, source, want)
 	}
 }
 
