@@ -29,18 +29,9 @@ func calleesQuery(t *testing.T, ds *plugin.Datasource, js string) backend.DataRe
 // every service of the map, in every naming regime and grouped by zone (a service in two
 // zones is two nodes, one callee).
 func TestCalleesAreTheMapsEdges(t *testing.T) {
-	tests := []struct{ name, set, fixture, options string }{
-		{"legacy", kumatest.V2_14, "legacy", ``},
-		{"meshservice", kumatest.V2_14, "meshservice", ``},
-		{"unified", kumatest.Head3, "unified", ``},
-		{"unified grouped by zone", kumatest.Head3, "unified", `,"groupByZone":true`},
-		{"unified zone-2, either side", kumatest.Head3, "unified", `,"zones":["zone-2"],"zoneSide":"any"`},
-	}
-	for _, tt := range tests {
+	for _, tt := range joinCases {
 		t.Run(tt.name, func(t *testing.T) {
-			cp := kumatest.NewServer(t, kumatest.FixtureDir(tt.set))
-			pr, _ := promfake.Start(t, promTestdata, tt.fixture)
-			ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+			ds := tt.datasource(t)
 			m := graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"`+tt.options+`}`)
 			nodes, edges := rows(t, m.Frames[0]), rows(t, m.Frames[1])
 			want := map[string][]string{}
