@@ -27,11 +27,12 @@ func (ds *Datasource) callees(ctx context.Context, q models.Query, dq backend.Da
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 
-// calleeNames are the map names of the nodes service's edges lead to, sorted, once each
-// (a service grouped by zone is several nodes); folded "other" nodes name no service.
-// service is a map name or, as the services list and a $source variable give it, a
-// Kubernetes service's display name, which the map keys by its namespace too. The map
-// names answered are what the map's links send as $destination.
+// calleeNames are the display names of the nodes service's edges lead to, sorted, once
+// each (a service grouped by zone is several nodes, two namespaces may hold one name);
+// folded "other" nodes name no service. Display names are what the services list gives
+// a $source variable, so $destination holds the same kind of name, which the dashboards'
+// PromQL widens to <name>_<namespace>_svc_<port> on Kubernetes. service is a display
+// name or a map name (<name>_<namespace> for a namespaced service).
 func calleeNames(g graph.Graph, service string) []string {
 	nodes := make(map[string]graph.Node, len(g.Nodes))
 	for _, n := range g.Nodes {
@@ -40,8 +41,11 @@ func calleeNames(g graph.Graph, service string) []string {
 	names := []string{}
 	for _, e := range g.Edges {
 		src, dst := nodes[e.Source], nodes[e.Target]
-		if (src.Name == service || src.Name == naming.ServiceKey(service, src.Namespace)) && dst.Kind != graph.KindOther && !slices.Contains(names, dst.Name) {
-			names = append(names, dst.Name)
+		if src.Name != service && naming.DisplayName(src.Name, src.Namespace) != service || dst.Kind == graph.KindOther {
+			continue
+		}
+		if name := naming.DisplayName(dst.Name, dst.Namespace); !slices.Contains(names, name) {
+			names = append(names, name)
 		}
 	}
 	slices.Sort(names)

@@ -8,8 +8,8 @@ import (
 )
 
 // The source is found by its map name or, on Kubernetes, by the display name the
-// services list gives; every node of it counts, each callee once; folded nodes are no
-// callee.
+// services list gives; every node of it counts; callees are display names, each once;
+// folded nodes are no callee.
 func TestCalleeNames(t *testing.T) {
 	node := func(id, name, namespace string, kind graph.Kind) graph.Node {
 		return graph.Node{ID: id, Name: name, Namespace: namespace, Info: graph.Info{Kind: kind}}
@@ -37,9 +37,9 @@ func TestCalleeNames(t *testing.T) {
 		service string
 		want    []string
 	}{
-		{"frontend_shop", []string{"backend_shop", "catalog_shop"}},
+		{"frontend_shop", []string{"backend", "catalog"}},
 		// The display name matches the namespaced service and a universal one of that name.
-		{"frontend", []string{"backend_shop", "catalog_shop", "stripe-api"}},
+		{"frontend", []string{"backend", "catalog", "stripe-api"}},
 		{"backend", []string{"stripe-api"}},
 		{"catalog", []string{}},
 		{"unknown", []string{}},
