@@ -36,6 +36,8 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   services: ['mesh', 'zones', 'zone'],
   dataplanes: ['mesh', 'service', 'zones', 'zone'],
   workloads: ['mesh', 'service'],
+  // The map's edges out of one service, over the map's join and zone filter.
+  callees: ['mesh', 'service', 'zones', 'zone'],
   gateways: ['mesh'],
   'mesh-insights': ['mesh'],
   // The map draws: it folds, hides and colours.
@@ -90,6 +92,7 @@ export const VARIABLE_FIELDS: Record<KumaVariableQueryType, ReadonlyArray<'mesh'
   services: ['mesh', 'zones'],
   dataplanes: ['mesh', 'service', 'zones'],
   workloads: ['mesh', 'service'],
+  callees: ['mesh', 'service', 'zones'],
   gateways: ['mesh'],
 };
 

@@ -12,6 +12,7 @@ export const QueryType = {
   MeshInsights: 'mesh-insights',
   MeshGraph: 'mesh-graph',
   ServiceStats: 'service-stats',
+  Callees: 'callees',
 } as const;
 
 export type KumaQueryType = (typeof QueryType)[keyof typeof QueryType];
@@ -25,6 +26,7 @@ export const ALL_QUERY_TYPES: KumaQueryType[] = [
   QueryType.Services,
   QueryType.Dataplanes,
   QueryType.Workloads,
+  QueryType.Callees,
   QueryType.Gateways,
   QueryType.MeshInsights,
 ];
@@ -37,6 +39,10 @@ export const QUERY_TYPE_LABELS: Record<KumaQueryType, { label: string; descripti
   workloads: {
     label: 'Workloads',
     description: 'kuma.io/workload values behind a service (Kuma 3.0): what its proxies label their metrics with',
+  },
+  callees: {
+    label: 'Callees',
+    description: 'Services a service calls over the time range, as on the service map (needs Prometheus)',
   },
   gateways: { label: 'Gateways', description: 'Gateways of a mesh' },
   'mesh-insights': { label: 'Mesh insights', description: 'Summary statistics of a mesh' },
@@ -56,6 +62,7 @@ export const MESH_SCOPED_TYPES: readonly KumaQueryType[] = [
   QueryType.MeshInsights,
   QueryType.MeshGraph,
   QueryType.ServiceStats,
+  QueryType.Callees,
 ];
 
 export function needsMesh(queryType: string | undefined): boolean {
@@ -64,7 +71,7 @@ export function needsMesh(queryType: string | undefined): boolean {
 
 /** Query types narrowed to one service by `service`. */
 export function takesService(queryType: string | undefined): boolean {
-  return queryType === QueryType.Dataplanes || queryType === QueryType.Workloads;
+  return queryType === QueryType.Dataplanes || queryType === QueryType.Workloads || queryType === QueryType.Callees;
 }
 
 /** The query model the backend reads (see docs/architecture.md). */
@@ -156,6 +163,7 @@ export const VARIABLE_QUERY_TYPES = [
   QueryType.Services,
   QueryType.Dataplanes,
   QueryType.Workloads,
+  QueryType.Callees,
   QueryType.Gateways,
 ] as const;
 export type KumaVariableQueryType = (typeof VARIABLE_QUERY_TYPES)[number];
@@ -163,9 +171,9 @@ export type KumaVariableQueryType = (typeof VARIABLE_QUERY_TYPES)[number];
 export interface KumaVariableQuery extends DataQuery {
   queryType: KumaVariableQueryType;
   mesh?: string;
-  /** Only for dataplanes and workloads: the service whose proxies (or workloads) to list. */
+  /** Only for dataplanes, workloads and callees: the service whose proxies, workloads or callees to list. */
   service?: string;
-  /** Only for services and dataplanes: the zones to list them in (empty: all). */
+  /** Only for services, dataplanes and callees: the zones to list them in (empty: all). */
   zones?: string[];
 }
 

@@ -30,12 +30,15 @@ const (
 	// QueryTypeServiceStats is the map's numbers as data-plane frames Grafana alerting
 	// accepts (node-graph frames it refuses).
 	QueryTypeServiceStats = "service-stats"
+	// QueryTypeCallees lists the services a service calls on the map: a destination
+	// variable narrowed to what its source sends to.
+	QueryTypeCallees = "callees"
 )
 
 // QueryTypes lists every query type the backend answers, in the order editors show them.
 var QueryTypes = []string{
 	QueryTypeMeshGraph, QueryTypeServiceStats, QueryTypeMeshes, QueryTypeZones, QueryTypeServices,
-	QueryTypeDataplanes, QueryTypeWorkloads, QueryTypeGateways, QueryTypeMeshInsights,
+	QueryTypeDataplanes, QueryTypeWorkloads, QueryTypeCallees, QueryTypeGateways, QueryTypeMeshInsights,
 }
 
 // DefaultRollupRegEx folds Kubernetes `<svc>_<ns>_svc_<port>` names onto one service, as the
@@ -166,7 +169,7 @@ func NeedsMesh(queryType string) bool {
 // FiltersZones reports whether the query type narrows its answer to the query's zones.
 func FiltersZones(queryType string) bool {
 	switch queryType {
-	case QueryTypeServices, QueryTypeDataplanes, QueryTypeMeshGraph, QueryTypeServiceStats:
+	case QueryTypeServices, QueryTypeDataplanes, QueryTypeMeshGraph, QueryTypeServiceStats, QueryTypeCallees:
 		return true
 	}
 	return false
@@ -195,6 +198,9 @@ func LoadQuery(dq backend.DataQuery, scrapeInterval time.Duration) (Query, error
 	q.Mesh = strings.TrimSpace(q.Mesh)
 	if NeedsMesh(q.QueryType) && q.Mesh == "" {
 		return Query{}, fmt.Errorf("query type %q needs a mesh", q.QueryType)
+	}
+	if q.QueryType == QueryTypeCallees && strings.TrimSpace(q.Service) == "" {
+		return Query{}, fmt.Errorf("query type %q needs a service (its name on the map)", q.QueryType)
 	}
 	q.Zones = dropEmpty(q.Zones)
 	if q.MaxNodes <= 0 {
@@ -231,7 +237,7 @@ func (q Query) Health(base Health) (Health, error) { return q.healthOverrides.Ov
 
 // IsJoin reports the query types answered by the service map's join, with its defaults.
 func IsJoin(queryType string) bool {
-	return queryType == QueryTypeMeshGraph || queryType == QueryTypeServiceStats
+	return queryType == QueryTypeMeshGraph || queryType == QueryTypeServiceStats || queryType == QueryTypeCallees
 }
 
 // loadServiceStats defaults and validates scope, stats and format. Dataplane counts are

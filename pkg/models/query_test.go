@@ -78,6 +78,14 @@ func TestLoadQuery(t *testing.T) {
 		{name: "service-stats dataplanes over time", json: `{"queryType":"service-stats","mesh":"m","format":"timeseries","stats":["rps","dataplanes_online"]}`, wantErr: `stat "dataplanes_online" has no history in the control plane: use format "instant"`},
 		{name: "service-stats needs a mesh", json: `{"queryType":"service-stats"}`, wantErr: `"service-stats" needs a mesh`},
 		{
+			name: "callees: the map's join with its defaults, around one service",
+			json: `{"queryType":"callees","mesh":"default","service":"frontend","zone":"zone-1"}`,
+			want: Query{QueryType: QueryTypeCallees, Mesh: "default", Service: "frontend", Zone: "zone-1", Zones: []string{"zone-1"},
+				RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource},
+		},
+		{name: "callees needs a service", json: `{"queryType":"callees","mesh":"m","service":" "}`, wantErr: `"callees" needs a service`},
+		{name: "callees needs a mesh", json: `{"queryType":"callees","service":"frontend"}`, wantErr: `"callees" needs a mesh`},
+		{
 			name: "focus defaults: one hop, both directions",
 			json: `{"queryType":"mesh-graph","mesh":"m","focus":" backend "}`,
 			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "m", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,

@@ -54,6 +54,16 @@ func ServiceKey(name, namespace string) string {
 	return name + "_" + namespace
 }
 
+// DisplayName is the name a ServiceKey was made of: a namespaced service's name as the
+// CP displays it (what the services list and a $service variable hold), the key itself
+// for a resource without namespace.
+func DisplayName(key, namespace string) string {
+	if namespace == "" {
+		return key
+	}
+	return strings.TrimSuffix(key, "_"+namespace)
+}
+
 // ParseCluster reads an outbound cluster name (the envoy_cluster_name
 // label). It returns false for internal clusters and for KRIs that are not
 // traffic destinations, which must never become nodes.

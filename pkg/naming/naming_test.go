@@ -191,3 +191,22 @@ func TestInternalClusterRegexAgreesWithIsInternalCluster(t *testing.T) {
 		}
 	}
 }
+
+// DisplayName undoes ServiceKey: a key made of a name and a namespace gives the name back.
+func TestDisplayName(t *testing.T) {
+	tests := []struct{ name, namespace string }{
+		{"backend", "shop"},
+		{"backend", ""},
+		{"my_service", "kuma-demo"},
+		{"stripe-api", ""},
+	}
+	for _, tt := range tests {
+		key := ServiceKey(tt.name, tt.namespace)
+		if got := DisplayName(key, tt.namespace); got != tt.name {
+			t.Errorf("DisplayName(%q, %q) = %q, want %q", key, tt.namespace, got, tt.name)
+		}
+	}
+	if got := DisplayName("backend_other", "shop"); got != "backend_other" {
+		t.Errorf("a key of another namespace: %q, want it unchanged", got)
+	}
+}

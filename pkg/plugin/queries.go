@@ -33,6 +33,7 @@ func (ds *Datasource) queryHandlers() map[string]queryHandler {
 		models.QueryTypeMeshInsights: ds.frameQuery(ds.meshInsights),
 		models.QueryTypeMeshGraph:    ds.meshGraph,
 		models.QueryTypeServiceStats: ds.serviceStats,
+		models.QueryTypeCallees:      ds.callees,
 	}
 }
 

@@ -90,21 +90,32 @@ func statsOf(t *testing.T, r backend.DataResponse) map[string]float64 {
 	return out
 }
 
+// joinCases are recorded CPs and Prometheus answers with the join options that matter to
+// what is compared with the map: every naming regime, grouping by zone, a zone filter.
+var joinCases = []joinCase{
+	{"legacy", kumatest.V2_14, "legacy", ``},
+	{"meshservice", kumatest.V2_14, "meshservice", ``},
+	{"unified", kumatest.Head3, "unified", ``},
+	{"unified grouped by zone", kumatest.Head3, "unified", `,"groupByZone":true`},
+	{"unified zone-2, either side", kumatest.Head3, "unified", `,"groupByZone":true,"zones":["zone-2"],"zoneSide":"any"`},
+}
+
+type joinCase struct{ name, set, fixture, options string }
+
+// datasource answers from the case's recorded CP and Prometheus.
+func (c joinCase) datasource(t *testing.T) *plugin.Datasource {
+	t.Helper()
+	cp := kumatest.NewServer(t, kumatest.FixtureDir(c.set))
+	pr, _ := promfake.Start(t, promTestdata, c.fixture)
+	return newDatasource(t, cp.URL, promSettings(pr.URL))
+}
+
 // The numbers are the map's: on the same CP and Prometheus answers, every service and
 // edge of the map is one alert instance per stat, with the map's value.
 func TestServiceStatsEqualsTheMap(t *testing.T) {
-	tests := []struct{ name, set, fixture, options string }{
-		{"legacy", kumatest.V2_14, "legacy", ``},
-		{"meshservice", kumatest.V2_14, "meshservice", ``},
-		{"unified", kumatest.Head3, "unified", ``},
-		{"unified grouped by zone", kumatest.Head3, "unified", `,"groupByZone":true`},
-		{"unified zone-2, either side", kumatest.Head3, "unified", `,"groupByZone":true,"zones":["zone-2"],"zoneSide":"any"`},
-	}
-	for _, tt := range tests {
+	for _, tt := range joinCases {
 		t.Run(tt.name, func(t *testing.T) {
-			cp := kumatest.NewServer(t, kumatest.FixtureDir(tt.set))
-			pr, _ := promfake.Start(t, promTestdata, tt.fixture)
-			ds := newDatasource(t, cp.URL, promSettings(pr.URL))
+			ds := tt.datasource(t)
 			want := mapStats(t, graphQuery(t, ds, `{"queryType":"mesh-graph","mesh":"default"`+tt.options+`}`))
 			got := statsOf(t, statsQuery(t, ds, `{"queryType":"service-stats","mesh":"default"`+tt.options+`}`, 0))
 			for k, v := range statsOf(t, statsQuery(t, ds, `{"queryType":"service-stats","mesh":"default","scope":"edge"`+tt.options+`}`, 0)) {

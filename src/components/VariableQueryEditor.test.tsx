@@ -41,7 +41,7 @@ async function pick(label: RegExp, option: string) {
 }
 
 describe('VariableQueryEditor', () => {
-  it('offers meshes, zones, services, dataplanes and gateways', async () => {
+  it('offers meshes, zones, services, dataplanes, workloads, callees and gateways', async () => {
     await setup({ refId: 'v', queryType: 'meshes' });
     await userEvent.click(screen.getByLabelText(/^Query type/));
     const menu = await screen.findByLabelText('Select options menu');
@@ -54,6 +54,7 @@ describe('VariableQueryEditor', () => {
       'ServicesServices of a mesh',
       'DataplanesDataplane proxies of a mesh, optionally of one service',
       'Workloadskuma.io/workload values behind a service (Kuma 3.0): what its proxies label their metrics with',
+      'CalleesServices a service calls over the time range, as on the service map (needs Prometheus)',
       'GatewaysGateways of a mesh',
     ]);
   });

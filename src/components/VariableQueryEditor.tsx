@@ -88,7 +88,7 @@ export function VariableQueryEditor({ query: rawQuery, onChange, datasource }: P
           inputId="kuma-var-service"
           labelWidth={LABEL_WIDTH}
           width={INPUT_WIDTH}
-          tooltip="Only the proxies (or workloads) of this service; a variable such as $service works"
+          tooltip="The service whose proxies, workloads or callees to list; a variable such as $service works"
           resource={services}
           variables={datasource.getVariableNames(QueryType.Services)}
           value={query.service}

@@ -1,5 +1,7 @@
 package dashboards
 
+import "github.com/kumahq/kuma-grafana-datasource/pkg/models"
+
 var meshSel = inMesh.and(inZone)
 
 // serviceLegend names the sending service in either regime (only one label is set).
@@ -10,6 +12,65 @@ const serviceLegend = "{{kuma_io_service}}{{kuma_workload}}"
 func certExpiry() *Panel {
 	return withThresholds(stat("Certificate expiry", "s", "Time until the first dataplane certificate of $mesh expires (kuma-cp 3.0 and later, MeshIdentity); red under an hour: rotation is failing",
 		prom("min("+instant(gauge("xds_cert_expiration_timestamp_seconds"), inMesh.and(both(`zone=~"$zone"`)))+") - time()", "expires in")), 3600)
+}
+
+// statColumns are the service table's stats, in column order, with their titles and
+// units. The units are Grafana's for what service-stats answers (README): req/s, a
+// ratio, milliseconds, counts.
+var statColumns = []struct{ stat, title, unit string }{
+	{models.StatRPS, "Req/s", "reqps"},
+	{models.StatErrorRatio, "Error %", "percentunit"},
+	{models.StatP99, "p99", "ms"},
+	{models.StatDataplanesOnline, "Dataplanes online", "none"},
+	{models.StatDataplanesTotal, "Dataplanes", "none"},
+}
+
+// statsRowField and statsColumnField are the service-stats columns the service table
+// pivots on: one row per service, one column per stat. Grafana's "Grouping to matrix"
+// keeps one value per (row, column); the e2e test pivots the answer as the panel says
+// and holds that it has no two.
+const (
+	statsRowField    = "service"
+	statsColumnField = "stat"
+)
+
+// serviceStatsTable is the map's numbers per service side by side. service-stats answers
+// a numeric-long frame (one row per service and stat, what alerting needs); "Grouping to
+// matrix" turns it into one row per service with a column per stat, and organize names
+// the columns and fixes their order (the matrix orders them by first appearance, and a
+// service without latency observations has no p99 row). Same join and window as the map.
+func serviceStatsTable() *Panel {
+	q := kumaQuery(models.QueryTypeServiceStats, "$mesh")
+	q.Zone, q.ZoneSide, q.RateInterval = "$zone", "$zoneside", "$__rate_interval"
+	q.Scope, q.Format = models.ScopeService, models.FormatInstant
+	rowHeader := statsRowField + "\\" + statsColumnField // the matrix names its first column row\column
+	rename, order := map[string]string{rowHeader: "Service"}, map[string]int{rowHeader: 0}
+	for i, c := range statColumns {
+		q.Stats = append(q.Stats, c.stat)
+		rename[c.stat], order[c.stat] = c.title, i+1
+	}
+	p := table("Service stats",
+		"Per service of $mesh, as on the map over the dashboard range: requests per second received, error share (5xx and gRPC failures; red from 5 %), p99 latency, dataplanes online and total. From the Kuma data source's service-stats",
+		q)
+	org := organize(nil, rename)
+	org["options"].(map[string]any)["indexByName"] = order
+	p.Transformations = []any{
+		map[string]any{"id": "groupingToMatrix", "options": map[string]any{
+			"rowField": statsRowField, "columnField": statsColumnField, "valueField": "value", "emptyValue": "null"}},
+		org,
+	}
+	for _, c := range statColumns {
+		props := []any{map[string]any{"id": "unit", "value": c.unit}}
+		if c.stat == models.StatErrorRatio {
+			red := 0.05
+			props = append(props,
+				map[string]any{"id": "custom.cellOptions", "value": map[string]any{"type": "color-text"}},
+				map[string]any{"id": "thresholds", "value": Thresholds{Mode: "absolute", Steps: []Threshold{{Color: "green"}, {Color: "red", Value: &red}}}})
+		}
+		p.FieldConfig.Overrides = append(p.FieldConfig.Overrides, map[string]any{
+			"matcher": map[string]any{"id": "byName", "options": c.title}, "properties": props})
+	}
+	return linkColumn(p, "Service", UIDService, "service", "zone")
 }
 
 func mesh() *Dashboard {
@@ -46,6 +107,7 @@ func mesh() *Dashboard {
 			prom(sumRate(cxTx, out.s)+" + "+sumRate(cxRx, out.s), "bytes")),
 		certExpiry(),
 	)
+	b.add(24, 10, serviceStatsTable())
 
 	bySource := scope{s: out.s, by: []string{"kuma_io_service", "kuma_workload"}, legend: serviceLegend}
 	b.row("Traffic")

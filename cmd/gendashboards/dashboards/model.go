@@ -145,7 +145,9 @@ type Target struct {
 	LegendFormat string         `json:"legendFormat,omitempty"`
 	Instant      bool           `json:"instant,omitempty"`
 	Range        *bool          `json:"range,omitempty"`
-	Format       string         `json:"format,omitempty"`
+	// Format is Prometheus' result format ("table") or service-stats' format
+	// ("instant" | "timeseries"): both query models name it format.
+	Format string `json:"format,omitempty"`
 	// Kuma query model fields (docs/architecture.md).
 	QueryType    string `json:"queryType,omitempty"`
 	Mesh         string `json:"mesh,omitempty"`
@@ -153,6 +155,9 @@ type Target struct {
 	Service      string `json:"service,omitempty"`
 	RateInterval string `json:"rateInterval,omitempty"`
 	ZoneSide     string `json:"zoneSide,omitempty"`
+	// service-stats: one row per service or edge, and which stats.
+	Scope string   `json:"scope,omitempty"`
+	Stats []string `json:"stats,omitempty"`
 
 	// core is Expr without the fallback that turns omitted counters into zeros; tests
 	// evaluate it to prove the panel reads real series, not only the fallback.

@@ -555,11 +555,13 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	}
 
 	// On Kubernetes the resource panels join cAdvisor's and kube-state-metrics' pods to
-	// the legacy dataplanes of the service (also from a bare service name, as the map
-	// links) or of the gateways.
+	// the legacy dataplanes of the service (also from a bare service name, as the services
+	// list gives it, and from the map's name, as its links send it) or of the gateways.
 	cores, memory, coresLimit, memoryLimit := meshsim.PodUsage()
-	bareService := maps.Clone(vars)
+	bareService, mapName := maps.Clone(vars), maps.Clone(vars)
 	bareService["service"] = "frontend"
+	// The map names a Kubernetes service <name>_<namespace>: its rollup cuts _svc_<port>.
+	mapName["service"], _, _ = strings.Cut(vars["service"], "_svc_")
 	for _, c := range []struct {
 		dashboard string
 		vars      map[string]string
@@ -567,6 +569,7 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	}{
 		{"kumads-service", vars, kubernetesPods(bed.Sim.Model(), "frontend")},
 		{"kumads-service", bareService, kubernetesPods(bed.Sim.Model(), "frontend")},
+		{"kumads-service", mapName, kubernetesPods(bed.Sim.Model(), "frontend")},
 		{"kumads-gateway", vars, kubernetesPods(bed.Sim.Model(), "edge-gateway") + kubernetesPods(bed.Sim.Model(), "kong-gateway")},
 	} {
 		if c.pods == 0 {

@@ -46,9 +46,10 @@ var (
 )
 
 // k8sServiceSuffix is what Kubernetes adds to a kuma.io/service: <name>_<namespace>_svc_<port>.
-// Accepting it lets a bare service name (from the service map's links, from a
-// MeshService) select the Kubernetes-named proxies and clusters too.
-const k8sServiceSuffix = `(_[^_]+_svc_[0-9]+)?`
+// Accepting it lets a bare service name (the services list's display name, a MeshService)
+// and the map's name <name>_<namespace> (the map's links and the Mesh dashboard's
+// service table) select the Kubernetes-named proxies and clusters too.
+const k8sServiceSuffix = `((_[^_]+)?_svc_[0-9]+)?`
 
 // proxiesOf selects the proxies of the services in a variable: kuma.io/service in
 // legacy regimes, the workloads behind the service under unified naming.

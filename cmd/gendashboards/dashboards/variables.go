@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 )
 
 // The dashboards' uids; other code (front end, README, plugin links) links to them.
@@ -130,6 +131,19 @@ func serviceVariable(name, label, description string) Variable {
 	return kumaVariable(name, label, description, VariableQuery{QueryType: "services", Mesh: "$mesh"})
 }
 
+// refreshOnTimeRange is Grafana's "On time range change" (1 is "On dashboard load"): a
+// list drawn from traffic follows the dashboard's range.
+const refreshOnTimeRange = 2
+
+// calleesVariable lists the services $of calls on the map over the dashboard's range
+// (this data source's callees): a destination list without services the source never
+// reaches, which would only show empty panels.
+func calleesVariable(name, label, description, of string) Variable {
+	v := kumaVariable(name, label, description, VariableQuery{QueryType: models.QueryTypeCallees, Mesh: "$mesh", Service: "$" + of})
+	v.Refresh = refreshOnTimeRange
+	return v
+}
+
 // workloadVariable holds the kuma.io/workload values behind the service variable named
 // of: what Kuma 3.0's unified metrics are labelled with (kuma_workload). On Kubernetes a
 // workload is named after a pod label or the ServiceAccount, not after the MeshService;
@@ -156,7 +170,7 @@ var (
 	gatewayVar = multi(kumaVariable("gateway", "Gateway", "Gateway services (builtin MeshGateway and delegated)",
 		VariableQuery{QueryType: "gateways", Mesh: "$mesh"}))
 	sourceVar         = serviceVariable("source", "Source", "Service that sends the traffic")
-	destinationVar    = serviceVariable("destination", "Destination", "Service that receives the traffic")
+	destinationVar    = calleesVariable("destination", "Destination", "Service that receives the traffic: one $source calls over the time range, as on the map", "source")
 	workloadVar       = workloadVariable("service")
 	sourceWorkloadVar = workloadVariable("source")
 	// destinationWorkloadVar selects $destination's own proxies (its inbound side).

@@ -12,18 +12,20 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/cmd/gendashboards/dashboards"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 )
 
 // kumaQueries are the query models the dashboards send to this data source: variable
-// queries and panel targets (except the service map, which needs Prometheus), keyed
-// by where they come from.
+// queries and panel targets (except those of the service map's join — mesh-graph,
+// service-stats, callees — which need Prometheus: the e2e test sends those), keyed by
+// where they come from.
 func kumaQueries(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, d := range dashboards.All() {
 		for _, v := range d.Templating.List {
-			if v.Type != "query" {
+			if q, ok := v.Query.(dashboards.VariableQuery); v.Type != "query" || ok && models.IsJoin(q.QueryType) {
 				continue
 			}
 			raw, err := json.Marshal(v.Query)
@@ -34,7 +36,7 @@ func kumaQueries(t *testing.T) map[string]string {
 		}
 		for _, p := range flat(d) {
 			for _, target := range p.Targets {
-				if target.Datasource.UID != "${kuma}" || target.QueryType == "mesh-graph" {
+				if target.Datasource.UID != "${kuma}" || models.IsJoin(target.QueryType) {
 					continue
 				}
 				raw, err := json.Marshal(target)

@@ -131,9 +131,9 @@ func ApplyTemplateVariables(q map[string]any, vars Variables) map[string]any {
 }
 
 // meshScoped mirrors MESH_SCOPED_TYPES of src/types.ts.
-var meshScoped = []string{"services", "dataplanes", "workloads", "gateways", "mesh-insights", "mesh-graph", "service-stats"}
+var meshScoped = []string{"services", "dataplanes", "workloads", "gateways", "mesh-insights", "mesh-graph", "service-stats", "callees"}
 
-// ToKumaQuery mirrors src/datasource.ts toKumaQuery: what a stored variable query becomes
+// ToKumaQuery mirrors src/query.ts toKumaQuery (VARIABLE_FIELDS): what a stored variable query becomes
 // before it is sent (and then goes through ApplyTemplateVariables).
 func ToKumaQuery(v map[string]any) map[string]any {
 	refID, _ := v["refId"].(string)
@@ -148,10 +148,10 @@ func ToKumaQuery(v map[string]any) map[string]any {
 	if mesh, ok := v["mesh"].(string); ok && mesh != "" && slices.Contains(meshScoped, qt) {
 		out["mesh"] = mesh
 	}
-	if svc, ok := v["service"].(string); ok && svc != "" && (qt == "dataplanes" || qt == "workloads") {
+	if svc, ok := v["service"].(string); ok && svc != "" && (qt == "dataplanes" || qt == "workloads" || qt == "callees") {
 		out["service"] = svc
 	}
-	if zones, ok := v["zones"].([]any); ok && len(zones) > 0 && (qt == "services" || qt == "dataplanes") {
+	if zones, ok := v["zones"].([]any); ok && len(zones) > 0 && (qt == "services" || qt == "dataplanes" || qt == "callees") {
 		out["zones"] = zones
 	}
 	return out
