@@ -205,6 +205,8 @@ func subtitle(n graph.Node) string {
 		graph.KindExternal:         "external service",
 		graph.KindMultiZone:        "multi-zone service",
 		graph.KindWorkload:         "workload",
+		graph.KindZoneIngress:      "zone ingress",
+		graph.KindZoneEgress:       "zone egress",
 	}[n.Kind]
 	parts := []string{}
 	switch {

@@ -41,6 +41,10 @@ type Proxy struct {
 	// Gateway is true for gateway proxies (kuma_proxy_role="gateway" or a
 	// kuma_io_mesh_gateway label).
 	Gateway bool
+	// ZoneProxy is set on a zone proxy's samples: its kind, "ingress" or
+	// "egress" (the proxy label of Kuma's kuma-zone-proxies scrape job).
+	// Zone is then its zone and Source is empty.
+	ZoneProxy string
 }
 
 // Sample is one series of an instant query: the increase of a counter over
