@@ -127,6 +127,44 @@ func TestMeshGraphAcrossZones(t *testing.T) {
 				}
 			})
 
+			t.Run("showZoneProxies", func(t *testing.T) {
+				nodes, edges, _ := query(`{"queryType":"mesh-graph","mesh":"default","groupByZone":true,"showZoneProxies":true}`)
+				// Traffic into another zone passes that zone's ingress: the sources' edge ends
+				// there with their requests, the ingress' hop carries connections and bytes
+				// (it passes mTLS through). A legacy name of a service in several zones does
+				// not say which ingress: the sources' edge goes straight to the service.
+				hops := map[string]meshsim.ZoneTruth{}
+				for _, tr := range bed.Sim.Truths() {
+					for _, z := range tr.Zones {
+						from, to := node(tr.From, z.From, false), node(tr.To, z.To, true)
+						if z.To != "" && z.To != z.From {
+							in := "zone-ingress@" + z.To
+							sum := hops[in+"->"+to]
+							sum.BytesPerSec += z.BytesPerSec
+							hops[in+"->"+to] = sum
+							if regime != meshsim.RegimeLegacy || len(zonesOf[tr.To]) == 1 {
+								to = in
+							}
+						}
+						sum := hops[from+"->"+to]
+						sum.RPS += z.RPS
+						sum.BytesPerSec += z.BytesPerSec
+						hops[from+"->"+to] = sum
+					}
+				}
+				check(t, edges, hops)
+				if regime != meshsim.RegimeLegacy {
+					within(t, "frontend@zone-1->zone-ingress@zone-2", num(edges["frontend@zone-1->zone-ingress@zone-2"]["detail__rps"]), 10, 0.01)
+				}
+				for id, n := range nodes {
+					if strings.HasPrefix(id, "zone-ingress@") {
+						if s, _ := n["subtitle"].(string); !strings.Contains(s, "zone ingress") {
+							t.Errorf("%s subtitle %q does not say zone ingress", id, s)
+						}
+					}
+				}
+			})
+
 			t.Run("zone-2 either side", func(t *testing.T) {
 				_, edges, notices := query(`{"queryType":"mesh-graph","mesh":"default","groupByZone":true,"zones":["zone-2"],"zoneSide":"any"}`)
 				check(t, edges, want(func(_ string, z meshsim.ZoneTruth) bool {
