@@ -15,6 +15,10 @@ const (
 	KindZoneEgress Kind = "zone_egress"
 )
 
+// IsZoneProxy reports a zone ingress or egress: a proxy of Kuma's that reports its
+// own traffic, though no service of the CP.
+func (k Kind) IsZoneProxy() bool { return k == KindZoneIngress || k == KindZoneEgress }
+
 // zoneProxyKinds maps the proxy label of Kuma's kuma-zone-proxies scrape job
 // to the node kind, and zoneProxyNames the kind to the node's name.
 var (
