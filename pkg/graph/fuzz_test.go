@@ -80,7 +80,7 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 		// Zone proxies' samples are decoded below whatever the flag, as when an option off
 		// meets a Prometheus that has them.
 		ShowZoneProxies: flags&128 != 0,
-		MaxNodes:    b.next()%8 - 1, // non-positive means the default
+		MaxNodes:        b.next()%8 - 1, // non-positive means the default
 	}
 	if flags&4 != 0 {
 		opts.Zones = []string{pick(&b, fuzzZones[1:])}

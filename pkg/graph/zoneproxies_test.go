@@ -45,8 +45,8 @@ func TestShowZoneProxies(t *testing.T) {
 		edges  map[string]rates
 	}{
 		{
-			name: "option off: the zone proxies' samples draw nothing",
-			opts: Options{},
+			name:  "option off: the zone proxies' samples draw nothing",
+			opts:  Options{},
 			edges: map[string]rates{"frontend->backend": {40, 0}, "backend->redis": {9, 0}, "backend->httpbin.org": {1, 0}},
 		},
 		{
