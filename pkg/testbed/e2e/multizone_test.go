@@ -200,3 +200,67 @@ func containsAny(list []string, prefix string) bool {
 	}
 	return false
 }
+
+// TestMeshGraphThroughZoneEgress is showZoneProxies on the shop topology, per regime:
+// backend's calls to the external stripe-api leave through zone-1's egress (the mesh has
+// zoneEgress), so the map draws backend → zone-egress@zone-1 → stripe-api, both hops at
+// the simulator's rate (the egress terminates mTLS and counts requests); zone-2's
+// frontend reaches catalog (in zone-1 only, so its zone is known in every regime) through
+// zone-1's ingress, whose hop carries bytes.
+func TestMeshGraphThroughZoneEgress(t *testing.T) {
+	p := e2e.Start(t, nil)
+	for _, regime := range meshsim.Regimes {
+		t.Run(string(regime), func(t *testing.T) {
+			bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Sim: meshsim.Options{Regime: regime}})
+			inst := e2e.Instance{URL: bed.CPURL, JSONData: `{"prometheusUrl":"` + bed.PrometheusURL + `"}`}
+			resp, err := p.QueryData(ctx(t), inst, e2e.Query{RefID: "A", JSON: `{"queryType":"mesh-graph","mesh":"default","showZoneProxies":true}`,
+				From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := resp.Responses["A"]
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			nodes, edges := rows(t, r.Frames[0]), rows(t, r.Frames[1])
+			stripe, ok := bed.Sim.Truth("default", "backend", "stripe-api")
+			if !ok || stripe.RPS == 0 {
+				t.Fatalf("no truth for backend->stripe-api: %+v", stripe)
+			}
+			for _, id := range []string{"backend->zone-egress@zone-1", "zone-egress@zone-1->stripe-api"} {
+				within(t, id+" req/s", num(edges[id]["detail__rps"]), stripe.RPS, 0.01)
+			}
+			if _, ok := edges["backend->stripe-api"]; ok {
+				t.Errorf("backend->stripe-api drawn past the egress; edges %v", keys(edges))
+			}
+			// frontend's requests into zone-1 from zone-2 end at zone-1's ingress, except
+			// those a legacy name of a service in several zones (backend) does not place.
+			zonesOf := map[string]int{}
+			for _, s := range shopTopology(t).Services {
+				zonesOf[s.Name] = len(s.Instances)
+			}
+			var crossRPS, crossBytes float64
+			for _, tr := range bed.Sim.Truths() {
+				for _, z := range tr.Zones {
+					if tr.From != "frontend" || z.To != "zone-1" || z.From == z.To || regime == meshsim.RegimeLegacy && zonesOf[tr.To] > 1 {
+						continue
+					}
+					crossRPS += z.RPS
+					if tr.To == "catalog" {
+						crossBytes += z.BytesPerSec
+					}
+				}
+			}
+			if crossBytes == 0 {
+				t.Fatal("no cross-zone traffic to catalog")
+			}
+			within(t, "frontend->zone-ingress@zone-1 req/s", num(edges["frontend->zone-ingress@zone-1"]["detail__rps"]), crossRPS, 0.01)
+			within(t, "zone-ingress@zone-1->catalog bytes/s", num(edges["zone-ingress@zone-1->catalog"]["detail__bps"]), crossBytes, 0.01)
+			for id, kind := range map[string]string{"zone-egress@zone-1": "zone egress", "zone-ingress@zone-1": "zone ingress"} {
+				if s, _ := nodes[id]["subtitle"].(string); !strings.HasPrefix(s, kind+" · zone-1") {
+					t.Errorf("%s subtitle %q", id, s)
+				}
+			}
+		})
+	}
+}
