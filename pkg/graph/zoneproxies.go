@@ -22,7 +22,7 @@ func (k Kind) IsZoneProxy() bool { return k == KindZoneIngress || k == KindZoneE
 // zoneProxyKinds maps the proxy label of Kuma's kuma-zone-proxies scrape job
 // to the node kind, and zoneProxyNames the kind to the node's name.
 var (
-	zoneProxyKinds = map[string]Kind{"ingress": KindZoneIngress, "egress": KindZoneEgress}
+	zoneProxyKinds = map[string]Kind{sample.ZoneIngress: KindZoneIngress, sample.ZoneEgress: KindZoneEgress}
 	zoneProxyNames = map[Kind]string{KindZoneIngress: "zone-ingress", KindZoneEgress: "zone-egress"}
 )
 

@@ -65,6 +65,10 @@ type subQuery struct {
 	reporter reporter
 }
 
+// notInternalCluster keeps upstream series of the proxies' own plumbing (xDS, admin,
+// inbound, passthrough) in Prometheus: they never become edges.
+var notInternalCluster = naming.LabelCluster + "!~" + quote(naming.InternalClusterRegex())
+
 // part is one metric of a sub-query.
 type part struct {
 	metric string
@@ -81,9 +85,7 @@ func queries(q MeshQuery) []subQuery {
 	reporter := rep.groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
 	inbound := slices.Concat(reporter, []string{"envoy_http_conn_manager_prefix", "envoy_response_code_class"})
-	// Upstream series of the proxies' own plumbing (xDS, admin, inbound, passthrough)
-	// never become edges: leave them in Prometheus.
-	dest := append(slices.Clone(sel), naming.LabelCluster+"!~"+quote(naming.InternalClusterRegex()))
+	dest := append(slices.Clone(sel), notInternalCluster)
 	subs := []subQuery{
 		{name: "requests", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
@@ -111,8 +113,9 @@ func queries(q MeshQuery) []subQuery {
 }
 
 // zoneProxyReporter labels a zone proxy's series: Kuma's kuma-zone-proxies scrape job
-// (kumahq/kuma dashboards/grafana/README.md) attaches proxy (ingress|egress) and zone,
-// in every naming regime, and no mesh: one zone proxy serves every mesh.
+// (kumahq/kuma dashboards/grafana/README.md) attaches proxy (sample.ZoneIngress or
+// sample.ZoneEgress) and zone in every naming regime, and no mesh: one zone proxy
+// serves every mesh.
 var zoneProxyReporter = reporter{zone: []string{naming.LabelZone}, zoneProxy: labelZoneProxy}
 
 const labelZoneProxy = "proxy"
@@ -126,7 +129,8 @@ const labelZoneProxy = "proxy"
 func zoneProxyQuery(q MeshQuery, w string) subQuery {
 	mesh := regexp.QuoteMeta(q.Mesh)
 	clusters, _ := Match(naming.LabelCluster, mesh+"_.+|kri_[a-z]+_"+mesh+"_.+") // literal mesh: always valid
-	sel := []string{MatchAny(labelZoneProxy, []string{"ingress", "egress"}, false), clusters}
+	// The proxies' own clusters stay out even where the mesh's name begins theirs (a mesh "ads").
+	sel := []string{MatchAny(labelZoneProxy, []string{sample.ZoneIngress, sample.ZoneEgress}, false), clusters, notInternalCluster}
 	by := []string{labelZoneProxy, naming.LabelZone, naming.LabelCluster}
 	return subQuery{name: "zone proxies", reporter: zoneProxyReporter, expr: tagged(sel, w, []part{
 		{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(by, []string{"envoy_response_code_class"})},

@@ -126,7 +126,7 @@ func TestZoneProxyQuery(t *testing.T) {
 				if len(subs) != 5 || subs[4].name != "zone proxies" {
 					t.Fatalf("sub-queries %+v, want the zone proxies' fifth", subs)
 				}
-				sel := `{proxy=~"ingress|egress",` + tt.clusters + `}[3600s]`
+				sel := `{proxy=~"ingress|egress",` + tt.clusters + notInternal + `}[3600s]`
 				const by = `proxy,zone,envoy_cluster_name`
 				part := func(metric, kind, more string) string {
 					return `label_replace(sum by (` + by + more + `) (increase(` + metric + sel + `)), "kuma_datasource_kind", "` + kind + `", "", "")`
