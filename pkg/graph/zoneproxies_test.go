@@ -2,6 +2,7 @@ package graph
 
 import (
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
@@ -127,5 +128,25 @@ func TestShowZoneProxiesLegacy(t *testing.T) {
 	}
 	if e, ok := edges["zone-ingress@zone-2->backend"]; !ok || e.Stats.Connections != 60 {
 		t.Errorf("zone-ingress@zone-2->backend = %+v (found %v), want 60 connections", e, ok)
+	}
+}
+
+// A zone proxy is a hop for focus: frontend's depth 1 ends at zone-2's ingress.
+func TestShowZoneProxiesFocus(t *testing.T) {
+	topo, set := multiZoneMesh(naming.RegimeUnified, func(zone string) string { return "kri_msvc_default_" + zone + "__backend_http" })
+	set.Samples = append(set.Samples, zoneProxySample(sample.Connections, "ingress", "zone-2", "kri_msvc_default_zone-2__backend_http", 60))
+	for depth, want := range map[int][]string{
+		1: {"backend@zone-1", "frontend@zone-1", "zone-ingress@zone-2"},
+		2: {"backend@zone-1", "backend@zone-2", "frontend@zone-1", "redis@zone-1", "zone-ingress@zone-2"},
+	} {
+		g := Build(topo, set, Options{Normaliser: mustNormaliser(t, naming.DefaultRollupRegEx), GroupByZone: true, ShowZoneProxies: true,
+			Focus: "frontend", Depth: depth, Direction: DirectionOut})
+		var got []string
+		for _, n := range g.Nodes {
+			got = append(got, n.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("depth %d: nodes %v, want %v", depth, got, want)
+		}
 	}
 }
