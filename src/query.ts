@@ -44,6 +44,7 @@ export const FIELDS_BY_TYPE: Record<KumaQueryType, readonly Field[]> = {
   'mesh-graph': [
     ...JOIN_FIELDS,
     'hideIdle',
+    'showZoneProxies',
     'maxNodes',
     'healthErrorRatioDegraded',
     'healthErrorRatioFailing',

@@ -90,6 +90,8 @@ export interface KumaQuery extends DataQuery {
   groupByZone?: boolean;
   /** Which end of a request `zones` selects: a ZoneSide, or a dashboard variable holding one; unset is source. */
   zoneSide?: string;
+  /** The map only: cross-zone and external traffic drawn through the zone ingresses and egresses that carry it. */
+  showZoneProxies?: boolean;
   rateInterval?: string;
   /** Narrows the map (and service-stats) to one service and what lies within `depth` hops of it in `direction`. */
   focus?: string;

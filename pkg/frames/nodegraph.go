@@ -106,9 +106,9 @@ func nodeFields(g graph.Graph, links LinkOptions) []column[graph.Node] {
 		textColumn("detail__mtls", "mTLS", nodeMTLS),
 		textColumn("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
 		// Externals and destinations only metrics know have no proxy of ours: nothing
-		// reports from inside them.
+		// reports from inside them. Zone proxies report their own clusters.
 		{name: "isInstrumented", display: "Instrumented", typ: data.FieldTypeBool, value: func(n graph.Node) any {
-			return n.KnownToCP && n.Kind != graph.KindExternal
+			return n.KnownToCP && n.Kind != graph.KindExternal || n.Kind.IsZoneProxy()
 		}},
 		number("nodeRadius", "Radius", "none", trafficScale(g.Nodes, func(n graph.Node) graph.Stats { return n.Stats }, minNodeRadius, maxNodeRadius)),
 	}, linkFields...)
@@ -205,6 +205,8 @@ func subtitle(n graph.Node) string {
 		graph.KindExternal:         "external service",
 		graph.KindMultiZone:        "multi-zone service",
 		graph.KindWorkload:         "workload",
+		graph.KindZoneIngress:      "zone ingress",
+		graph.KindZoneEgress:       "zone egress",
 	}[n.Kind]
 	parts := []string{}
 	switch {
@@ -223,7 +225,7 @@ func subtitle(n graph.Node) string {
 	case len(n.Zones) > 1:
 		parts = append(parts, fmt.Sprintf("%d zones", len(n.Zones)))
 	}
-	if !n.KnownToCP && n.Kind != graph.KindOther {
+	if !n.KnownToCP && n.Kind != graph.KindOther && !n.Kind.IsZoneProxy() {
 		parts = append(parts, "unknown to CP")
 	}
 	return strings.Join(parts, " · ")

@@ -117,6 +117,17 @@ func multiZoneGraph(opts graph.Options) graph.Graph {
 	s = append(s, requests(proxy("frontend"), "kri_msvc_default_zone-1__backend_http", map[string]float64{"2xx": 18000})...)
 	s = append(s, requests(proxy("frontend"), "kri_msvc_default_zone-2__backend_http", map[string]float64{"2xx": 5940, "5xx": 60})...)
 	s = append(s, requests(zone2, "ledger", map[string]float64{"2xx": 1200})...)
+	// The zone proxies, drawn with ShowZoneProxies only: zone-1's egress carries
+	// frontend's requests to zone-2 (a mesh routing cross-zone traffic through egresses),
+	// zone-2's ingress passes them on as connections and bytes.
+	egress, ingress := sample.Proxy{Mesh: "default", Zone: "zone-1", ZoneProxy: "egress"}, sample.Proxy{Mesh: "default", Zone: "zone-2", ZoneProxy: "ingress"}
+	s = append(s, requests(egress, "kri_msvc_default_zone-2__backend_http", map[string]float64{"2xx": 5940, "5xx": 60})...)
+	for _, b := range []struct{ le, v float64 }{{25, 3000}, {50, 5700}, {math.Inf(1), 6000}} {
+		s = append(s, sample.Sample{Kind: sample.LatencyBucket, Proxy: egress, Cluster: "kri_msvc_default_zone-2__backend_http", LE: b.le, Value: b.v})
+	}
+	for kind, v := range map[sample.Kind]float64{sample.Connections: 60, sample.RxBytes: 6e6, sample.TxBytes: 1.2e6} {
+		s = append(s, sample.Sample{Kind: kind, Proxy: ingress, Cluster: "kri_msvc_default_zone-2__backend_http", Value: v})
+	}
 	set := sample.Set{Regime: naming.RegimeUnified, Window: 10 * time.Minute, Samples: s}
 	return graph.Build(topo, set, opts)
 }
@@ -129,7 +140,10 @@ func TestNodeGraphGolden(t *testing.T) {
 		"nodegraph-multizone": multiZoneGraph(graph.Options{GroupByZone: true}),
 		// zone-2's view: the traffic into zone-2's services, the legacy name kept with a notice.
 		"nodegraph-multizone-zone-2-any": multiZoneGraph(graph.Options{GroupByZone: true, Zones: []string{"zone-2"}, ZoneSide: graph.ZoneSideAny}),
-		"nodegraph-empty":                {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
+		// frontend@zone-1 -> zone-egress@zone-1 -> zone-ingress@zone-2 -> backend@zone-2,
+		// each hop with what its proxy counted.
+		"nodegraph-multizone-zone-proxies": multiZoneGraph(graph.Options{GroupByZone: true, ShowZoneProxies: true}),
+		"nodegraph-empty":                  {Notices: []sample.Notice{{Severity: sample.SeverityError, Text: `prometheus query "requests": boom`}}},
 	}
 	for name, g := range tests {
 		t.Run(name, func(t *testing.T) {

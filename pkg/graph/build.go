@@ -20,6 +20,9 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 	for _, svc := range topo.Services {
 		b.addService(svc)
 	}
+	if opts.ShowZoneProxies {
+		b.addZoneProxies(set.Samples)
+	}
 	for _, smp := range set.Samples {
 		b.addSample(smp)
 	}
@@ -77,6 +80,8 @@ type builder struct {
 	// service, by name.
 	zoneNodes map[string][]string
 	zones     zoneFilter
+	// zoneProxies are the zone proxies drawn with ShowZoneProxies.
+	zoneProxies map[zoneProxyKey]*zoneProxy
 }
 
 // target is a resolved destination cluster.
@@ -100,6 +105,7 @@ func newBuilder(set sample.Set, opts Options) *builder {
 		zones:     zoneFilter{zones: opts.Zones, side: opts.ZoneSide},
 
 		edgesByEnds: map[[2]*Node]*Edge{},
+		zoneProxies: map[zoneProxyKey]*zoneProxy{},
 	}
 }
 
@@ -283,15 +289,33 @@ func (b *builder) addSample(smp sample.Sample) {
 	if !ok || dst.node == src || !b.zones.upstream(smp.Proxy.Zone, dst.placement, dst.node.Name) {
 		return
 	}
-	e, ok := b.edgesByEnds[[2]*Node{src, dst.node}]
-	if !ok {
-		e = &Edge{ID: edgeID(src.ID, dst.node.ID), Source: src.ID, Target: dst.node.ID}
-		b.edges[e.ID] = e
-		b.edgesByEnds[[2]*Node{src, dst.node}] = e
+	to := dst.node
+	if b.opts.ShowZoneProxies {
+		if to = b.hop(KindZoneEgress, smp.Proxy.Zone, dst); to == src {
+			return
+		}
 	}
+	b.edge(src, to).addSample(smp.Proxy.Zone, dst.placement, smp)
+}
+
+// edge finds or creates the edge from src to dst; the callers rule out
+// self-loops.
+func (b *builder) edge(src, dst *Node) *Edge {
+	e, ok := b.edgesByEnds[[2]*Node{src, dst}]
+	if !ok {
+		e = &Edge{ID: edgeID(src.ID, dst.ID), Source: src.ID, Target: dst.ID}
+		b.edges[e.ID] = e
+		b.edgesByEnds[[2]*Node{src, dst}] = e
+	}
+	return e
+}
+
+// addSample adds one upstream sample of a proxy in zone to a destination
+// placed at dst.
+func (e *Edge) addSample(zone string, dst placement, smp sample.Sample) {
 	// Checked before addSorted, which sorts: this runs once per sample.
-	if !slices.Contains(e.SourceZones, smp.Proxy.Zone) {
-		e.SourceZones = addSorted(e.SourceZones, smp.Proxy.Zone)
+	if !slices.Contains(e.SourceZones, zone) {
+		e.SourceZones = addSorted(e.SourceZones, zone)
 	}
 	if dst.unknown {
 		e.DestinationZoneUnknown = true

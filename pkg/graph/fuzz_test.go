@@ -19,7 +19,8 @@ import (
 // services collide and join, as they do in a real mesh; the alphabets hold every naming
 // regime's shapes, internal clusters, split and rollup names and odd characters.
 var (
-	fuzzServices = []string{"", "frontend", "backend", "backend_kuma-demo_svc_8080", "redis", "edge-gateway", "(other)", "a@b->c"}
+	fuzzServices = []string{"", "frontend", "backend", "backend_kuma-demo_svc_8080", "redis", "edge-gateway", "(other)", "a@b->c",
+		"zone-ingress"} // a service named as a zone proxy's node
 	fuzzZones    = []string{"", "zone-1", "zone-2", "zone-3"}
 	fuzzClusters = []string{
 		"", "backend", "backend-0123456789abcdef", "frontend", "redis", "backend_kuma-demo_svc_8080",
@@ -27,6 +28,8 @@ var (
 		"default_backend___msvc_8080", "self_inbound_dp_http", "localhost_8080", "admin", "ads_cluster", "(other)", "a@b->c",
 		// Externals and peers the CP does not know.
 		"httpbin.org", "kri_extsvc_default_zone-1__httpbin_", "unknown-peer", "kri_msvc_default_zone-9_ns_ghost_http",
+		// Zone proxies' legacy names, mesh-qualified.
+		"default_backend", "default_httpbin.org", "default_zone-ingress",
 	}
 	fuzzKinds = []sample.Kind{sample.Requests, sample.GRPCFailures, sample.LatencyBucket, sample.RxBytes,
 		sample.TxBytes, sample.Connections, sample.InboundRequests}
@@ -37,6 +40,8 @@ var (
 	fuzzRegimes  = []naming.Regime{naming.RegimeLegacy, naming.RegimeMeshService, naming.RegimeUnified}
 	// "" is the default, the source side.
 	fuzzZoneSides = []graph.ZoneSide{"", graph.ZoneSideSource, graph.ZoneSideDestination, graph.ZoneSideAny}
+	// fuzzZoneProxies are the proxy label's values, "" for a sidecar.
+	fuzzZoneProxies = []string{"", "", "ingress", "egress"}
 )
 
 // bytesReader hands out bytes and then zeros, so every input decodes to something.
@@ -72,7 +77,10 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 		Normaliser:  normaliser,
 		HideIdle:    flags&1 != 0,
 		GroupByZone: flags&2 != 0,
-		MaxNodes:    b.next()%8 - 1, // non-positive means the default
+		// Zone proxies' samples are decoded below whatever the flag, as when an option off
+		// meets a Prometheus that has them.
+		ShowZoneProxies: flags&128 != 0,
+		MaxNodes:        b.next()%8 - 1, // non-positive means the default
 	}
 	if flags&4 != 0 {
 		opts.Zones = []string{pick(&b, fuzzZones[1:])}
@@ -102,10 +110,17 @@ func decodeInput(in []byte) (graph.Topology, sample.Set, graph.Options) {
 	}
 	set := sample.Set{Regime: pick(&b, fuzzRegimes), Window: time.Duration(b.next()) * time.Minute}
 	for len(b) > 0 {
+		kind, zone, source, role := pick(&b, fuzzKinds), pick(&b, fuzzZones), pick(&b, fuzzServices), b.next()
+		// The role byte: 0 a gateway, 8 a zone ingress, 12 a zone egress (with no source,
+		// as their scrape job has none), else a sidecar.
+		zoneProxy := fuzzZoneProxies[role/4%4]
+		if zoneProxy != "" {
+			source = ""
+		}
 		set.Samples = append(set.Samples, sample.Sample{
-			Kind: pick(&b, fuzzKinds),
-			Proxy: sample.Proxy{Mesh: "default", Zone: pick(&b, fuzzZones), Source: pick(&b, fuzzServices),
-				Gateway: b.next()%4 == 0},
+			Kind: kind,
+			Proxy: sample.Proxy{Mesh: "default", Zone: zone, Source: source,
+				Gateway: role%4 == 0 && zoneProxy == "", ZoneProxy: zoneProxy},
 			Cluster: pick(&b, fuzzClusters),
 			Class:   pick(&b, fuzzClasses),
 			LE:      pick(&b, fuzzBounds),
@@ -138,6 +153,21 @@ func optionsMesh() []byte {
 	return in
 }
 
+// zoneProxySamples are the zone proxies of optionsMesh's zones: each zone's ingress with
+// connections to backend in its zone (KRI and legacy names), each egress with requests
+// to httpbin.org and to backend in the other zone, as decodeInput reads them.
+func zoneProxySamples() []byte {
+	var in []byte
+	for zone := byte(1); zone <= 2; zone++ {
+		for _, s := range [][3]byte{ // kind, role (8 ingress, 12 egress), cluster
+			{5, 8, 6}, {3, 8, 20}, {0, 12, 21}, {2, 12, 6}, {0, 12, 19},
+		} {
+			in = append(in, s[0], zone, 0, s[1], s[2], 0, 5, 0, 100, 0)
+		}
+	}
+	return in
+}
+
 // FuzzBuild joins arbitrary topologies and samples (within the decoder's guarantees)
 // and checks what the node graph relies on: unique node and edge IDs, edges between
 // existing nodes and never from a node to itself, no NaN or Inf anywhere in the frames,
@@ -152,13 +182,17 @@ func FuzzBuild(f *testing.F) {
 	// Every option combination (hideIdle, groupByZone, zones, serviceRegex, zoneSide,
 	// per-zone CP parts × maxNodes) on one mesh in two zones with gateways, externals and
 	// peers the CP does not know: seeds run in every plain go test.
-	for flags := range byte(128) {
+	for flags := range 256 {
 		for _, maxNodes := range []byte{0, 3, 5} {
-			seed := []byte{flags, maxNodes}
+			seed := []byte{byte(flags), maxNodes}
 			if flags&4 != 0 {
 				seed = append(seed, 0) // the zone filter: zone-1
 			}
-			f.Add(append(seed, optionsMesh()...))
+			seed = append(seed, optionsMesh()...)
+			if flags&128 != 0 {
+				seed = append(seed, zoneProxySamples()...)
+			}
+			f.Add(seed)
 		}
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -41,6 +41,11 @@ type Options struct {
 	Focus     string
 	Depth     int
 	Direction Direction
+	// ShowZoneProxies draws a node per zone ingress and egress that reports
+	// traffic to the map's services, and sends the sidecars' edges through
+	// them: source → its zone's egress → the destination zone's ingress →
+	// destination, each hop with what its reporting proxy counted.
+	ShowZoneProxies bool
 }
 
 // Direction is which way a focus follows requests.

@@ -132,8 +132,11 @@ type Query struct {
 	GroupByZone  bool     `json:"groupByZone"`
 	// ZoneSide says whether the zones select the requests' sources (the proxies that
 	// report them), their destinations or either; empty means source.
-	ZoneSide     string `json:"zoneSide"`
-	RateInterval string `json:"rateInterval"`
+	ZoneSide string `json:"zoneSide"`
+	// ShowZoneProxies draws cross-zone and external traffic through the zone ingresses
+	// and egresses that carry it (the map only).
+	ShowZoneProxies bool   `json:"showZoneProxies"`
+	RateInterval    string `json:"rateInterval"`
 	// Focus narrows the join to one service (its map name) and what lies within Depth
 	// hops of it in Direction.
 	Focus     string `json:"focus"`
@@ -367,6 +370,9 @@ func (q Query) validate() error {
 	}
 	if q.Depth < 0 || q.Depth > MaxDepth {
 		return fmt.Errorf("depth %d: use 1 to %d hops", q.Depth, MaxDepth)
+	}
+	if q.ShowZoneProxies && q.QueryType != QueryTypeMeshGraph {
+		return fmt.Errorf("showZoneProxies is an option of the %q query, not of %q", QueryTypeMeshGraph, q.QueryType)
 	}
 	if q.ZoneSide != "" && !slices.Contains(ZoneSides, q.ZoneSide) {
 		return fmt.Errorf("unknown zoneSide %q: use one of %s", q.ZoneSide, strings.Join(ZoneSides, ", "))

@@ -54,6 +54,13 @@ func TestLoadQuery(t *testing.T) {
 		{name: "variable left in zoneSide", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"$zoneside"}`, wantErr: `zoneSide "$zoneside" holds $zoneside, which Grafana did not interpolate`},
 		{name: "unknown zone side", json: `{"queryType":"mesh-graph","mesh":"m","zoneSide":"target"}`, wantErr: `unknown zoneSide "target": use one of source, destination, any`},
 		{
+			name: "zone proxies on the map",
+			json: `{"queryType":"mesh-graph","mesh":"m","showZoneProxies":true}`,
+			want: Query{QueryType: QueryTypeMeshGraph, Mesh: "m", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource, ShowZoneProxies: true},
+		},
+		{name: "zone proxies off the map", json: `{"queryType":"service-stats","mesh":"m","showZoneProxies":true}`, wantErr: `showZoneProxies is an option of the "mesh-graph" query, not of "service-stats"`},
+		{name: "zone proxies not a boolean", json: `{"queryType":"mesh-graph","mesh":"m","showZoneProxies":"yes"}`, wantErr: `malformed query JSON`},
+		{
 			name: "service-stats defaults: every stat of the services, now, with the map's defaults",
 			json: `{"queryType":"service-stats","mesh":"default"}`,
 			want: Query{QueryType: QueryTypeServiceStats, Mesh: "default", RollupRegEx: DefaultRollupRegEx, MaxNodes: DefaultMaxNodes, ZoneSide: ZoneSideSource,

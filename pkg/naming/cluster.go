@@ -123,6 +123,20 @@ func parseMeshServiceCluster(cluster string) (Destination, bool) {
 	}, true
 }
 
+// ZoneProxyCluster is the name a sidecar gives the cluster a zone proxy names cluster
+// in mesh: a zone proxy serves every mesh, so it qualifies legacy kuma.io/service
+// names as <mesh>_<service> (kumahq/kuma envoy_names.GetMeshClusterName, ':' rendered
+// '_'); MeshService and KRI names already carry the mesh and are the sidecars'.
+func ZoneProxyCluster(mesh, cluster string) string {
+	if strings.HasPrefix(cluster, kriPrefix) {
+		return cluster
+	}
+	if _, ok := parseMeshServiceCluster(cluster); ok {
+		return cluster
+	}
+	return strings.TrimPrefix(cluster, mesh+"_")
+}
+
 // StripSplitSuffix removes the "-<16 hex>" suffix Envoy clusters get when a
 // route splits traffic; kuma-dp merges them the same way for legacy metrics.
 func StripSplitSuffix(cluster string) string {

@@ -210,3 +210,19 @@ func TestDisplayName(t *testing.T) {
 		t.Errorf("a key of another namespace: %q, want it unchanged", got)
 	}
 }
+
+func TestZoneProxyCluster(t *testing.T) {
+	tests := []struct{ cluster, want string }{
+		{"default_backend_kuma-demo_svc_8080", "backend_kuma-demo_svc_8080"}, // GetMeshClusterName
+		{"default_httpbin.org", "httpbin.org"},                               // a legacy ExternalService at the egress
+		{"default_backend_kuma-demo_zone-2_msvc_8080", "default_backend_kuma-demo_zone-2_msvc_8080"},
+		{"default_httpbin___extsvc_443", "default_httpbin___extsvc_443"},
+		{"kri_msvc_default_zone-2_kuma-demo_backend_http", "kri_msvc_default_zone-2_kuma-demo_backend_http"},
+		{"other_backend", "other_backend"}, // not this mesh's: left as it is
+	}
+	for _, tt := range tests {
+		if got := ZoneProxyCluster("default", tt.cluster); got != tt.want {
+			t.Errorf("ZoneProxyCluster(default, %q) = %q, want %q", tt.cluster, got, tt.want)
+		}
+	}
+}

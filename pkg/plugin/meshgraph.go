@@ -94,7 +94,7 @@ var zoneSides = map[string]graph.ZoneSide{
 func graphOptions(q models.Query) graph.Options {
 	return graph.Options{Normaliser: q.Rollup, ServiceRegex: q.ServicePattern, Zones: q.Zones, HideIdle: q.HideIdle,
 		MaxNodes: q.MaxNodes, GroupByZone: q.GroupByZone, ZoneSide: zoneSides[q.ZoneSide],
-		Focus: q.Focus, Depth: q.Depth, Direction: graph.Direction(q.Direction)}
+		Focus: q.Focus, Depth: q.Depth, Direction: graph.Direction(q.Direction), ShowZoneProxies: q.ShowZoneProxies}
 }
 
 func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backend.TimeRange) (sample.Set, error) {
@@ -105,7 +105,7 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 	if window, _ := q.StatsWindow(); window > 0 && tr.To.Add(-window).After(from) {
 		from = tr.To.Add(-window)
 	}
-	mq := prom.MeshQuery{Mesh: q.Mesh, From: from, To: tr.To}
+	mq := prom.MeshQuery{Mesh: q.Mesh, From: from, To: tr.To, ZoneProxies: q.ShowZoneProxies}
 	// Prometheus can select the reporting proxies' zones only; a destination's zone is
 	// decided per sample by the graph, from cluster names and the CP.
 	if q.ZoneSide == models.ZoneSideSource {

@@ -101,7 +101,7 @@ func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set,
 	if err := q.validate(); err != nil {
 		return sample.Set{}, err
 	}
-	key := fmt.Sprintf("%q %q %q %d %d", q.Mesh, q.Zones, q.Regime, q.From.UnixNano(), q.To.UnixNano())
+	key := fmt.Sprintf("%q %q %q %t %d %d", q.Mesh, q.Zones, q.Regime, q.ZoneProxies, q.From.UnixNano(), q.To.UnixNano())
 	set, err := c.inFlight.Get(ctx, key, func(ctx context.Context) (sample.Set, error) { return c.fetch(ctx, q) })
 	set.Samples, set.Notices = slices.Clip(set.Samples), slices.Clip(set.Notices)
 	return set, err
@@ -194,14 +194,16 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 			"Prometheus (%s): %d series with a label longer than %d bytes left out", sq.name, len(list)-len(kept), maxLabel)})
 		list = kept
 	}
-	rep := reporterOf(q.Regime)
 	seen := map[string]bool{}
 	r.samples = make([]sample.Sample, 0, len(list))
 	for i := range list {
 		s := &list[i]
-		smp, ok := decode(s, sq.kind, rep)
+		smp, ok := decode(s, sq.kind, sq.reporter)
 		if !ok {
 			continue
+		}
+		if smp.Proxy.ZoneProxy != "" {
+			smp.Proxy.Mesh = q.Mesh // its clusters were selected by the mesh in their names
 		}
 		r.samples = append(r.samples, smp)
 		if s.get(string(naming.LabelWorkload)) != "" {
@@ -284,6 +286,9 @@ func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
 	}
 	if !kinds[smp.Kind] {
 		return sample.Sample{}, false
+	}
+	if r.zoneProxy != "" {
+		smp.Proxy.ZoneProxy = get(r.zoneProxy)
 	}
 	if smp.Kind == sample.LatencyBucket {
 		// A NaN bound cannot be looked up in a histogram, a -Inf one bounds nothing.

@@ -20,6 +20,9 @@ type MeshQuery struct {
 	// Regime picks the label set; RegimeAuto groups by every regime's
 	// labels and detects the regime from what comes back.
 	Regime naming.Regime
+	// ZoneProxies adds the traffic of the zone ingresses and egresses to the
+	// mesh's services.
+	ZoneProxies bool
 	// From and To are the dashboard range. Counters are increased over
 	// [From, To] and evaluated at To, never at "now".
 	From, To time.Time
@@ -58,7 +61,13 @@ type subQuery struct {
 	// kind is the sample kind when the query has a single metric; otherwise
 	// the kindLabel says.
 	kind sample.Kind
+	// reporter names the labels of the proxy reporting a series.
+	reporter reporter
 }
+
+// notInternalCluster keeps upstream series of the proxies' own plumbing (xDS, admin,
+// inbound, passthrough) in Prometheus: they never become edges.
+var notInternalCluster = naming.LabelCluster + "!~" + quote(naming.InternalClusterRegex())
 
 // part is one metric of a sub-query.
 type part struct {
@@ -67,17 +76,17 @@ type part struct {
 	by     []string
 }
 
-// queries builds the four sub-queries of a map.
+// queries builds the four sub-queries of a map, and a fifth for the zone
+// proxies when asked.
 func queries(q MeshQuery) []subQuery {
 	sel := matchers(q)
 	w := "[" + strconv.FormatInt(int64(q.Window().Seconds()), 10) + "s]"
-	reporter := reporterOf(q.Regime).groupBy()
+	rep := reporterOf(q.Regime)
+	reporter := rep.groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
 	inbound := slices.Concat(reporter, []string{"envoy_http_conn_manager_prefix", "envoy_response_code_class"})
-	// Upstream series of the proxies' own plumbing (xDS, admin, inbound, passthrough)
-	// never become edges: leave them in Prometheus.
-	dest := append(slices.Clone(sel), naming.LabelCluster+"!~"+quote(naming.InternalClusterRegex()))
-	return []subQuery{
+	dest := append(slices.Clone(sel), notInternalCluster)
+	subs := []subQuery{
 		{name: "requests", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
 			// Envoy's tag extractor turns the gRPC stats filter's
@@ -94,12 +103,52 @@ func queries(q MeshQuery) []subQuery {
 		})},
 		{name: "inbound", kind: sample.InboundRequests, expr: increase("envoy_http_downstream_rq_xx", sel, w, inbound)},
 	}
+	for i := range subs {
+		subs[i].reporter = rep
+	}
+	if q.ZoneProxies {
+		subs = append(subs, zoneProxyQuery(q, w))
+	}
+	return subs
+}
+
+// zoneProxyReporter labels a zone proxy's series: Kuma's kuma-zone-proxies scrape job
+// (kumahq/kuma dashboards/grafana/README.md) attaches proxy (sample.ZoneIngress or
+// sample.ZoneEgress) and zone in every naming regime, and no mesh: one zone proxy
+// serves every mesh.
+var zoneProxyReporter = reporter{zone: []string{naming.LabelZone}, zoneProxy: labelZoneProxy}
+
+const labelZoneProxy = "proxy"
+
+// zoneProxyQuery asks for what the zone ingresses and egresses sent to the mesh's
+// services. With no mesh label, the mesh is in the cluster names: legacy
+// <mesh>_<service> (envoy_names.GetMeshClusterName) and MeshService names start with
+// it, KRI names carry it after their type. The ingress passes mTLS through (a TCP
+// proxy), so it has connections and bytes only; the egress terminates it and has
+// requests and latency as well.
+func zoneProxyQuery(q MeshQuery, w string) subQuery {
+	mesh := regexp.QuoteMeta(q.Mesh)
+	clusters, _ := Match(naming.LabelCluster, mesh+"_.+|kri_[a-z]+_"+mesh+"_.+") // literal mesh: always valid
+	// The proxies' own clusters stay out even where the mesh's name begins theirs (a mesh "ads").
+	sel := []string{MatchAny(labelZoneProxy, []string{sample.ZoneIngress, sample.ZoneEgress}, false), clusters, notInternalCluster}
+	by := []string{labelZoneProxy, naming.LabelZone, naming.LabelCluster}
+	return subQuery{name: "zone proxies", reporter: zoneProxyReporter, expr: tagged(sel, w, []part{
+		{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(by, []string{"envoy_response_code_class"})},
+		{"envoy_cluster_upstream_rq_time_bucket", sample.LatencyBucket, slices.Concat(by, []string{"le"})},
+		{"envoy_cluster_upstream_cx_rx_bytes_total", sample.RxBytes, by},
+		{"envoy_cluster_upstream_cx_tx_bytes_total", sample.TxBytes, by},
+		{"envoy_cluster_upstream_cx_total", sample.Connections, by},
+	})}
 }
 
 // reporter names the labels that identify the proxy reporting a series,
 // each list in order of preference. Auto mode takes every regime's labels:
 // grouping by a label a series lacks costs nothing.
-type reporter struct{ source, zone []string }
+type reporter struct {
+	source, zone []string
+	// zoneProxy is the label with a zone proxy's kind, for zone proxies only.
+	zoneProxy string
+}
 
 func reporterOf(r naming.Regime) reporter {
 	if r == naming.RegimeUnified {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
@@ -101,5 +102,59 @@ func TestWindow(t *testing.T) {
 		if got := (MeshQuery{From: tt.from, To: tt.to}).Window(); got != tt.want {
 			t.Errorf("Window(%v..%v) = %v, want %v", tt.from, tt.to, got, tt.want)
 		}
+	}
+}
+
+// The zone proxies' sub-query runs only when asked. Their scrape job has no mesh label,
+// so the mesh is matched in the cluster names (legacy and MeshService names start with
+// it, KRI names carry it after the type), escaped like every other value; their zone
+// and kind are the job's zone and proxy labels in every regime.
+func TestZoneProxyQuery(t *testing.T) {
+	if subs := queries(MeshQuery{Mesh: "default", Regime: naming.RegimeUnified, From: from, To: to}); len(subs) != 4 {
+		t.Errorf("%d sub-queries without zone proxies, want 4", len(subs))
+	}
+	tests := []struct {
+		name, mesh, clusters string
+	}{
+		{name: "plain", mesh: "default", clusters: `envoy_cluster_name=~"default_.+|kri_[a-z]+_default_.+"`},
+		{name: "hostile mesh stays a literal inside its string", mesh: `a.b"}|.*`, clusters: `envoy_cluster_name=~"a\\.b\"\\}\\|\\.\\*_.+|kri_[a-z]+_a\\.b\"\\}\\|\\.\\*_.+"`},
+	}
+	for _, regime := range []naming.Regime{naming.RegimeAuto, naming.RegimeLegacy, naming.RegimeMeshService, naming.RegimeUnified} {
+		for _, tt := range tests {
+			t.Run(string(regime)+"/"+tt.name, func(t *testing.T) {
+				subs := queries(MeshQuery{Mesh: tt.mesh, Zones: []string{"zone-1"}, Regime: regime, ZoneProxies: true, From: from, To: to})
+				if len(subs) != 5 || subs[4].name != "zone proxies" {
+					t.Fatalf("sub-queries %+v, want the zone proxies' fifth", subs)
+				}
+				sel := `{proxy=~"ingress|egress",` + tt.clusters + notInternal + `}[3600s]`
+				const by = `proxy,zone,envoy_cluster_name`
+				part := func(metric, kind, more string) string {
+					return `label_replace(sum by (` + by + more + `) (increase(` + metric + sel + `)), "kuma_datasource_kind", "` + kind + `", "", "")`
+				}
+				want := part("envoy_cluster_upstream_rq_xx", "requests", ",envoy_response_code_class") +
+					" or " + part("envoy_cluster_upstream_rq_time_bucket", "latency_bucket", ",le") +
+					" or " + part("envoy_cluster_upstream_cx_rx_bytes_total", "rx_bytes", "") +
+					" or " + part("envoy_cluster_upstream_cx_tx_bytes_total", "tx_bytes", "") +
+					" or " + part("envoy_cluster_upstream_cx_total", "connections", "")
+				if subs[4].expr != want {
+					t.Errorf("\n got %s\nwant %s", subs[4].expr, want)
+				}
+			})
+		}
+	}
+}
+
+// A zone proxy's series decodes to a sample with its kind and zone and no source; a
+// sidecar's never carries a zone-proxy kind, whatever its labels.
+func TestDecodeZoneProxy(t *testing.T) {
+	s := series{labels: []string{"proxy", "ingress", "zone", "zone-2", "envoy_cluster_name", "default_backend", "kuma_datasource_kind", "connections"}, value: 5}
+	got, ok := decode(&s, "", zoneProxyReporter)
+	want := sample.Sample{Kind: sample.Connections, Proxy: sample.Proxy{Zone: "zone-2", ZoneProxy: "ingress"}, Cluster: "default_backend", Value: 5}
+	if !ok || got != want {
+		t.Errorf("decode = %+v, %v; want %+v", got, ok, want)
+	}
+	got, _ = decode(&s, "", reporterOf(naming.RegimeUnified))
+	if got.Proxy.ZoneProxy != "" {
+		t.Errorf("a sidecar's sample as a zone proxy's: %+v", got)
 	}
 }

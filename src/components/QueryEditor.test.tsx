@@ -277,4 +277,24 @@ describe('QueryEditor', () => {
     expect(last()).toMatchObject({ hideIdle: true, groupByZone: true });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
+
+  it('offers zone proxies on the map only', async () => {
+    const { last, onRunQuery, rerender, onChange, datasource } = await setup({
+      refId: 'A',
+      queryType: 'mesh-graph',
+      mesh: 'm',
+    });
+    await userEvent.click(screen.getByLabelText(/^Zone proxies/));
+    expect(last()).toMatchObject({ showZoneProxies: true });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    rerender(
+      <QueryEditor
+        query={{ refId: 'A', queryType: 'service-stats', mesh: 'm' }}
+        onChange={onChange}
+        onRunQuery={onRunQuery}
+        datasource={datasource}
+      />
+    );
+    expect(screen.queryByLabelText(/^Zone proxies/)).not.toBeInTheDocument();
+  });
 });

@@ -80,7 +80,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     onBlur: () => onRunQuery(),
   });
 
-  const switchField = (field: 'hideIdle' | 'groupByZone', label: string, tooltip: string) => {
+  const switchField = (field: 'hideIdle' | 'groupByZone' | 'showZoneProxies', label: string, tooltip: string) => {
     const id = `kuma-${field}`;
     return (
       <InlineField label={label} htmlFor={id} tooltip={tooltip}>
@@ -216,6 +216,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             </InlineField>
             {isGraph && switchField('hideIdle', 'Hide idle', 'Hide services without traffic')}
             {switchField('groupByZone', 'Group by zone', 'One node per service and zone')}
+            {isGraph &&
+              switchField(
+                'showZoneProxies',
+                'Zone proxies',
+                'Draw cross-zone and external traffic through the zone ingresses and egresses that carry it; the ingress hop shows connections and bytes, since it passes mTLS through'
+              )}
             <InlineField
               label="Zone side"
               labelWidth={12}

@@ -69,6 +69,8 @@ describe('service-stats fields', () => {
       rateInterval: '5m',
       hideIdle: true,
       maxNodes: 50,
+      // A drawing option: the backend refuses it on service-stats.
+      showZoneProxies: true,
     };
     expect(changeQueryType(graph, 'service-stats')).toEqual({
       refId: 'A',

@@ -41,7 +41,17 @@ type Proxy struct {
 	// Gateway is true for gateway proxies (kuma_proxy_role="gateway" or a
 	// kuma_io_mesh_gateway label).
 	Gateway bool
+	// ZoneProxy is set on a zone proxy's samples: ZoneIngress or ZoneEgress.
+	// Zone is then its zone and Source is empty.
+	ZoneProxy string
 }
+
+// The values of the proxy label of Kuma's kuma-zone-proxies scrape job
+// (kumahq/kuma dashboards/grafana/README.md): a zone proxy's kind.
+const (
+	ZoneIngress = "ingress"
+	ZoneEgress  = "egress"
+)
 
 // Sample is one series of an instant query: the increase of a counter over
 // the window, evaluated at the end of the dashboard range.

@@ -158,7 +158,8 @@ func within(t *testing.T, what string, got, want, tolerance float64) {
 		}
 		return
 	}
-	if math.Abs(got-want)/want > tolerance {
+	// NaN (a missing field or row, see num) compares false: it must fail, not pass.
+	if math.IsNaN(got) || math.Abs(got-want)/want > tolerance {
 		t.Errorf("%s = %v, want %v within %.0f%%", what, got, want, tolerance*100)
 	}
 }

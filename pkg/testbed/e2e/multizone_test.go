@@ -127,6 +127,44 @@ func TestMeshGraphAcrossZones(t *testing.T) {
 				}
 			})
 
+			t.Run("showZoneProxies", func(t *testing.T) {
+				nodes, edges, _ := query(`{"queryType":"mesh-graph","mesh":"default","groupByZone":true,"showZoneProxies":true}`)
+				// Traffic into another zone passes that zone's ingress: the sources' edge ends
+				// there with their requests, the ingress' hop carries connections and bytes
+				// (it passes mTLS through). A legacy name of a service in several zones does
+				// not say which ingress: the sources' edge goes straight to the service.
+				hops := map[string]meshsim.ZoneTruth{}
+				for _, tr := range bed.Sim.Truths() {
+					for _, z := range tr.Zones {
+						from, to := node(tr.From, z.From, false), node(tr.To, z.To, true)
+						if z.To != "" && z.To != z.From {
+							in := "zone-ingress@" + z.To
+							sum := hops[in+"->"+to]
+							sum.BytesPerSec += z.BytesPerSec
+							hops[in+"->"+to] = sum
+							if regime != meshsim.RegimeLegacy || len(zonesOf[tr.To]) == 1 {
+								to = in
+							}
+						}
+						sum := hops[from+"->"+to]
+						sum.RPS += z.RPS
+						sum.BytesPerSec += z.BytesPerSec
+						hops[from+"->"+to] = sum
+					}
+				}
+				check(t, edges, hops)
+				if regime != meshsim.RegimeLegacy {
+					within(t, "frontend@zone-1->zone-ingress@zone-2", num(edges["frontend@zone-1->zone-ingress@zone-2"]["detail__rps"]), 10, 0.01)
+				}
+				for id, n := range nodes {
+					if strings.HasPrefix(id, "zone-ingress@") {
+						if s, _ := n["subtitle"].(string); !strings.Contains(s, "zone ingress") {
+							t.Errorf("%s subtitle %q does not say zone ingress", id, s)
+						}
+					}
+				}
+			})
+
 			t.Run("zone-2 either side", func(t *testing.T) {
 				_, edges, notices := query(`{"queryType":"mesh-graph","mesh":"default","groupByZone":true,"zones":["zone-2"],"zoneSide":"any"}`)
 				check(t, edges, want(func(_ string, z meshsim.ZoneTruth) bool {
@@ -161,4 +199,68 @@ func containsAny(list []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestMeshGraphThroughZoneEgress is showZoneProxies on the shop topology, per regime:
+// backend's calls to the external stripe-api leave through zone-1's egress (the mesh has
+// zoneEgress), so the map draws backend → zone-egress@zone-1 → stripe-api, both hops at
+// the simulator's rate (the egress terminates mTLS and counts requests); zone-2's
+// frontend reaches catalog (in zone-1 only, so its zone is known in every regime) through
+// zone-1's ingress, whose hop carries bytes.
+func TestMeshGraphThroughZoneEgress(t *testing.T) {
+	p := e2e.Start(t, nil)
+	for _, regime := range meshsim.Regimes {
+		t.Run(string(regime), func(t *testing.T) {
+			bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Sim: meshsim.Options{Regime: regime}})
+			inst := e2e.Instance{URL: bed.CPURL, JSONData: `{"prometheusUrl":"` + bed.PrometheusURL + `"}`}
+			resp, err := p.QueryData(ctx(t), inst, e2e.Query{RefID: "A", JSON: `{"queryType":"mesh-graph","mesh":"default","showZoneProxies":true}`,
+				From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := resp.Responses["A"]
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			nodes, edges := rows(t, r.Frames[0]), rows(t, r.Frames[1])
+			stripe, ok := bed.Sim.Truth("default", "backend", "stripe-api")
+			if !ok || stripe.RPS == 0 {
+				t.Fatalf("no truth for backend->stripe-api: %+v", stripe)
+			}
+			for _, id := range []string{"backend->zone-egress@zone-1", "zone-egress@zone-1->stripe-api"} {
+				within(t, id+" req/s", num(edges[id]["detail__rps"]), stripe.RPS, 0.01)
+			}
+			if _, ok := edges["backend->stripe-api"]; ok {
+				t.Errorf("backend->stripe-api drawn past the egress; edges %v", keys(edges))
+			}
+			// frontend's requests into zone-1 from zone-2 end at zone-1's ingress, except
+			// those a legacy name of a service in several zones (backend) does not place.
+			zonesOf := map[string]int{}
+			for _, s := range shopTopology(t).Services {
+				zonesOf[s.Name] = len(s.Instances)
+			}
+			var crossRPS, crossBytes float64
+			for _, tr := range bed.Sim.Truths() {
+				for _, z := range tr.Zones {
+					if tr.From != "frontend" || z.To != "zone-1" || z.From == z.To || regime == meshsim.RegimeLegacy && zonesOf[tr.To] > 1 {
+						continue
+					}
+					crossRPS += z.RPS
+					if tr.To == "catalog" {
+						crossBytes += z.BytesPerSec
+					}
+				}
+			}
+			if crossBytes == 0 {
+				t.Fatal("no cross-zone traffic to catalog")
+			}
+			within(t, "frontend->zone-ingress@zone-1 req/s", num(edges["frontend->zone-ingress@zone-1"]["detail__rps"]), crossRPS, 0.01)
+			within(t, "zone-ingress@zone-1->catalog bytes/s", num(edges["zone-ingress@zone-1->catalog"]["detail__bps"]), crossBytes, 0.01)
+			for id, kind := range map[string]string{"zone-egress@zone-1": "zone egress", "zone-ingress@zone-1": "zone ingress"} {
+				if s, _ := nodes[id]["subtitle"].(string); !strings.HasPrefix(s, kind+" · zone-1") {
+					t.Errorf("%s subtitle %q", id, s)
+				}
+			}
+		})
+	}
 }
