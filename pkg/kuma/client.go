@@ -59,15 +59,9 @@ type Client struct {
 // NewClient checks the options and builds a Client.
 func NewClient(o Options) (*Client, error) {
 	// Errors name the URL without its password, if it has one.
-	base, err := url.Parse(o.BaseURL)
+	base, err := peer.BaseURL(o.BaseURL)
 	if err != nil {
-		return nil, errors.New("kuma CP URL: not a valid URL")
-	}
-	if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("kuma CP URL %q: want an absolute http:// or https:// URL", base.Redacted())
-	}
-	if base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("kuma CP URL %q: must not carry a query or fragment", base.Redacted())
+		return nil, fmt.Errorf("kuma CP URL: %w", err)
 	}
 	if o.PageSize < 0 || o.PageSize > MaxPageSize {
 		return nil, fmt.Errorf("kuma CP page size %d: must be between 1 and %d", o.PageSize, MaxPageSize)

@@ -17,6 +17,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/peer"
 )
 
 // Defaults chosen so that a slow CP or Prometheus fails one panel, not the whole dashboard.
@@ -324,9 +326,8 @@ func validURL(what, raw string) (string, error) {
 			return "", fmt.Errorf("%s %q: a user name or password with /, ? or # must be percent-encoded (%%2F, %%3F, %%23)", what, RedactURL(raw))
 		}
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("%s %q must be an absolute http:// or https:// URL", what, RedactURL(raw))
+	if _, err := peer.BaseURL(raw); err != nil {
+		return "", fmt.Errorf("%s %q %w", what, RedactURL(raw), err)
 	}
 	return strings.TrimRight(raw, "/"), nil
 }
