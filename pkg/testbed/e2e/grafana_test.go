@@ -26,7 +26,8 @@ type templateCases struct {
 	} `json:"variableQueries"`
 }
 
-func TestApplyTemplateVariablesMatchesTheFrontEnd(t *testing.T) {
+func loadTemplateCases(t *testing.T) templateCases {
+	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "template-variables.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +36,11 @@ func TestApplyTemplateVariablesMatchesTheFrontEnd(t *testing.T) {
 	if err := json.Unmarshal(raw, &tc); err != nil {
 		t.Fatal(err)
 	}
+	return tc
+}
+
+func TestApplyTemplateVariablesMatchesTheFrontEnd(t *testing.T) {
+	tc := loadTemplateCases(t)
 	vars := e2e.Variables{}
 	for name, v := range tc.Variables {
 		switch v := v.(type) {
@@ -58,14 +64,7 @@ func TestApplyTemplateVariablesMatchesTheFrontEnd(t *testing.T) {
 }
 
 func TestToKumaQueryMatchesTheFrontEnd(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "template-variables.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tc templateCases
-	if err := json.Unmarshal(raw, &tc); err != nil {
-		t.Fatal(err)
-	}
+	tc := loadTemplateCases(t)
 	if len(tc.VariableQueries) == 0 {
 		t.Fatal("no variable query cases")
 	}
