@@ -199,10 +199,17 @@ func Fuzz() error {
 	return nil
 }
 
-// Bench measures the service map against the community plugin's queries on a real
-// Prometheus and rewrites docs/performance.md (needs prometheus and promtool; minutes).
+// Bench builds the backend binary and measures the service map over gRPC against it,
+// beside the community plugin's queries, on a real Prometheus and VictoriaMetrics; it
+// rewrites docs/performance.md and docs/performance.svg (needs prometheus, promtool and
+// victoria-metrics; about 25 minutes on 2 cores).
 func Bench() error {
-	return sh.RunV("go", "run", "./cmd/benchmap", "--out", "docs/performance.md")
+	mg.SerialDeps(build.Build{}.Backend)
+	binary, err := pluginBinary()
+	if err != nil {
+		return err
+	}
+	return sh.RunWithV(map[string]string{"KUMA_PLUGIN_BINARY": binary}, "go", "run", "./cmd/benchmap", "--out", "docs/performance.md")
 }
 
 // BenchJoin runs the join's go benchmarks (graph.Build at 100, 1,000 and 10,000 services)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -35,10 +36,10 @@ func Time(n int, f func() error) ([]time.Duration, error) {
 	return out, nil
 }
 
-// PeakRSS is the process's peak resident set (VmHWM) in bytes, or 0 where /proc is
+// PeakRSS is a process's peak resident set (VmHWM) in bytes, or 0 where /proc is
 // missing. ResetPeakRSS starts a new peak, so each phase can report its own.
-func PeakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
+func PeakRSS(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
@@ -53,7 +54,7 @@ func PeakRSS() int64 {
 	return 0
 }
 
-// ResetPeakRSS resets VmHWM to the current RSS (Linux: write 5 to clear_refs).
-func ResetPeakRSS() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+// ResetPeakRSS resets a process's VmHWM to its current RSS (Linux: write 5 to clear_refs).
+func ResetPeakRSS(pid int) {
+	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 }

@@ -11,22 +11,6 @@ import (
 	"sync/atomic"
 )
 
-// Counter counts the requests that pass through it: Prometheus round trips on the
-// client side, CP requests when wrapped around a handler.
-type Counter struct {
-	Next http.RoundTripper
-	n    atomic.Int64
-}
-
-// RoundTrip counts and forwards.
-func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.Next.RoundTrip(r)
-}
-
-// Count is the number of requests so far.
-func (c *Counter) Count() int64 { return c.n.Load() }
-
 // CountingHandler counts the requests a handler serves (the fake CP's, in particular).
 type CountingHandler struct {
 	Next http.Handler

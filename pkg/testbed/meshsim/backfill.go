@@ -30,6 +30,10 @@ type BackfillOptions struct {
 	// Down, when set, tells at which times a target failed its scrape: Prometheus then
 	// records up 0 and none of its samples.
 	Down func(t Target, at time.Time) bool
+	// Keep, when set, writes only the scrapes at the times it accepts: a long history
+	// thinned out with age stays small enough to backfill, and Prometheus' increase
+	// handles the uneven spacing.
+	Keep func(at time.Time) bool
 }
 
 // WriteOpenMetrics writes the metrics of every online proxy and every CP, and the up
@@ -47,7 +51,7 @@ func (s *Sim) WriteOpenMetrics(ctx context.Context, w io.Writer, o BackfillOptio
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if ts.Before(s.opts.Start) {
+		if ts.Before(s.opts.Start) || (o.Keep != nil && !o.Keep(ts)) {
 			continue
 		}
 		stamp := strconv.FormatFloat(float64(ts.UnixMilli())/1000, 'f', 3, 64)

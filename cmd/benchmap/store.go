@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promtest"
+)
+
+// families are the only metric families either side queries; backfilling the rest of a
+// big mesh would cost gigabytes and change nothing. Histograms go by their family name
+// (envoy_cluster_upstream_rq_time), not by their _bucket series.
+var families = regexp.MustCompile(`^envoy_(cluster_upstream_rq_(xx|total|time)|cluster_grpc_.*failure|` +
+	`cluster_upstream_cx_(rx_bytes_total|tx_bytes_total|total)|http_downstream_rq_(xx|total|time))$`)
+
+// refreshAfter is when a dashboard refreshes the map: the history goes on that long after
+// the first map's end, so that the refresh reads data, not an empty tail.
+const refreshAfter = 30 * time.Second
+
+// tiers thin the history out with age (bench.Thinned): scrapes every step for the
+// last 7 minutes (the 5 m maps, the 1 m windows and the refresh read only these), then
+// one every 10 minutes to 1 h 15, every hour to 6 h 15 and every 3 hours to 24 h 15.
+// Ranges past 5 m therefore read far fewer samples per series than a real history of
+// scrapes would: the report says how many.
+func tiers(step time.Duration) []bench.Tier {
+	return []bench.Tier{{Age: 7 * time.Minute, Step: step}, {Age: 75 * time.Minute, Step: 10 * time.Minute},
+		{Age: 375 * time.Minute, Step: time.Hour}, {Age: 24*time.Hour + 15*time.Minute, Step: 3 * time.Hour}}
+}
+
+// mesh is one generated mesh, its simulated CP and the time its maps end.
+type mesh struct {
+	services, fanout, edges, proxies int
+	sim                              *meshsim.Sim
+	cpURL                            string
+	// end is the first map's end; the history is written up to end+refreshAfter.
+	end  time.Time
+	step time.Duration
+	keep func(time.Time) bool
+}
+
+func newMesh(tb *bench.TB, o options, services, fanout int, longest time.Duration) (*mesh, error) {
+	topo, err := meshsim.Generate(meshsim.GenerateOptions{Services: services, FanOut: fanout, Zones: o.zones, Seed: o.seed})
+	if err != nil {
+		return nil, err
+	}
+	// A little in the past, so that the refresh's end is too.
+	end := time.Now().Add(-2 * time.Minute).Truncate(o.step)
+	last := end.Add(refreshAfter)
+	sim, err := meshsim.New(topo, meshsim.Options{Start: last.Add(-longest - 15*time.Minute)})
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewServer(sim.Handler())
+	tb.Cleanup(srv.Close)
+	return &mesh{services: services, fanout: fanout, edges: len(topo.Edges), proxies: len(sim.Targets()), sim: sim,
+		cpURL: srv.URL, end: end, step: o.step, keep: bench.Thinned(last, tiers(o.step))}, nil
+}
+
+// history writes the thinned history as OpenMetrics text.
+func (m *mesh) history(ctx context.Context, longest time.Duration) func(io.Writer) error {
+	return func(w io.Writer) error {
+		return m.sim.WriteOpenMetrics(ctx, w, meshsim.BackfillOptions{End: m.end.Add(refreshAfter), Duration: longest + 15*time.Minute,
+			Step: m.step, Family: families.MatchString, Keep: m.keep})
+	}
+}
+
+// samples is how many scrapes per series a map over rng ending at m.end reads.
+func (m *mesh) samples(rng time.Duration) int { return bench.Kept(m.keep, m.end, rng, m.step) }
+
+// store is one time-series store holding a mesh's history, and a tally proxy in front of
+// it for the passes that count round trips and series.
+type store struct {
+	name     string
+	url      string
+	tally    *bench.Tally
+	tallyURL string
+	series   int
+}
+
+// prometheus backfills the mesh's history up to longest into a real Prometheus.
+func (m *mesh) prometheus(ctx context.Context, tb *bench.TB, longest time.Duration) (*store, error) {
+	logf("mesh %d services / %d edges: backfilling %s of %d targets into Prometheus", m.services, m.edges, longest, m.proxies)
+	dir := promtest.Backfill(tb, ctx, m.history(ctx, longest))
+	srv := promtest.Start(tb, promtest.Options{DataDir: dir})
+	return newStore(ctx, tb, "Prometheus "+version(promtest.Binary(tb, "prometheus"), "prometheus"), srv.URL, m.end)
+}
+
+// victoria imports the same history into VictoriaMetrics.
+func (m *mesh) victoria(ctx context.Context, tb *bench.TB, longest time.Duration) (*store, error) {
+	logf("mesh %d services: importing %s into VictoriaMetrics", m.services, longest)
+	v := bench.StartVictoria(tb)
+	if err := v.Import(ctx, m.history(ctx, longest)); err != nil {
+		return nil, err
+	}
+	return newStore(ctx, tb, "VictoriaMetrics "+version(bench.VictoriaBinary, "victoria-metrics"), v.URL, m.end)
+}
+
+func newStore(ctx context.Context, tb *bench.TB, name, u string, at time.Time) (*store, error) {
+	target, err := url.Parse(u)
+	if err != nil {
+		return nil, err
+	}
+	s := &store{name: name, url: u, tally: bench.NewTally(target)}
+	srv := httptest.NewServer(s.tally)
+	tb.Cleanup(srv.Close)
+	s.tallyURL = srv.URL
+	// VictoriaMetrics makes a flushed import searchable within a second or so: wait
+	// until the count of series stops moving.
+	prev := -1
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		n, err := countSeries(ctx, u, at)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 && n == prev {
+			s.series = n
+			return s, nil
+		}
+		prev = n
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: no stable series count after a minute", name)
+		}
+	}
+}
+
+func countSeries(ctx context.Context, u string, at time.Time) (int, error) {
+	val, _, _, err := promAPI(u).Query(ctx, `count({__name__=~"envoy_.+"})`, at)
+	if err != nil {
+		return 0, err
+	}
+	if vec, ok := val.(model.Vector); ok && len(vec) == 1 {
+		return int(vec[0].Value), nil
+	}
+	return 0, nil
+}
+
+// version is the first version-looking word a binary prints for --version, or else its
+// Debian package's version (the packaged VictoriaMetrics prints none).
+func version(binary, pkg string) string {
+	out, _ := exec.Command(binary, "--version").CombinedOutput()
+	if len(bytes.TrimSpace(out)) == 0 {
+		out, _ = exec.Command("dpkg-query", "-W", "-f=${Version}", pkg).Output()
+	}
+	if v := regexp.MustCompile(`\d+\.\d+\.\d+`).Find(out); v != nil {
+		return string(v)
+	}
+	return "(unknown version)"
+}
