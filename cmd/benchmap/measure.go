@@ -58,7 +58,7 @@ func measure(ctx context.Context, pp *pluginProc, m *mesh, st *store, s spec, ru
 	if s.rateInterval > 0 {
 		rateInterval = model.Duration(s.rateInterval).String()
 	}
-	logf("  %s, %d services, range %s, window %s, settings %v", st.name, m.services, model.Duration(s.rng), model.Duration(s.window()), s.settings)
+	logf("  %s, %d services, range %s, window %s, settings %v", st.name, m.services, span(s.rng), span(s.window()), s.settings)
 	queries := bench.CommunityQueries("default", "", s.window())
 	later := m.end.Add(refreshAfter)
 

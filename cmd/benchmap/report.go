@@ -66,7 +66,11 @@ func (r *report) markdown() string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("# Performance")
 	p("")
-	p("Written by `go tool mage bench` (`go run ./cmd/benchmap %s`) on %s, %s/%s, %d CPUs, %s, in %s.",
+	by := "`go tool mage bench` (`go run ./cmd/benchmap %s`)"
+	if r.quick {
+		by = "`go run ./cmd/benchmap %s`, a quick run, not the full set (`go tool mage bench`),"
+	}
+	p("Written by "+by+" on %s, %s/%s, %d CPUs, %s, in %s.",
 		r.flags(), r.started.Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), r.took.Round(time.Second))
 	p("Do not edit by hand: run the command again.")
 	p("")
@@ -94,7 +98,7 @@ func (r *report) markdown() string {
 	p("## The map at every size and range")
 	p("")
 	p("Conditions: over gRPC against the built binary; data-source settings as listed under the table, the rest")
-	p("default. *Refresh* is the same map %s later on the same instance, sent right after the first (so the 5 s", model.Duration(refreshAfter))
+	p("default. *Refresh* is the same map %s later on the same instance, sent right after the first (so the 5 s", span(refreshAfter))
 	p("topology cache is still warm); the community plugin keeps nothing between refreshes, so its refresh costs")
 	p("its map. *Peak RSS* is the plugin process' VmHWM during the counted map (reset before it); the baseline's")
 	p("figure is what this process allocated decoding its twelve answers.")
@@ -116,7 +120,7 @@ func (r *report) markdown() string {
 		p("")
 		p("## The plugin's own work")
 		p("")
-		p("In process (no gRPC, no network): the store's answers for a %s map of the %s-service mesh (%d series)", model.Duration(o.rng), thousands(o.services), o.series)
+		p("In process (no gRPC, no network): the store's answers for a %s map of the %s-service mesh (%d series)", span(o.rng), thousands(o.services), o.series)
 		p("recorded once and replayed from memory, then joined and turned into frames; medians of %d runs.", r.runs)
 		p("")
 		p("| decode | join | frames | total |")
@@ -161,7 +165,7 @@ func (r *report) goals(p func(string, ...any)) {
 	p("|---|---|---|---|---|")
 	for _, x := range r.sameWindow {
 		cond := fmt.Sprintf("over gRPC, %s, %s services, %s range, both sides 1m windows (`rateInterval: \"1m\"`), `prometheusShards: %v`",
-			x.store, thousands(x.services), model.Duration(x.rng), x.settings["prometheusShards"])
+			x.store, thousands(x.services), span(x.rng), x.settings["prometheusShards"])
 		if x.err != nil {
 			p("| 1. same-window map / twelve queries | %s | failed: %s | ≤ %.2f | ❌ |", cond, oneLine(x.err), targetSameWindow)
 			continue
@@ -172,7 +176,7 @@ func (r *report) goals(p func(string, ...any)) {
 	if long, short := r.find(6*time.Hour), r.find(5*time.Minute); long != nil && short != nil && long.err == nil && short.err == nil {
 		v := ratio(long.refreshMedian(), short.oursMedian())
 		p("| 2. refresh of a 6 h map / a 5 m map | over gRPC, %s, %s services, `incrementalCacheMB: 64`, refresh %s later on the same instance against a cold 5 m map | %s / %s = **%.2f** | ≤ %.1f | %s |",
-			long.store, thousands(long.services), model.Duration(refreshAfter), ms(long.refreshMedian()), ms(short.oursMedian()), v, targetRefresh, verdict(v <= targetRefresh))
+			long.store, thousands(long.services), span(refreshAfter), ms(long.refreshMedian()), ms(short.oursMedian()), v, targetRefresh, verdict(v <= targetRefresh))
 	} else {
 		p("| 2. refresh of a 6 h map / a 5 m map | %s services | not measured (needs the 5m and 6h rows without errors) | ≤ %.1f | |", thousands(r.goalSize), targetRefresh)
 	}
@@ -189,7 +193,7 @@ func (r *report) goals(p func(string, ...any)) {
 	}
 	if o := r.overhead; o != nil {
 		p("| 4. decode + join + frames | in process, %s services, %s map, %d series replayed from memory | %s + %s + %s = **%s** | ≤ %s | %s |",
-			thousands(o.services), model.Duration(o.rng), o.series, ms(o.decode), ms(o.join), ms(o.frame), ms(o.total()), ms(targetOverhead), verdict(o.total() <= targetOverhead))
+			thousands(o.services), span(o.rng), o.series, ms(o.decode), ms(o.join), ms(o.frame), ms(o.total()), ms(targetOverhead), verdict(o.total() <= targetOverhead))
 	}
 	p("| 5. the table and the chart | above, one run | %d rows | | |", len(r.rows))
 	if !slices.ContainsFunc(r.rows, func(x *row) bool { return strings.HasPrefix(x.store, "Victoria") }) {
@@ -200,11 +204,11 @@ func (r *report) goals(p func(string, ...any)) {
 			continue
 		}
 		if x.err != nil {
-			p("| 6. the map on VictoriaMetrics | over gRPC, %s, %s services, %s range | failed: %s | runs | ❌ |", x.store, thousands(x.services), model.Duration(x.rng), oneLine(x.err))
+			p("| 6. the map on VictoriaMetrics | over gRPC, %s, %s services, %s range | failed: %s | runs | ❌ |", x.store, thousands(x.services), span(x.rng), oneLine(x.err))
 			continue
 		}
 		p("| 6. the map on VictoriaMetrics | over gRPC, %s, %s services, %s range, baseline on the same store | %s / %s = **%.2f** | runs | ✅ |",
-			x.store, thousands(x.services), model.Duration(x.rng), ms(x.oursMedian()), ms(x.baseMedian()), ratio(x.oursMedian(), x.baseMedian()))
+			x.store, thousands(x.services), span(x.rng), ms(x.oursMedian()), ms(x.baseMedian()), ratio(x.oursMedian(), x.baseMedian()))
 	}
 }
 
@@ -243,7 +247,7 @@ func (r *report) find(rng time.Duration) *row {
 }
 
 func (x *row) tableRow() string {
-	head := fmt.Sprintf("| %s | %s / %s | %s | %s | %d |", x.store, thousands(x.services), thousands(x.edges), thousands(x.series), model.Duration(x.rng), x.samples)
+	head := fmt.Sprintf("| %s | %s / %s | %s | %s | %d |", x.store, thousands(x.services), thousands(x.edges), thousands(x.series), span(x.rng), x.samples)
 	if x.err != nil {
 		return head + fmt.Sprintf(" failed: %s | | | | | | | | |", oneLine(x.err))
 	}
@@ -292,10 +296,10 @@ func (r *report) chart() bench.Chart {
 	}
 	byRange := bench.Panel{Title: "Time against dashboard range", XLabel: "range", YLabel: "median time"}
 	for _, rng := range ranges {
-		byRange.XTicks = append(byRange.XTicks, model.Duration(rng).String())
+		byRange.XTicks = append(byRange.XTicks, span(rng))
 	}
 	for i, rng := range ranges {
-		ours, base := bench.Series{Name: "ours, " + model.Duration(rng).String(), Color: palette[i%len(palette)]}, bench.Series{Name: "baseline, " + model.Duration(rng).String(), Color: palette[i%len(palette)], Dashed: true}
+		ours, base := bench.Series{Name: "ours, " + span(rng), Color: palette[i%len(palette)]}, bench.Series{Name: "baseline, " + span(rng), Color: palette[i%len(palette)], Dashed: true}
 		for _, s := range sizes {
 			ours.Values = append(ours.Values, value(s, rng, (*row).oursMedian))
 			base.Values = append(base.Values, value(s, rng, (*row).baseMedian))
@@ -344,7 +348,7 @@ func (r *report) flags() string {
 func tierText(step time.Duration) string {
 	var parts []string
 	for _, t := range tiers(step) {
-		parts = append(parts, fmt.Sprintf("one sample every %s up to %s old", model.Duration(t.Step), model.Duration(t.Age)))
+		parts = append(parts, fmt.Sprintf("one sample every %s up to %s old", span(t.Step), span(t.Age)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -389,4 +393,16 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// span writes a duration as the issue's ranges are (5m, 1h, 24h, 1h15m): model.Duration
+// would write 24h as 1d.
+func span(d time.Duration) string {
+	if d >= 24*time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	if d > 24*time.Hour {
+		return span(d.Truncate(time.Hour)) + model.Duration(d%time.Hour).String()
+	}
+	return model.Duration(d).String()
 }

@@ -68,3 +68,12 @@ func TestGoals(t *testing.T) {
 		}
 	}
 }
+
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{5 * time.Minute: "5m", time.Hour: "1h", 6 * time.Hour: "6h", 24 * time.Hour: "24h",
+		24*time.Hour + 15*time.Minute: "24h15m", 75 * time.Minute: "1h15m", 30 * time.Second: "30s"} {
+		if got := span(d); got != want {
+			t.Errorf("span(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

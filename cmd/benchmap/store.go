@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"time"
 
@@ -57,7 +60,7 @@ func newMesh(tb *bench.TB, o options, services, fanout int, longest time.Duratio
 	// A little in the past, so that the refresh's end is too.
 	end := time.Now().Add(-2 * time.Minute).Truncate(o.step)
 	last := end.Add(refreshAfter)
-	sim, err := meshsim.New(topo, meshsim.Options{Start: last.Add(-longest - 15*time.Minute)})
+	sim, err := meshsim.New(topo, meshsim.Options{Start: last.Add(-longest - 15*time.Minute - o.step)})
 	if err != nil {
 		return nil, err
 	}
@@ -67,16 +70,68 @@ func newMesh(tb *bench.TB, o options, services, fanout int, longest time.Duratio
 		cpURL: srv.URL, end: end, step: o.step, keep: bench.Thinned(last, tiers(o.step))}, nil
 }
 
-// history writes the thinned history as OpenMetrics text.
-func (m *mesh) history(ctx context.Context, longest time.Duration) func(io.Writer) error {
+// history writes the thinned history in [from, to] as OpenMetrics text.
+func (m *mesh) history(ctx context.Context, from, to time.Time) func(io.Writer) error {
 	return func(w io.Writer) error {
-		return m.sim.WriteOpenMetrics(ctx, w, meshsim.BackfillOptions{End: m.end.Add(refreshAfter), Duration: longest + 15*time.Minute,
-			Step: m.step, Family: families.MatchString, Keep: m.keep})
+		return m.sim.WriteOpenMetrics(ctx, w, meshsim.BackfillOptions{End: to, Duration: to.Sub(from), Step: m.step,
+			Family: families.MatchString, Keep: m.keep})
 	}
+}
+
+// span is the history a mesh mapped over at most longest needs: up to the refresh's end.
+func (m *mesh) historySpan(longest time.Duration) (from, to time.Time) {
+	to = m.end.Add(refreshAfter)
+	return to.Add(-longest - 15*time.Minute), to
 }
 
 // samples is how many scrapes per series a map over rng ending at m.end reads.
 func (m *mesh) samples(rng time.Duration) int { return bench.Kept(m.keep, m.end, rng, m.step) }
+
+// block is the TSDB block range promtool writes (Prometheus 2.42's promtool cannot
+// be told otherwise).
+const block = 2 * time.Hour
+
+// backfill writes the history block by block, one promtool run each, and gathers the
+// blocks in one data directory: promtool reads its whole input once per block it
+// writes, so a day in one file would be read thirteen times.
+func (m *mesh) backfill(ctx context.Context, tb *bench.TB, longest time.Duration) (string, error) {
+	first, last := m.historySpan(longest)
+	data := ""
+	for from := first.Truncate(block); !from.After(last); from = from.Add(block) {
+		from, to := later(from, first), from.Add(block-m.step)
+		if to.After(last) {
+			to = last
+		}
+		if bench.Kept(m.keep, to, to.Sub(from)+m.step, m.step) == 0 {
+			continue // thinned out entirely: promtool refuses an empty input
+		}
+		dir := promtest.Backfill(tb, ctx, m.history(ctx, from, to))
+		if data == "" {
+			data = dir
+			continue
+		}
+		blocks, err := os.ReadDir(dir)
+		if err != nil {
+			return "", err
+		}
+		for _, b := range blocks {
+			if err := os.Rename(filepath.Join(dir, b.Name()), filepath.Join(data, b.Name())); err != nil {
+				return "", err
+			}
+		}
+	}
+	if data == "" {
+		return "", errors.New("backfill: no sample in the history")
+	}
+	return data, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
 
 // store is one time-series store holding a mesh's history, and a tally proxy in front of
 // it for the passes that count round trips and series.
@@ -91,7 +146,10 @@ type store struct {
 // prometheus backfills the mesh's history up to longest into a real Prometheus.
 func (m *mesh) prometheus(ctx context.Context, tb *bench.TB, longest time.Duration) (*store, error) {
 	logf("mesh %d services / %d edges: backfilling %s of %d targets into Prometheus", m.services, m.edges, longest, m.proxies)
-	dir := promtest.Backfill(tb, ctx, m.history(ctx, longest))
+	dir, err := m.backfill(ctx, tb, longest)
+	if err != nil {
+		return nil, err
+	}
 	srv := promtest.Start(tb, promtest.Options{DataDir: dir})
 	return newStore(ctx, tb, "Prometheus "+version(promtest.Binary(tb, "prometheus"), "prometheus"), srv.URL, m.end)
 }
@@ -100,7 +158,8 @@ func (m *mesh) prometheus(ctx context.Context, tb *bench.TB, longest time.Durati
 func (m *mesh) victoria(ctx context.Context, tb *bench.TB, longest time.Duration) (*store, error) {
 	logf("mesh %d services: importing %s into VictoriaMetrics", m.services, longest)
 	v := bench.StartVictoria(tb)
-	if err := v.Import(ctx, m.history(ctx, longest)); err != nil {
+	from, to := m.historySpan(longest)
+	if err := v.Import(ctx, m.history(ctx, from, to)); err != nil {
 		return nil, err
 	}
 	return newStore(ctx, tb, "VictoriaMetrics "+version(bench.VictoriaBinary, "victoria-metrics"), v.URL, m.end)
