@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -91,39 +92,58 @@ func (m *mesh) samples(rng time.Duration) int { return bench.Kept(m.keep, m.end,
 // be told otherwise).
 const block = 2 * time.Hour
 
-// backfill writes the history block by block, one promtool run each, and gathers the
-// blocks in one data directory: promtool reads its whole input once per block it
-// writes, so a day in one file would be read thirteen times.
+// backfill writes the history block by block, one promtool run each, two at a time (the
+// simulator writes one block while promtool reads another), and gathers the blocks in
+// one data directory: promtool reads its whole input once per block it writes, so a
+// day in one file would be read thirteen times.
 func (m *mesh) backfill(ctx context.Context, tb *bench.TB, longest time.Duration) (string, error) {
 	first, last := m.historySpan(longest)
-	data := ""
+	var windows [][2]time.Time
 	for from := first.Truncate(block); !from.After(last); from = from.Add(block) {
 		from, to := later(from, first), from.Add(block-m.step)
 		if to.After(last) {
 			to = last
 		}
-		if bench.Kept(m.keep, to, to.Sub(from)+m.step, m.step) == 0 {
-			continue // thinned out entirely: promtool refuses an empty input
+		if bench.Kept(m.keep, to, to.Sub(from)+m.step, m.step) > 0 { // promtool refuses an empty input
+			windows = append(windows, [2]time.Time{from, to})
 		}
-		dir := promtest.Backfill(tb, ctx, m.history(ctx, from, to))
-		if data == "" {
-			data = dir
-			continue
-		}
+	}
+	if len(windows) == 0 {
+		return "", errors.New("backfill: no sample in the history")
+	}
+	dirs := make([]string, len(windows))
+	errs := make([]error, len(windows))
+	slots := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for i, w := range windows {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			// promtest reports failures by panicking through TB: keep them in this goroutine.
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = fmt.Errorf("backfill %s to %s: %v", w[0].Format(time.RFC3339), w[1].Format(time.RFC3339), r)
+				}
+			}()
+			dirs[i] = promtest.Backfill(tb, ctx, m.history(ctx, w[0], w[1]))
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	for _, dir := range dirs[1:] {
 		blocks, err := os.ReadDir(dir)
 		if err != nil {
 			return "", err
 		}
 		for _, b := range blocks {
-			if err := os.Rename(filepath.Join(dir, b.Name()), filepath.Join(data, b.Name())); err != nil {
+			if err := os.Rename(filepath.Join(dir, b.Name()), filepath.Join(dirs[0], b.Name())); err != nil {
 				return "", err
 			}
 		}
 	}
-	if data == "" {
-		return "", errors.New("backfill: no sample in the history")
-	}
-	return data, nil
+	return dirs[0], nil
 }
 
 func later(a, b time.Time) time.Time {
