@@ -37,5 +37,10 @@ func Backfill(t testing.TB, ctx context.Context, write func(io.Writer) error) st
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("promtool create-blocks-from openmetrics: %v\n%s", err, out)
 	}
+	// The text is several times the blocks' size (gigabytes for a big mesh): drop it now
+	// rather than at the end of the test.
+	if err := os.Remove(input); err != nil {
+		t.Fatal(err)
+	}
 	return data
 }
