@@ -92,8 +92,8 @@ func (m *mesh) samples(rng time.Duration) int { return bench.Kept(m.keep, m.end,
 // be told otherwise).
 const block = 2 * time.Hour
 
-// backfill writes the history block by block, one promtool run each, two at a time (the
-// simulator writes one block while promtool reads another), and gathers the blocks in
+// backfill writes the history block by block, one promtool run each, two at a time where
+// memory allows (the simulator writes one block while promtool reads another), and gathers the blocks in
 // one data directory: promtool reads its whole input once per block it writes, so a
 // day in one file would be read thirteen times.
 func (m *mesh) backfill(ctx context.Context, tb *bench.TB, longest time.Duration) (string, error) {
@@ -113,7 +113,9 @@ func (m *mesh) backfill(ctx context.Context, tb *bench.TB, longest time.Duration
 	}
 	dirs := make([]string, len(windows))
 	errs := make([]error, len(windows))
-	slots := make(chan struct{}, 2)
+	// promtool holds a block's series in memory, about 0.8 MB per edge (4 GB for 1,000
+	// services and 4,933 edges): two at a time up to about 6,000 edges, then one.
+	slots := make(chan struct{}, max(1, min(2, 6000/m.edges)))
 	var wg sync.WaitGroup
 	for i, w := range windows {
 		wg.Go(func() {
