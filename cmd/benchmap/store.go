@@ -115,7 +115,7 @@ func (m *mesh) backfill(ctx context.Context, tb *bench.TB, longest time.Duration
 	errs := make([]error, len(windows))
 	// promtool holds a block's series in memory, about 0.8 MB per edge (4 GB for 1,000
 	// services and 4,933 edges): two at a time up to about 6,000 edges, then one.
-	slots := make(chan struct{}, max(1, min(2, 6000/m.edges)))
+	slots := make(chan struct{}, max(1, min(2, 6000/max(1, m.edges))))
 	var wg sync.WaitGroup
 	for i, w := range windows {
 		wg.Go(func() {
