@@ -250,6 +250,10 @@ func TestDashboardsLinkToEachOther(t *testing.T) {
 			if l["keepTime"] != true || l["includeVars"] != true {
 				t.Errorf("%s: link %v does not keep time and variables", name, l["title"])
 			}
+			// The SDK's link builder would put every link in Grafana 12's controls menu.
+			if p, set := l["placement"]; set {
+				t.Errorf("%s: link %v is placed %v, want it above the panels (no placement)", name, l["title"], p)
+			}
 			got = append(got, strings.TrimPrefix(l["url"].(string), "/d/"))
 		}
 		got = append(got, d["uid"].(string))
