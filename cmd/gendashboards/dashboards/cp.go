@@ -1,8 +1,6 @@
 package dashboards
 
-import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-)
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 // kuma-cp labels every sample with the zone it runs in, "Global" on the global CP;
 // the global CP is always shown, zone CPs per $zone.

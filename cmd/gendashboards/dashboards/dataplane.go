@@ -1,8 +1,6 @@
 package dashboards
 
-import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-)
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 // proxyLabels tell proxies apart: legacy series carry the dataplane name, unified ones
 // only the scrape instance.

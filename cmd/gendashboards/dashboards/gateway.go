@@ -1,8 +1,6 @@
 package dashboards
 
-import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-)
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 // gatewaySel selects gateway proxies. Legacy gateways carry their kuma.io/service (the
 // gateway name); unified ones are kuma_proxy_role="gateway" and, when kuma-dp labels

@@ -125,12 +125,8 @@ func prom(expr, legend string) PromQuery {
 
 // promZero is prom with the zero fallback (zeroFallback) for a single total.
 func promZero(expr, legend string) PromQuery {
-	return withCore(prom(expr+zeroFallback, legend), expr)
-}
-
-// withCore records the expression q reads without its zero fallback.
-func withCore(q PromQuery, core string) PromQuery {
-	q.core = core
+	q := prom(expr+zeroFallback, legend)
+	q.core = expr
 	return q
 }
 

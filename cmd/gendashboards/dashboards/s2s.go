@@ -1,8 +1,6 @@
 package dashboards
 
-import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-)
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 // s2sSel is what $source's proxies report about the clusters leading to $destination.
 var s2sSel = inMesh.and(inZone).and(proxiesOf("source")).and(clusterOf("destination"))

@@ -1,8 +1,6 @@
 package dashboards
 
-import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-)
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 // zoneProxySel selects one kind of zone proxy ("ingress" or "egress") in $zone. Kuma's
 // service discovery lists dataplanes only; zone proxies are scraped by their own job,
