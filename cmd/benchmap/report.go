@@ -122,7 +122,7 @@ func (r *report) markdown() string {
 		p("")
 		p("## The plugin's own work")
 		p("")
-		p("In process (no gRPC, no network): the store's answers for a %s map of the %s-service mesh (%d series)", span(o.rng), thousands(o.services), o.series)
+		p("In process (no gRPC, no network): the store's answers for a %s map of the %s-service mesh (%s series)", span(o.rng), thousands(o.services), thousands(o.series))
 		p("recorded once and replayed from memory, then joined and turned into frames; medians of %d runs.", r.runs)
 		p("")
 		p("| decode | join | frames | total |")
@@ -194,10 +194,10 @@ func (r *report) goals(p func(string, ...any)) {
 		p("| 3. 24 h map with recording rules / 5 m map | %s services | %s | ≤ %.0f | |", thousands(r.goalSize), note, targetRules)
 	}
 	if o := r.overhead; o != nil {
-		p("| 4. decode + join + frames | in process, %s services, %s map, %d series replayed from memory | %s + %s + %s = **%s** | ≤ %s | %s |",
-			thousands(o.services), span(o.rng), o.series, ms(o.decode), ms(o.join), ms(o.frame), ms(o.total()), ms(targetOverhead), verdict(o.total() <= targetOverhead))
+		p("| 4. decode + join + frames | in process, %s services, %s map, %s series replayed from memory | %s + %s + %s = **%s** | ≤ %s | %s |",
+			thousands(o.services), span(o.rng), thousands(o.series), ms(o.decode), ms(o.join), ms(o.frame), ms(o.total()), ms(targetOverhead), verdict(o.total() <= targetOverhead))
 	}
-	p("| 5. the table and the chart | above, one run | %d rows | | |", len(r.rows))
+	p("| 5. the table and the chart | above, one run | rows: %d | | |", len(r.rows))
 	if !slices.ContainsFunc(r.rows, func(x *row) bool { return strings.HasPrefix(x.store, "Victoria") }) {
 		p("| 6. the map on VictoriaMetrics | | not measured (`--vm`) | runs | |")
 	}
