@@ -142,7 +142,12 @@ func measureMesh(ctx context.Context, o options, rep *report, ms meshSpec, shard
 	tb := &bench.TB{}
 	defer tb.Close()
 	longest := slices.Max(ms.ranges)
-	m, err := newMesh(tb, o, ms.services, ms.fanout, longest)
+	onVM := ms.services == vmSize && len(vmRanges) > 0
+	simulated := longest // the simulated proxies start early enough for every store's history
+	if onVM {
+		simulated = max(longest, slices.Max(vmRanges))
+	}
+	m, err := newMesh(tb, o, ms.services, ms.fanout, simulated)
 	if err != nil {
 		return err
 	}
@@ -174,7 +179,7 @@ func measureMesh(ctx context.Context, o options, rep *report, ms meshSpec, shard
 			return err
 		}
 	}
-	if ms.services == vmSize && len(vmRanges) > 0 {
+	if onVM {
 		vst, err := m.victoria(ctx, tb, slices.Max(vmRanges))
 		if err != nil {
 			return err
