@@ -93,7 +93,7 @@ func (r *report) markdown() string {
 	p("`/api/v1/import/prometheus`. A day of %s scrapes of a 1,000-service mesh is over a billion samples, so", r.step)
 	p("the history is thinned out with age: %s. The *samples* column says how many samples per", tierText(r.step))
 	p("series a window reads: longer ranges read fewer than a day of real scrapes would, so the stores' work for")
-	p("them is understated, for both sides alike. On the other hand promtool writes 2 h blocks (a day is 13),")
+	p("them is understated, for both sides alike. On the other hand promtool writes 2 h blocks (a day here fills 7 or 8),")
 	p("where a server that has run for a day has compacted its history into 18 h ones: more index lookups per")
 	p("series, again for both sides alike.")
 	p("")
