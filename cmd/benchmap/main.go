@@ -41,7 +41,7 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "a small run while developing: 100 services, 5m and 1h, 3 runs, no synthetic meshes")
 	flag.StringVar(&o.sizes, "sizes", "100:5,1000:5", "meshes measured at every --ranges, as services:fanout,...")
 	flag.StringVar(&o.ranges, "ranges", "5m,1h,6h,24h", "dashboard ranges of the --sizes meshes")
-	flag.StringVar(&o.big, "big", "5000:2", "meshes measured at --big-ranges only, with --big-runs (empty: none)")
+	flag.StringVar(&o.big, "big", "5000:1", "meshes measured at --big-ranges only, with --big-runs (empty: none)")
 	flag.StringVar(&o.bigRanges, "big-ranges", "5m,1h", "dashboard ranges of the --big meshes")
 	flag.IntVar(&o.goalSize, "goal-size", 1000, "services of the mesh the goals' figures are measured on (one of --sizes)")
 	flag.StringVar(&o.shards, "shards", "1,2,4", "prometheusShards settings of the same-window goal")

@@ -115,9 +115,10 @@ func (m *mesh) backfill(ctx context.Context, tb *bench.TB, longest time.Duration
 	}
 	dirs := make([]string, len(windows))
 	errs := make([]error, len(windows))
-	// promtool holds a block's series in memory, about 0.8 MB per edge (4 GB for 1,000
-	// services and 4,933 edges): two at a time up to about 6,000 edges, then one.
-	slots := make(chan struct{}, max(1, min(2, 6000/max(1, m.edges))))
+	// promtool holds a block's series and samples in memory, up to about 1.4 MB per edge
+	// (13.6 GB for 5,000 services and 9,999 edges over an hour): two at a time while two
+	// fit in some 8 GB of a shared machine, up to 3,000 edges, then one.
+	slots := make(chan struct{}, max(1, min(2, 3000/max(1, m.edges))))
 	var wg sync.WaitGroup
 	for i, w := range windows {
 		wg.Go(func() {
