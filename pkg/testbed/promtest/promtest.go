@@ -6,6 +6,7 @@ package promtest
 import (
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"net"
@@ -97,19 +98,28 @@ func Prometheus3(t testing.TB) string {
 	return bin
 }
 
-// Version is the version a prometheus binary reports ("2.42.0", "3.16.0").
+// Version is the version of a prometheus binary ("2.42.0+ds", "3.16.0"): what it
+// reports, or, for a build by go install (which stamps no version), its Go module's
+// version read from the binary (v0.316.0 is Prometheus 3.16.0, v0.42.0 is 2.42.0).
 func Version(t testing.TB, bin string) string {
 	t.Helper()
 	out, err := exec.Command(bin, "--version").CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s --version: %v\n%s", bin, err, out)
 	}
-	// "prometheus, version 3.16.0 (branch: ...)"
-	_, rest, ok := strings.Cut(string(out), "version ")
-	if !ok {
-		t.Fatalf("%s --version: no version in %q", bin, out)
+	// "prometheus, version 3.16.0 (branch: ...)", or "version  (branch: " unstamped.
+	if _, rest, ok := strings.Cut(string(out), "version "); ok && !strings.HasPrefix(rest, " ") && rest != "" {
+		return strings.Fields(rest)[0]
 	}
-	return strings.Fields(rest)[0]
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		t.Fatalf("%s: no version in %q, and no Go build info: %v", bin, out, err)
+	}
+	var minor, patch int
+	if _, err := fmt.Sscanf(info.Main.Version, "v0.%d.%d", &minor, &patch); err != nil {
+		t.Fatalf("%s: module %s %s: not a Prometheus module version", bin, info.Main.Path, info.Main.Version)
+	}
+	return fmt.Sprintf("%d.%d.%d", 2+minor/300, minor%300, patch)
 }
 
 // Start runs Prometheus on a free loopback port, waits until it is ready and stops it
