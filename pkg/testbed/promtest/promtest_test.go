@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,8 @@ func TestEachStoreServesTheHistory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.start(t)
-			if got := s.QueryValue(t, ctx, `rate(demo_total[5m])`, end); got != 2 {
+			// Prometheus 3's window leaves out its start, so it extrapolates: the last bits differ.
+			if got := s.QueryValue(t, ctx, `rate(demo_total[5m])`, end); math.Abs(got-2) > 1e-9 {
 				t.Errorf("rate = %g, want 2", got)
 			}
 			if got := s.QueryValue(t, ctx, `scalar(demo_total{note="a b}"})`, end); got != 1200 {
