@@ -159,7 +159,7 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
 	var r result
 	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
-	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
+	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, usefulInfos(infos))...)
 	if err != nil {
 		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
 		err = peer.CutError(err)
