@@ -38,12 +38,12 @@ func StartVictoriaMetrics(t testing.TB) *Server {
 
 // Import loads the OpenMetrics text that write produces (as for Backfill: timestamps in
 // seconds, "# EOF" at the end) through VictoriaMetrics' /api/v1/import/prometheus, which
-// wants timestamps in milliseconds, and makes it searchable at once.
+// wants timestamps in milliseconds, and returns once every sample is searchable.
 func (s *Server) Import(t testing.TB, ctx context.Context, write func(io.Writer) error) {
 	t.Helper()
 	pr, pw := io.Pipe()
+	mw := &msWriter{w: bufio.NewWriterSize(pw, 1<<20)}
 	go func() {
-		mw := &msWriter{w: bufio.NewWriterSize(pw, 1<<20)}
 		err := write(mw)
 		if err == nil {
 			err = mw.w.Flush()
@@ -51,9 +51,27 @@ func (s *Server) Import(t testing.TB, ctx context.Context, write func(io.Writer)
 		pw.CloseWithError(err)
 	}()
 	s.post(t, ctx, "/api/v1/import/prometheus", pr)
-	// Imported rows are searchable only after the in-memory parts are flushed (every
-	// few seconds by default).
+	if mw.samples == 0 {
+		return
+	}
+	// Imported rows become searchable in the background, new series last (on a busy
+	// machine, seconds later): flush, then wait until a query counts every sample.
 	s.post(t, ctx, "/internal/force_flush", nil)
+	span := time.Duration(mw.last-mw.first)*time.Millisecond + time.Second
+	q := fmt.Sprintf(`sum(count_over_time({__name__!=""}[%dms]))`, span.Milliseconds())
+	var got float64
+	for deadline := time.Now().Add(defaultReadyTimeout); time.Now().Before(deadline); time.Sleep(pollInterval) {
+		res, err := s.Query(ctx, q, time.UnixMilli(mw.last))
+		if err != nil {
+			t.Fatalf("import: %v", err)
+		}
+		if len(res) == 1 {
+			if got = res[0].Value; int(got) == mw.samples {
+				return
+			}
+		}
+	}
+	t.Fatalf("import: %g of %d samples searchable after %v", got, mw.samples, defaultReadyTimeout)
 }
 
 func (s *Server) post(t testing.TB, ctx context.Context, path string, body io.Reader) {
@@ -83,6 +101,9 @@ func (s *Server) post(t testing.TB, ctx context.Context, path string, body io.Re
 type msWriter struct {
 	w    *bufio.Writer
 	line []byte
+	// samples counts the sample lines, first and last are their extreme timestamps (ms).
+	samples     int
+	first, last int64
 }
 
 func (m *msWriter) Write(p []byte) (int, error) {
@@ -121,6 +142,11 @@ func (m *msWriter) flushLine() error {
 			}
 			ms := time.Duration(secs * float64(time.Second)).Round(time.Millisecond).Milliseconds()
 			line = strconv.AppendInt(line[:bytes.LastIndexByte(line, ' ')+1], ms, 10)
+			if m.samples == 0 || ms < m.first {
+				m.first = ms
+			}
+			m.last = max(m.last, ms)
+			m.samples++
 		}
 	}
 	if _, err := m.w.Write(line); err != nil {
