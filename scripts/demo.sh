@@ -85,8 +85,11 @@ say "building the simulator"
 # One start time for the backfill and the live simulator, so counters continue.
 start=$(date -u -d "@$(($(date +%s) - history_minutes * 60))" +%Y-%m-%dT%H:%M:%SZ)
 say "backfilling $history_minutes minutes of metrics"
+# Histogram bounds in the form this Prometheus' own scrapes store (3.x: le="1.0"), or every
+# latency bucket splits in two where the history meets the live scrapes.
+prom_version=$(prometheus --version 2>&1 | sed -n 's/^prometheus, version \([^ ]*\).*/\1/p')
 "$work/meshsim" --topology "$topology" --kuma-version "$kuma_version" --start "$start" \
-	--backfill "$work/history.om" --backfill-duration "${history_minutes}m"
+	--backfill "$work/history.om" --backfill-duration "${history_minutes}m" --backfill-for "$prom_version"
 promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/data" >/dev/null
 rm "$work/history.om"
 
