@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
@@ -56,19 +58,24 @@ func RecordingRules() []RecordingRule {
 	reporter := reporterOf(naming.RegimeAuto).groupBy()
 	for i := range rules {
 		r := &rules[i]
-		r.Record = recordName(r.Metric, r.kind)
+		r.Record = r.recordName()
 		r.By = slices.Concat(reporter, r.Extra)
 	}
 	return rules
 }
 
-// recordName follows Prometheus' level:metric:operations convention; a pattern of
-// names (the gRPC failures) is named by its kind.
-func recordName(metric string, k sample.Kind) string {
-	if !isName(metric) {
-		metric = "envoy_cluster_" + string(k)
+// recordName follows Prometheus' level:metric:operations convention (an edge, or the
+// service of an inbound listener); a pattern of names (the gRPC failures) is named by
+// its kind.
+func (r RecordingRule) recordName() string {
+	level, metric := "kuma_service:", r.Metric
+	if r.Upstream {
+		level = "kuma_edge:"
 	}
-	return "kuma_edge:" + metric + ":increase" + strconv.Itoa(int(RuleInterval.Minutes())) + "m"
+	if !isName(metric) {
+		metric = "envoy_cluster_" + string(r.kind)
+	}
+	return level + metric + ":increase" + model.Duration(RuleInterval).String()
 }
 
 // Expr is the rule's PromQL: series without a mesh are not the map's (zone proxies,
