@@ -7,14 +7,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // Backfill turns OpenMetrics text (written by write, ending in "# EOF") into TSDB
 // blocks with promtool and returns the directory to pass as Options.DataDir.
 func Backfill(t testing.TB, ctx context.Context, write func(io.Writer) error) string {
 	t.Helper()
-	promtool := Binary(t, "promtool")
+	Binary(t, "promtool") // skip before writing anything
 	tmp := t.TempDir()
 	input := filepath.Join(tmp, "history.om")
 	f, err := os.Create(input)
@@ -32,10 +34,38 @@ func Backfill(t testing.TB, ctx context.Context, write func(io.Writer) error) st
 		t.Fatal(err)
 	}
 	data := filepath.Join(tmp, "data")
-	cmd := exec.CommandContext(ctx, promtool, "tsdb", "create-blocks-from", "openmetrics", input, data)
-	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + tmp, "TZ=UTC", "LANG=C"}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("promtool create-blocks-from openmetrics: %v\n%s", err, out)
-	}
+	runPromtool(t, ctx, tmp, "create-blocks-from", "openmetrics", input, data)
 	return data
+}
+
+// BackfillRules evaluates the recording rules of rulesFile over [start, end] on s, as a
+// server running them all along would have (each group at its interval and evaluation
+// times), stops s and adds the recorded blocks to its data directory: serve that with a
+// new server (Start with Options.DataDir = s.DataDir).
+func (s *Server) BackfillRules(t testing.TB, ctx context.Context, rulesFile string, start, end time.Time) {
+	t.Helper()
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "rules")
+	runPromtool(t, ctx, tmp, "create-blocks-from", "rules", "--quiet", "--url="+s.URL, "--output-dir="+out,
+		"--start="+strconv.FormatInt(start.Unix(), 10), "--end="+strconv.FormatInt(end.Unix(), 10), rulesFile)
+	s.Stop()
+	blocks, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		if err := os.Rename(filepath.Join(out, b.Name()), filepath.Join(s.DataDir, b.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runPromtool runs promtool tsdb with args in a minimal environment.
+func runPromtool(t testing.TB, ctx context.Context, home string, args ...string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, Binary(t, "promtool"), append([]string{"tsdb"}, args...)...)
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + home, "TZ=UTC", "LANG=C"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool tsdb %s: %v\n%s", args[0]+" "+args[1], err, out)
+	}
 }

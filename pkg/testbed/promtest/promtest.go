@@ -40,7 +40,12 @@ type Server struct {
 	// URL is the base URL, for example http://127.0.0.1:40123.
 	URL     string
 	DataDir string
+	stop    func()
 }
+
+// Stop ends Prometheus before the test does, for example to hand its data directory
+// to another server; it returns once Prometheus has exited.
+func (s *Server) Stop() { s.stop() }
 
 const (
 	defaultReadyTimeout = 60 * time.Second
@@ -109,11 +114,12 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		<-exited
 	})
-	s := &Server{URL: "http://" + addr, DataDir: o.DataDir}
+	t.Cleanup(stop)
+	s := &Server{URL: "http://" + addr, DataDir: o.DataDir, stop: stop}
 	if err := s.waitReady(o.ReadyTimeout, exited); err != nil {
 		t.Fatalf("prometheus not ready: %v\n--- prometheus output ---\n%s", err, logs.String())
 	}

@@ -27,6 +27,9 @@ type Options struct {
 	// Live makes Prometheus scrape the simulator every second instead of serving
 	// backfilled history; rates then need a few seconds of samples (use irate).
 	Live bool
+	// Rules, a rules file, makes Prometheus also hold what its recording rules would
+	// have recorded over the history (promtool evaluates them on the backfilled data).
+	Rules string
 }
 
 // Bed is a running simulated mesh.
@@ -76,6 +79,10 @@ func Start(t testing.TB, topo *meshsim.Topology, o Options) *Bed {
 			return sim.WriteOpenMetrics(ctx, w, meshsim.BackfillOptions{End: o.End, Duration: o.History, Step: o.Step})
 		})
 		bed.Prometheus = promtest.Start(t, promtest.Options{DataDir: data})
+		if o.Rules != "" {
+			bed.Prometheus.BackfillRules(t, ctx, o.Rules, o.End.Add(-o.History), o.End)
+			bed.Prometheus = promtest.Start(t, promtest.Options{DataDir: data})
+		}
 	}
 	bed.PrometheusURL = bed.Prometheus.URL
 	return bed
