@@ -7,14 +7,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 )
 
 // Backfill turns OpenMetrics text (written by write, ending in "# EOF") into TSDB
-// blocks with promtool and returns the directory to pass as Options.DataDir.
-func Backfill(t testing.TB, ctx context.Context, write func(io.Writer) error) string {
+// blocks with promtool and returns the directory to pass as Options.DataDir. flags go
+// to promtool, for example --max-block-duration=48h: a long history in one block, as
+// a server that has run for days holds it after compaction, rather than in 2-hour ones.
+func Backfill(t testing.TB, ctx context.Context, write func(io.Writer) error, flags ...string) string {
 	t.Helper()
 	Binary(t, "promtool") // skip before writing anything
 	tmp := t.TempDir()
@@ -34,7 +37,7 @@ func Backfill(t testing.TB, ctx context.Context, write func(io.Writer) error) st
 		t.Fatal(err)
 	}
 	data := filepath.Join(tmp, "data")
-	runPromtool(t, ctx, tmp, "create-blocks-from", "openmetrics", input, data)
+	runPromtool(t, ctx, tmp, slices.Concat([]string{"create-blocks-from", "openmetrics"}, flags, []string{input, data})...)
 	return data
 }
 
@@ -49,12 +52,20 @@ func (s *Server) BackfillRules(t testing.TB, ctx context.Context, rulesFile stri
 	runPromtool(t, ctx, tmp, "create-blocks-from", "rules", "--quiet", "--url="+s.URL, "--output-dir="+out,
 		"--start="+strconv.FormatInt(start.Unix(), 10), "--end="+strconv.FormatInt(end.Unix(), 10), rulesFile)
 	s.Stop()
-	blocks, err := os.ReadDir(out)
+	AddBlocks(t, s.DataDir, out)
+}
+
+// AddBlocks moves the TSDB blocks of from (a Backfill or promtool output) into dataDir,
+// which no running server may use: one server then holds both, for example raw series
+// and recorded ones written apart.
+func AddBlocks(t testing.TB, dataDir, from string) {
+	t.Helper()
+	blocks, err := os.ReadDir(from)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range blocks {
-		if err := os.Rename(filepath.Join(out, b.Name()), filepath.Join(s.DataDir, b.Name())); err != nil {
+		if err := os.Rename(filepath.Join(from, b.Name()), filepath.Join(dataDir, b.Name())); err != nil {
 			t.Fatal(err)
 		}
 	}
