@@ -85,6 +85,12 @@ func perRegimeMesh(t *testing.T, services int) *meshsim.Topology {
 	return topo.PerRegime()
 }
 
+// problems are the notices that say something went wrong: Prometheus 3 adds infos
+// (Envoy's counters lack the _total suffix) that do not.
+func problems(notices []sample.Notice) []sample.Notice {
+	return slices.DeleteFunc(slices.Clone(notices), func(n sample.Notice) bool { return n.Severity == sample.SeverityInfo })
+}
+
 // sameAnswers fails unless every sample of want has its like in got within 1 %
 // relative (and no sample is in got only): then every req/s and error ratio of an edge
 // or node is within 1 %, and every quantile falls in the same bucket.
@@ -148,7 +154,7 @@ func TestRecordingRulesAnswerAsRawSeries(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if rec.Regime != raw.Regime || len(rec.Notices)+len(raw.Notices) != 0 {
+					if rec.Regime != raw.Regime || len(problems(rec.Notices))+len(problems(raw.Notices)) != 0 {
 						t.Errorf("%s: regime %q / %q, notices %v / %v", name, rec.Regime, raw.Regime, rec.Notices, raw.Notices)
 					}
 					t.Run(name, func(t *testing.T) { sameAnswers(t, rec.Samples, raw.Samples) })
@@ -186,7 +192,7 @@ func TestRecordingRulesAbsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set.Samples) == 0 || len(set.Notices) != 0 {
+	if len(set.Samples) == 0 || len(problems(set.Notices)) != 0 {
 		t.Errorf("%d samples, notices %v", len(set.Samples), set.Notices)
 	}
 	if rec, raw := log.recorded(); rec != 0 || raw != 4 {
