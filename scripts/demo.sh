@@ -98,6 +98,9 @@ say "starting the simulated mesh on $cp_addr"
 	--listen "$cp_addr" --scrape-config "$work/prometheus.yml" &
 pids+=($!)
 wait_http "http://$cp_addr/" "the simulator"
+# The recording rules the map reads for long ranges (README "Big meshes"). Prometheus records
+# from now on, so maps over an hour or more read them once it has run that long.
+printf 'rule_files:\n  - %s\n' "$root/prometheus/kuma-datasource-rules.yaml" >>"$work/prometheus.yml"
 
 say "starting Prometheus on $prom_addr"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \

@@ -69,6 +69,9 @@ type Prometheus struct {
 	MaxResponseBytes int64
 	// ScrapeInterval is how often the store scrapes the proxies; $__rate_interval needs it.
 	ScrapeInterval time.Duration
+	// RecordingRules lets the map read the shipped recording rules' series where the
+	// store has them (jsonData recordingRules "auto", the default); "off" never does.
+	RecordingRules bool
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -192,6 +195,7 @@ type jsonSettings struct {
 	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
+	RecordingRules           string          `json:"recordingRules"`
 	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
 	TracesDatasourceType     string          `json:"tracesDatasourceType"`
 	LogsDatasourceUID        string          `json:"logsDatasourceUid"`
@@ -252,6 +256,13 @@ func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Se
 		return Settings{}, err
 	}
 	prom.MaxResponseBytes = int64(mb * (1 << 20))
+	switch js.RecordingRules {
+	case "", "auto":
+		prom.RecordingRules = true
+	case "off":
+	default:
+		return Settings{}, fmt.Errorf("recordingRules %q is not one of auto, off", js.RecordingRules)
+	}
 	switch prom.Auth {
 	case "":
 		prom.Auth = PrometheusAuthNone

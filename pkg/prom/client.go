@@ -40,6 +40,10 @@ type Client struct {
 	inFlight *cache.Cache[sample.Set]
 	// timeout is the HTTP client's, named when a query runs out of it.
 	timeout time.Duration
+	// recordingRules lets the map read the recording rules' series (recorded.go);
+	// presence keeps which rule groups a mesh has, briefly.
+	recordingRules bool
+	presence       *cache.Cache[map[string]bool]
 }
 
 // Option configures a Client.
@@ -72,7 +76,8 @@ func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout}
+	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout,
+		recordingRules: true, presence: newPresenceCache()}
 	for _, o := range opts {
 		o(c)
 	}
@@ -108,7 +113,7 @@ func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set,
 }
 
 func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
-	subs := queries(q)
+	subs := c.mapQueries(ctx, q)
 	results := make([]result, len(subs))
 	var wg sync.WaitGroup
 	for i, sq := range subs {

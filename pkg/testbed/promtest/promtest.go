@@ -45,7 +45,12 @@ type Server struct {
 	// URL is the base URL, for example http://127.0.0.1:40123.
 	URL     string
 	DataDir string
+	stop    func()
 }
+
+// Stop ends Prometheus before the test does, for example to hand its data directory
+// to another server; it returns once Prometheus has exited.
+func (s *Server) Stop() { s.stop() }
 
 const (
 	defaultReadyTimeout = 60 * time.Second
@@ -186,11 +191,12 @@ func run(t testing.TB, p process) *Server {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		<-exited
 	})
-	s := &Server{URL: "http://" + addr, DataDir: p.dataDir}
+	t.Cleanup(stop)
+	s := &Server{URL: "http://" + addr, DataDir: p.dataDir, stop: stop}
 	if err := s.waitReady(p.readyPath, p.readyTimeout, exited); err != nil {
 		t.Fatalf("%s not ready: %v\n--- %s output ---\n%s", p.name, err, p.name, logs.String())
 	}

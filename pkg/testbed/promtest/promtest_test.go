@@ -67,3 +67,26 @@ func TestEachStoreServesTheHistory(t *testing.T) {
 		})
 	}
 }
+
+// TestAddBlocks serves two backfills from one server, the second written in one block.
+func TestAddBlocks(t *testing.T) {
+	ctx := context.Background()
+	end := time.Now().Truncate(time.Minute)
+	series := func(name string) func(io.Writer) error {
+		return func(w io.Writer) error {
+			for i := 0; i <= 60; i++ {
+				if _, err := fmt.Fprintf(w, "%s{job=\"x\"} %d %d\n", name, i, end.Add(time.Duration(i-60)*time.Minute).Unix()); err != nil {
+					return err
+				}
+			}
+			_, err := io.WriteString(w, "# EOF\n")
+			return err
+		}
+	}
+	data := promtest.Backfill(t, ctx, series("first"))
+	promtest.AddBlocks(t, data, promtest.Backfill(t, ctx, series("second"), "--max-block-duration=24h"))
+	prom := promtest.Start(t, promtest.Options{DataDir: data})
+	if got := prom.QueryValue(t, ctx, `scalar(first + on() second)`, end); got != 120 {
+		t.Errorf("first + second = %g, want 120", got)
+	}
+}

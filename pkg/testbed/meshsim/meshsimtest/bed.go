@@ -30,6 +30,10 @@ type Options struct {
 	Live bool
 	// Store is the time-series database the bed fills (default StorePrometheus).
 	Store Store
+	// Rules, a rules file, makes Prometheus also hold what its recording rules would
+	// have recorded over the history (promtool evaluates them on the backfilled data).
+	// Prometheus stores only.
+	Rules string
 }
 
 // Store is a time-series database the plugin reads through the Prometheus HTTP API.
@@ -96,8 +100,8 @@ func Start(t testing.TB, topo *meshsim.Topology, o Options) *Bed {
 	}
 	switch o.Store {
 	case StoreVictoriaMetrics:
-		if o.Live {
-			t.Fatal("meshsimtest: Live needs a Prometheus store")
+		if o.Live || o.Rules != "" {
+			t.Fatal("meshsimtest: Live and Rules need a Prometheus store")
 		}
 		bed.Prometheus = promtest.StartVictoriaMetrics(t)
 		// VictoriaMetrics stores le as the exporter writes it.
@@ -113,6 +117,10 @@ func Start(t testing.TB, topo *meshsim.Topology, o Options) *Bed {
 		}
 		data := promtest.Backfill(t, ctx, history(meshsim.BoundsFor(promtest.Version(t, bin))))
 		bed.Prometheus = promtest.Start(t, promtest.Options{Binary: bin, DataDir: data})
+		if o.Rules != "" {
+			bed.Prometheus.BackfillRules(t, ctx, o.Rules, o.End.Add(-o.History), o.End)
+			bed.Prometheus = promtest.Start(t, promtest.Options{Binary: bin, DataDir: data})
+		}
 	default:
 		t.Fatalf("meshsimtest: unknown store %q", o.Store)
 	}
