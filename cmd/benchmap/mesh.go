@@ -192,7 +192,7 @@ func overhead(ctx context.Context, m *meshResult, o options, promURL, cpURL stri
 	if _, err := pc.FetchMeshSamples(ctx, q); err != nil {
 		return err
 	}
-	replay, err := prom.New("http://replay.invalid", &http.Client{Transport: bench.Replay(rec.Bodies)})
+	replay, err := prom.New("http://replay.invalid", &http.Client{Transport: &bench.Replay{Bodies: rec.Bodies}})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,10 @@ type Client struct {
 	inFlight *cache.Cache[sample.Set]
 	// timeout is the HTTP client's, named when a query runs out of it.
 	timeout time.Duration
+	// shards is how many queries a sub-query with latency buckets is split into (shard.go).
+	shards int
+	// slots bounds the PromQL requests in flight at once; nil is no bound.
+	slots chan struct{}
 }
 
 // Option configures a Client.
@@ -51,6 +55,24 @@ func WithMaxSeries(n int) Option {
 	return func(c *Client) {
 		if n > 0 {
 			c.maxSeries = n
+		}
+	}
+}
+
+// WithShards splits the sub-queries that read latency buckets into n concurrent
+// queries (shard.go); 1 or less is one query each. At most len(leFirstChars) take effect.
+func WithShards(n int) Option {
+	return func(c *Client) { c.shards = n }
+}
+
+// WithMaxConcurrentQueries bounds the PromQL requests the client has in flight at once,
+// across every map it serves: the others wait for a slot (or for their context to end).
+// Values below 1 leave it unbounded.
+func WithMaxConcurrentQueries(n int) Option {
+	return func(c *Client) {
+		c.slots = nil
+		if n > 0 {
+			c.slots = make(chan struct{}, n)
 		}
 	}
 }
@@ -153,32 +175,9 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 }
 
 func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
-	// Asking for one more than the cap tells a cut result from a full one;
-	// Prometheus versions without the limit parameter ignore it.
-	vc := &vectorClient{Client: c.client, maxSeries: c.maxSeries + 1}
-	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
-	var r result
-	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
-	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
-	if err != nil {
-		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
-		err = peer.CutError(err)
-		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
-		if timedOut(err) {
-			r.err = fmt.Errorf("prometheus query %q: timed out%s: %w", sq.name, c.within(), err)
-		}
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+	list, r := c.series(ctx, q, sq)
+	if r.err != nil {
 		return r
-	}
-	vec, ok := val.(model.Vector)
-	if !ok {
-		r.err = fmt.Errorf("prometheus query %q: got %T, want a vector", sq.name, val)
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
-		return r
-	}
-	list := vc.decoded
-	if !vc.ok {
-		list = fromVector(vec)
 	}
 	if len(list) > c.maxSeries {
 		// Keep the largest of what came back: they carry most of the
@@ -216,6 +215,43 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 		}
 	}
 	return r
+}
+
+// query runs one PromQL query of sq and decodes its series.
+func (c *Client) query(ctx context.Context, q MeshQuery, sq subQuery, expr string) ([]series, result) {
+	var r result
+	if err := c.acquire(ctx); err != nil {
+		r.err = fmt.Errorf("prometheus query %q: waiting for a free query slot: %w", sq.name, err)
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+		return nil, r
+	}
+	defer c.release()
+	// Asking for one more than the cap tells a cut result from a full one;
+	// Prometheus versions without the limit parameter ignore it.
+	vc := &vectorClient{Client: c.client, maxSeries: c.maxSeries + 1}
+	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
+	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
+	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
+	if err != nil {
+		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
+		err = peer.CutError(err)
+		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
+		if timedOut(err) {
+			r.err = fmt.Errorf("prometheus query %q: timed out%s: %w", sq.name, c.within(), err)
+		}
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+		return nil, r
+	}
+	vec, ok := val.(model.Vector)
+	if !ok {
+		r.err = fmt.Errorf("prometheus query %q: got %T, want a vector", sq.name, val)
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
+		return nil, r
+	}
+	if !vc.ok {
+		return fromVector(vec), r
+	}
+	return vc.decoded, r
 }
 
 // maxNotices bounds the warnings (and the infos) of one sub-query shown as notices.
