@@ -1,25 +1,32 @@
 package graph
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
 
-// histogram is a cumulative Prometheus histogram: upper bound → count.
-// Merging sums counts per bound, which is only correct before any quantile
-// is taken; that is why series are merged here and never their quantiles.
-type histogram map[float64]float64
+// histogram is a cumulative Prometheus histogram: its buckets by ascending upper
+// bound. Merging sums counts per bound, which is only correct before any quantile
+// is taken; that is why series are merged here and never their quantiles. A sorted
+// slice, not a map: the join adds every bucket series of a map to one (some 20 bounds
+// each), and hashing floats took a third of it.
+type histogram []bucket
+
+type bucket struct{ le, count float64 }
 
 func (h *histogram) add(le, count float64) {
-	if *h == nil {
-		*h = histogram{}
+	i, found := slices.BinarySearchFunc(*h, le, func(b bucket, le float64) int { return cmp.Compare(b.le, le) })
+	if found {
+		(*h)[i].count += count
+		return
 	}
-	(*h)[le] += count
+	*h = slices.Insert(*h, i, bucket{le, count})
 }
 
 func (h *histogram) merge(o histogram) {
-	for le, c := range o {
-		h.add(le, c)
+	for _, b := range o {
+		h.add(b.le, b.count)
 	}
 }
 
@@ -29,17 +36,12 @@ func (h *histogram) merge(o histogram) {
 // when the rank falls into +Inf. It returns NaN without a +Inf bucket or
 // observations.
 func (h histogram) quantile(q float64) float64 {
-	bounds := make([]float64, 0, len(h))
-	for le := range h {
-		bounds = append(bounds, le)
-	}
-	slices.Sort(bounds)
-	if len(bounds) < 2 || !math.IsInf(bounds[len(bounds)-1], 1) {
+	if len(h) < 2 || !math.IsInf(h[len(h)-1].le, 1) {
 		return math.NaN()
 	}
-	counts := make([]float64, len(bounds))
-	for i, le := range bounds {
-		counts[i] = h[le]
+	counts := make([]float64, len(h))
+	for i, b := range h {
+		counts[i] = b.count
 		// Counter resets and scrapes at different times can make merged
 		// buckets non-monotonic; Prometheus evens them out the same way.
 		if i > 0 && counts[i] < counts[i-1] {
@@ -58,15 +60,15 @@ func (h histogram) quantile(q float64) float64 {
 		return 1
 	})
 	switch {
-	case b == len(bounds)-1:
-		return bounds[len(bounds)-2]
-	case b == 0 && bounds[0] <= 0:
-		return bounds[0]
+	case b == len(h)-1:
+		return h[len(h)-2].le
+	case b == 0 && h[0].le <= 0:
+		return h[0].le
 	}
 	start, prev := 0.0, 0.0
 	if b > 0 {
-		start, prev = bounds[b-1], counts[b-1]
+		start, prev = h[b-1].le, counts[b-1]
 	}
 	inBucket := counts[b] - prev
-	return start + (bounds[b]-start)*((rank-prev)/inBucket)
+	return start + (h[b].le-start)*((rank-prev)/inBucket)
 }

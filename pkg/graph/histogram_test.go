@@ -5,6 +5,15 @@ import (
 	"testing"
 )
 
+// hist builds a histogram from bound → count.
+func hist(counts map[float64]float64) histogram {
+	var h histogram
+	for le, c := range counts {
+		h.add(le, c)
+	}
+	return h
+}
+
 func TestHistogramQuantile(t *testing.T) {
 	inf := math.Inf(1)
 	tests := []struct {
@@ -14,15 +23,15 @@ func TestHistogramQuantile(t *testing.T) {
 		want float64
 	}{
 		// 100 observations: 50 ≤10ms, 90 ≤100ms, all ≤1000ms.
-		{"median at bucket edge", histogram{10: 50, 100: 90, 1000: 100, inf: 100}, 0.5, 10},
-		{"p95 interpolated", histogram{10: 50, 100: 90, 1000: 100, inf: 100}, 0.95, 100 + 900*0.5},
-		{"p25 in first bucket from 0", histogram{10: 50, 100: 90, 1000: 100, inf: 100}, 0.25, 5},
-		{"p99 in +Inf gives last finite bound", histogram{10: 50, 100: 90, inf: 100}, 0.99, 100},
-		{"non-monotonic evened out", histogram{10: 50, 100: 40, inf: 100}, 0.5, 10},
-		{"no +Inf", histogram{10: 50, 100: 90}, 0.5, math.NaN()},
-		{"no observations", histogram{10: 0, inf: 0}, 0.5, math.NaN()},
-		{"single bucket", histogram{inf: 5}, 0.5, math.NaN()},
-		{"negative first bound", histogram{-1: 10, inf: 10}, 0.5, -1},
+		{"median at bucket edge", hist(map[float64]float64{10: 50, 100: 90, 1000: 100, inf: 100}), 0.5, 10},
+		{"p95 interpolated", hist(map[float64]float64{10: 50, 100: 90, 1000: 100, inf: 100}), 0.95, 100 + 900*0.5},
+		{"p25 in first bucket from 0", hist(map[float64]float64{10: 50, 100: 90, 1000: 100, inf: 100}), 0.25, 5},
+		{"p99 in +Inf gives last finite bound", hist(map[float64]float64{10: 50, 100: 90, inf: 100}), 0.99, 100},
+		{"non-monotonic evened out", hist(map[float64]float64{10: 50, 100: 40, inf: 100}), 0.5, 10},
+		{"no +Inf", hist(map[float64]float64{10: 50, 100: 90}), 0.5, math.NaN()},
+		{"no observations", hist(map[float64]float64{10: 0, inf: 0}), 0.5, math.NaN()},
+		{"single bucket", hist(map[float64]float64{inf: 5}), 0.5, math.NaN()},
+		{"negative first bound", hist(map[float64]float64{-1: 10, inf: 10}), 0.5, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,8 +48,8 @@ func TestHistogramQuantile(t *testing.T) {
 func TestHistogramMergeBeforeQuantile(t *testing.T) {
 	inf := math.Inf(1)
 	var merged histogram
-	merged.merge(histogram{10: 90, 100: 100, inf: 100}) // fast caller
-	merged.merge(histogram{10: 0, 100: 10, inf: 10})    // slow caller
+	merged.merge(hist(map[float64]float64{10: 90, 100: 100, inf: 100})) // fast caller
+	merged.merge(hist(map[float64]float64{10: 0, 100: 10, inf: 10}))    // slow caller
 	// 110 observations, 90 ≤10ms, 110 ≤100ms: p50 rank 55 → 10*55/90.
 	if got, want := merged.quantile(0.5), 10*55.0/90; math.Abs(got-want) > 1e-9 {
 		t.Errorf("p50 = %v, want %v", got, want)

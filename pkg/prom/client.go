@@ -44,6 +44,8 @@ type Client struct {
 	shards int
 	// slots bounds the PromQL requests in flight at once; nil is no bound.
 	slots chan struct{}
+	// answers reads query answers (vectorClient).
+	answers answerReader
 }
 
 // Option configures a Client.
@@ -94,7 +96,8 @@ func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout}
+	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout,
+		answers: answerReader{hc: hc}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -228,7 +231,8 @@ func (c *Client) query(ctx context.Context, q MeshQuery, sq subQuery, expr strin
 	defer c.release()
 	// Asking for one more than the cap tells a cut result from a full one;
 	// Prometheus versions without the limit parameter ignore it.
-	vc := &vectorClient{Client: c.client, maxSeries: c.maxSeries + 1}
+	vc := &vectorClient{Client: c.client, answers: &c.answers, maxSeries: c.maxSeries + 1}
+	defer vc.release()
 	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
 	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
 	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
@@ -300,9 +304,10 @@ func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return sample.Sample{}, false
 	}
+	f := s.fields()
 	get := func(names ...string) string {
 		for _, n := range names {
-			if v := s.get(n); v != "" {
+			if v := f.get(n); v != "" {
 				return v
 			}
 		}
@@ -316,8 +321,8 @@ func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
 			Source:  get(r.source...),
 			Gateway: get(naming.LabelProxyRole) == "gateway" || get(naming.LabelMeshGateway) != "",
 		},
-		Cluster: get(naming.LabelCluster, "envoy_http_conn_manager_prefix"),
-		Class:   statusClass(get("envoy_response_code_class")),
+		Cluster: get(naming.LabelCluster, labelInboundPrefix),
+		Class:   statusClass(get(labelClass)),
 		Value:   v,
 	}
 	if !kinds[smp.Kind] {
