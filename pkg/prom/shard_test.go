@@ -21,7 +21,7 @@ import (
 // leValues are bounds as stores write them: Envoy's defaults in Prometheus 2's form
 // ("1") and 3's ("1.0"), +Inf, and odd values, a missing le included.
 func leValues() []string {
-	values := []string{ "", "Inf", "-Inf", "NaN", "0", "0.001", ".5", "-1", "7", "8.5", "9e+06",
+	values := []string{"", "Inf", "-Inf", "NaN", "0", "0.001", ".5", "-1", "7", "8.5", "9e+06",
 		"1e+06", "3.6e+06", "4", "x", "\n1", "1\n", "é", "+1"}
 	for _, b := range envoyBounds {
 		f, _ := strconv.ParseFloat(b, 64)

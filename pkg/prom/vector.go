@@ -29,6 +29,10 @@ type series struct {
 	long bool
 }
 
+// minSeriesBytes is less than the JSON of any series a map's sub-query returns (a
+// metric object of nine labels or more and a value).
+const minSeriesBytes = 100
+
 // maxLabel caps label names and values, like query fields: longer ones become node ids
 // and names in the answer to Grafana, and no mesh, zone or service has them.
 const maxLabel = 1024
@@ -264,6 +268,10 @@ func decodeVector(body []byte, maxSeries int) (envelope, bool) {
 					vector = string(v) == model.ValVector.String()
 					return ok
 				case "result":
+					// Sized from the answer's length without counting its series (a pass
+					// over tens of MB): Prometheus writes more than 100 bytes per series
+					// of the map's, so this is enough room, and regrowing cost more.
+					env.result = make([]series, 0, min(len(body)/minSeriesBytes+1, maxSeries))
 					return sc.series(&env.result)
 				}
 				return sc.skip()
