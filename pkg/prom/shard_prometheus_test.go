@@ -1,4 +1,4 @@
-package prom_test
+package prom
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim/meshsimtest"
 )
@@ -23,9 +22,9 @@ func TestShardsAnswerAsOneQuery(t *testing.T) {
 				t.Fatal(err)
 			}
 			bed := meshsimtest.Start(t, topo, meshsimtest.Options{Sim: meshsim.Options{KumaVersion: 3}})
-			q := prom.MeshQuery{Mesh: "default", From: bed.End.Add(-prom.MinWindow * 5), To: bed.End}
-			fetch := func(opts ...prom.Option) sample.Set {
-				c, err := prom.New(bed.PrometheusURL, &http.Client{}, opts...)
+			q := MeshQuery{Mesh: "default", From: bed.End.Add(-MinWindow * 5), To: bed.End}
+			fetch := func(opts ...Option) sample.Set {
+				c, err := New(bed.PrometheusURL, &http.Client{}, opts...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -40,29 +39,12 @@ func TestShardsAnswerAsOneQuery(t *testing.T) {
 				t.Fatalf("unsharded map: regime %s, %d samples without latency buckets", want.Regime, len(want.Samples))
 			}
 			for _, n := range []int{2, 3, 4, 16} {
-				got := fetch(prom.WithShards(n), prom.WithMaxConcurrentQueries(2))
-				if got.Regime != want.Regime || len(got.Notices) != len(want.Notices) || !sameMultiset(got.Samples, want.Samples) {
+				got := fetch(WithShards(n), WithMaxConcurrentQueries(2))
+				if got.Regime != want.Regime || len(got.Notices) != len(want.Notices) || !sameSamples(got.Samples, want.Samples) {
 					t.Errorf("%d shards: %d samples, regime %s, notices %v; want %d, %s, %v",
 						n, len(got.Samples), got.Regime, got.Notices, len(want.Samples), want.Regime, want.Notices)
 				}
 			}
 		})
 	}
-}
-
-// sameMultiset compares samples in any order: shards answer in any order.
-func sameMultiset(a, b []sample.Sample) bool {
-	count := map[sample.Sample]int{}
-	for _, s := range a {
-		count[s]++
-	}
-	for _, s := range b {
-		count[s]--
-	}
-	for _, n := range count {
-		if n != 0 {
-			return false
-		}
-	}
-	return len(a) == len(b)
 }
