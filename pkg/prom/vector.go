@@ -321,6 +321,10 @@ func (sc *scanner) space() {
 
 // next consumes c (after white space) if it comes next.
 func (sc *scanner) next(c byte) bool {
+	if sc.i < len(sc.b) && sc.b[sc.i] == c { // Prometheus writes no white space
+		sc.i++
+		return true
+	}
 	sc.space()
 	if sc.i < len(sc.b) && sc.b[sc.i] == c {
 		sc.i++
