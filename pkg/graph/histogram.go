@@ -15,18 +15,34 @@ type histogram []bucket
 
 type bucket struct{ le, count float64 }
 
+// add adds count to the bucket of bound le. Bounds are ordered as cmp.Compare orders
+// them (NaN first, equal to itself). The search starts at the end: a series' buckets
+// come in ascending order.
 func (h *histogram) add(le, count float64) {
-	i, found := slices.BinarySearchFunc(*h, le, func(b bucket, le float64) int { return cmp.Compare(b.le, le) })
-	if found {
-		(*h)[i].count += count
+	b := *h
+	i := len(b)
+	for i > 0 && cmp.Less(le, b[i-1].le) {
+		i--
+	}
+	if i > 0 && !cmp.Less(b[i-1].le, le) {
+		b[i-1].count += count
 		return
 	}
-	*h = slices.Insert(*h, i, bucket{le, count})
+	*h = slices.Insert(b, i, bucket{le, count})
 }
 
+// merge adds o's buckets, walking both in order.
 func (h *histogram) merge(o histogram) {
-	for _, b := range o {
-		h.add(b.le, b.count)
+	i := 0
+	for _, ob := range o {
+		for i < len(*h) && cmp.Less((*h)[i].le, ob.le) {
+			i++
+		}
+		if i < len(*h) && !cmp.Less(ob.le, (*h)[i].le) {
+			(*h)[i].count += ob.count
+			continue
+		}
+		*h = slices.Insert(*h, i, ob)
 	}
 }
 

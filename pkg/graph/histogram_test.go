@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"math"
 	"testing"
 )
@@ -55,3 +56,37 @@ func TestHistogramMergeBeforeQuantile(t *testing.T) {
 		t.Errorf("p50 = %v, want %v", got, want)
 	}
 }
+
+// TestHistogramMergeEqualsAdds: merging walks both histograms in order; it must come
+// to what adding each bucket does, for bounds in any order, NaN and ±Inf included.
+func TestHistogramMergeEqualsAdds(t *testing.T) {
+	bounds := []float64{math.NaN(), math.Inf(-1), -1, 0, 0.5, 1, 10, 1e6, math.Inf(1)}
+	for seed := range 50 {
+		var a, b, merged, added histogram
+		for i := range 2 * len(bounds) {
+			le := bounds[(i*7+seed*3)%len(bounds)]
+			if (i+seed)%3 == 0 {
+				a.add(le, float64(i+1))
+			} else {
+				b.add(le, float64(i+1))
+			}
+		}
+		merged.merge(a)
+		merged.merge(b)
+		for _, h := range []histogram{a, b} {
+			for _, bk := range h {
+				added.add(bk.le, bk.count)
+			}
+		}
+		if len(merged) != len(added) {
+			t.Fatalf("seed %d: merged %v, added %v", seed, merged, added)
+		}
+		for i := range merged {
+			if !sameBound(merged[i].le, added[i].le) || merged[i].count != added[i].count || (i > 0 && !cmp.Less(merged[i-1].le, merged[i].le)) {
+				t.Fatalf("seed %d: merged %v, added %v", seed, merged, added)
+			}
+		}
+	}
+}
+
+func sameBound(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
