@@ -202,7 +202,7 @@ func (a *answerReader) do(ctx context.Context, req *http.Request) (*http.Respons
 		buf = new([]byte)
 	}
 	done := make(chan error, 1)
-	go func() { done <- readAll(resp.Body, buf, resp.ContentLength) }()
+	go func() { done <- readAll(resp.Body, buf) }()
 	select {
 	case <-ctx.Done():
 		resp.Body.Close()
@@ -213,13 +213,10 @@ func (a *answerReader) do(ctx context.Context, req *http.Request) (*http.Respons
 	}
 }
 
-// readAll reads r into *buf from its start, growing it as needed (to size at once
-// when the length is known).
-func readAll(r io.Reader, buf *[]byte, size int64) error {
+// readAll reads r into *buf from its start, growing it as needed. Content-Length does
+// not size it: a peer's header is no reason to allocate.
+func readAll(r io.Reader, buf *[]byte) error {
 	b := (*buf)[:0]
-	if size > int64(cap(b)) {
-		b = make([]byte, 0, size+1) // +1: the read that meets EOF needs room
-	}
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
