@@ -196,7 +196,7 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 			"Prometheus (%s): %d series with a label longer than %d bytes left out", sq.name, len(list)-len(kept), maxLabel)})
 		list = kept
 	}
-	seen := map[string]bool{}
+	seen, last := map[string]bool{}, ""
 	r.samples = make([]sample.Sample, 0, len(list))
 	for i := range list {
 		s := &list[i]
@@ -208,13 +208,17 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 			smp.Proxy.Mesh = q.Mesh // its clusters were selected by the mesh in their names
 		}
 		r.samples = append(r.samples, smp)
-		if s.get(string(naming.LabelWorkload)) != "" {
+		if !r.workload && s.get(string(naming.LabelWorkload)) != "" {
 			r.workload = true
 		}
-		// Regime detection needs each cluster once, not once per bucket and class.
-		if smp.Kind != sample.InboundRequests && !seen[smp.Cluster] {
-			seen[smp.Cluster] = true
-			r.clusters = append(r.clusters, smp.Cluster)
+		// Regime detection needs each cluster once, not once per bucket and class
+		// (which follow one another: the one before is looked at first).
+		if smp.Kind != sample.InboundRequests && smp.Cluster != last {
+			if !seen[smp.Cluster] {
+				seen[smp.Cluster] = true
+				r.clusters = append(r.clusters, smp.Cluster)
+			}
+			last = smp.Cluster
 		}
 	}
 	return r
