@@ -348,6 +348,10 @@ func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
 
 // statusClass turns Envoy's class tag ("2") into "2xx".
 func statusClass(c string) string {
+	switch c { // Envoy's classes without a string per sample
+	case "1", "2", "3", "4", "5":
+		return [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}[c[0]-'1']
+	}
 	if len(c) == 1 {
 		return c + "xx"
 	}
