@@ -31,6 +31,9 @@ const (
 	// these caps hold it with room to spare and still bound a misbehaving store.
 	DefaultPrometheusMaxSeries        = 200_000
 	DefaultPrometheusMaxResponseBytes = 128 << 20
+	// DefaultIncrementalCacheMB bounds the bodies kept for refreshes of long ranges: a
+	// 1,000-service map keeps about 10 MB.
+	DefaultIncrementalCacheMB = 64
 )
 
 // ErrLegacyPrometheusID is returned for provisioning files written for the community plugin,
@@ -69,6 +72,8 @@ type Prometheus struct {
 	MaxResponseBytes int64
 	// ScrapeInterval is how often the store scrapes the proxies; $__rate_interval needs it.
 	ScrapeInterval time.Duration
+	// IncrementalCacheBytes bounds what refreshes of long ranges keep (0: nothing).
+	IncrementalCacheBytes int64
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -192,6 +197,7 @@ type jsonSettings struct {
 	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
+	IncrementalCacheMB       json.Number     `json:"incrementalCacheMB"`
 	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
 	TracesDatasourceType     string          `json:"tracesDatasourceType"`
 	LogsDatasourceUID        string          `json:"logsDatasourceUid"`
@@ -252,6 +258,11 @@ func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Se
 		return Settings{}, err
 	}
 	prom.MaxResponseBytes = int64(mb * (1 << 20))
+	cacheMB, err := incrementalCacheMB(js.IncrementalCacheMB)
+	if err != nil {
+		return Settings{}, err
+	}
+	prom.IncrementalCacheBytes = int64(cacheMB) << 20
 	switch prom.Auth {
 	case "":
 		prom.Auth = PrometheusAuthNone
@@ -362,11 +373,12 @@ func hiddenUserinfo(rest string) (at int, hidden bool) {
 // Bounds of the numeric settings. Each is refused outside them, naming the setting:
 // a value that rounds to zero would mean no timeout or no cap, and a huge one overflows.
 const (
-	minSeconds    = 0.001
-	maxSeconds    = 86_400
-	maxSeries     = 100_000_000
-	minResponseMB = 0.001     // about 1 KiB
-	maxResponseMB = 1_000_000 // about 1 TB
+	minSeconds            = 0.001
+	maxSeconds            = 86_400
+	maxSeries             = 100_000_000
+	minResponseMB         = 0.001     // about 1 KiB
+	maxResponseMB         = 1_000_000 // about 1 TB
+	maxIncrementalCacheMB = 4096
 )
 
 func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {
@@ -390,6 +402,15 @@ func number[N int | float64](field string, n json.Number, def, lo, hi N) (N, err
 		return 0, fmt.Errorf("%s must be between %s and %s, got %s", field, plain(float64(lo)), plain(float64(hi)), n.String())
 	}
 	return N(f), nil
+}
+
+// incrementalCacheMB reads the bound of the incremental-refresh cache; unlike the other
+// numbers, 0 turns it off rather than meaning the default.
+func incrementalCacheMB(n json.Number) (int, error) {
+	if f, err := n.Float64(); err == nil && f == 0 {
+		return 0, nil
+	}
+	return number("incrementalCacheMB", n, DefaultIncrementalCacheMB, 1, maxIncrementalCacheMB)
 }
 
 // plain writes f without an exponent.

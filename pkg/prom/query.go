@@ -63,6 +63,8 @@ type subQuery struct {
 	kind sample.Kind
 	// reporter names the labels of the proxy reporting a series.
 	reporter reporter
+	// signed keeps negative values: a delta of windows (incremental.go).
+	signed bool
 }
 
 // notInternalCluster keeps upstream series of the proxies' own plumbing (xDS, admin,
@@ -79,8 +81,12 @@ type part struct {
 // queries builds the four sub-queries of a map, and a fifth for the zone
 // proxies when asked.
 func queries(q MeshQuery) []subQuery {
+	return queriesOver(q, "["+strconv.FormatInt(int64(q.Window().Seconds()), 10)+"s]")
+}
+
+// queriesOver builds them over the range selector w.
+func queriesOver(q MeshQuery, w string) []subQuery {
 	sel := matchers(q)
-	w := "[" + strconv.FormatInt(int64(q.Window().Seconds()), 10) + "s]"
 	rep := reporterOf(q.Regime)
 	reporter := rep.groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})

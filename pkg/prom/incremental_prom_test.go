@@ -1,0 +1,293 @@
+package prom
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim/meshsimtest"
+)
+
+// recorder keeps the PromQL of every request it carries.
+type recorder struct {
+	mu      sync.Mutex
+	queries []string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	form := req.URL.Query()
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		if f, err := url.ParseQuery(string(b)); err == nil {
+			form = f
+		}
+	}
+	r.mu.Lock()
+	r.queries = append(r.queries, form.Get("query"))
+	r.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// take returns and forgets the queries recorded so far.
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q := r.queries
+	r.queries = nil
+	return q
+}
+
+func newClient(t *testing.T, url string, opts ...Option) (*Client, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	c, err := New(url, &http.Client{Transport: rec}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rec
+}
+
+// TestIncrementalRefreshAnswersAsUncached refreshes a map from kept bodies against a real
+// Prometheus holding the simulated mesh and compares every answer with an uncached one's.
+func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		window, history  time.Duration
+		scrape           time.Duration
+		rebuildAfterMove time.Duration
+		services         int
+	}{
+		// Forty minutes: a head, tail or block counted twice or left out would be off by
+		// 2.5 % or more.
+		{name: "40m", window: 40 * time.Minute, history: 100 * time.Minute, scrape: 15 * time.Second, rebuildAfterMove: 35 * time.Minute, services: 8},
+		// The wall display's six hours, backfilled at a coarse step (a slow scrape).
+		{name: "6h", window: 6 * time.Hour, history: 10 * time.Hour, scrape: time.Minute, rebuildAfterMove: 3*time.Hour + 10*time.Minute, services: 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			topo, err := meshsim.Generate(meshsim.GenerateOptions{Services: tc.services, FanOut: 2, Zones: 2, Seed: 17, Regime: meshsim.RegimeUnified})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: tc.history, Step: tc.scrape})
+			ctx := context.Background()
+			cached, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(64<<20, tc.scrape))
+			uncached, plain := newClient(t, bed.PrometheusURL)
+			// The first To lies 2 minutes into a block, an hour's margin after the history starts.
+			t0 := time.UnixMilli(floorTo(bed.End.Add(-tc.history+tc.window+10*time.Minute).UnixMilli(), incrBlock.Milliseconds())).Add(2 * time.Minute)
+			steps := []struct {
+				name   string
+				to     time.Time
+				trips  int
+				deltas int // round trips carrying a signed delta
+			}{
+				{"first load: body and edges", t0, 8, 0},
+				{"30s later: edges only", t0.Add(30 * time.Second), 4, 0},
+				{"11m later: a delta of blocks", t0.Add(11*time.Minute + 30*time.Second), 8, 4},
+				{"30s after the delta: edges only", t0.Add(12 * time.Minute), 4, 0},
+				{"moved too far: rebuilt", t0.Add(12*time.Minute + tc.rebuildAfterMove), 8, 0},
+			}
+			for _, st := range steps {
+				q := MeshQuery{Mesh: "default", From: st.to.Add(-tc.window), To: st.to}
+				got, err := cached.FetchMeshSamples(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := uncached.FetchMeshSamples(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				trips := rec.take()
+				deltas := 0
+				for _, pq := range trips {
+					if strings.Contains(pq, "-(") {
+						deltas++
+					}
+					if !strings.Contains(pq, " @ ") {
+						t.Errorf("%s: a query without @: %.200s", st.name, pq)
+					}
+				}
+				if len(trips) != st.trips || deltas != st.deltas {
+					t.Errorf("%s: %d round trips (%d deltas), want %d (%d)", st.name, len(trips), deltas, st.trips, st.deltas)
+				}
+				if pq := plain.take(); len(pq) != 4 || strings.Contains(strings.Join(pq, ""), " @ ") {
+					t.Errorf("uncached: %d round trips", len(pq))
+				}
+				if got.Regime != want.Regime || got.Window != want.Window || len(got.Notices) != 0 {
+					t.Errorf("%s: regime %s window %s notices %v, want %s %s", st.name, got.Regime, got.Window, got.Notices, want.Regime, want.Window)
+				}
+				sameAnswers(t, st.name, got, want)
+			}
+			if used, n := cached.incr.store.bytes(); n != 4 || used <= 0 || used > 64<<20 {
+				t.Errorf("%d bodies in %d bytes", n, used)
+			}
+		})
+	}
+}
+
+// sameAnswers checks "within 1 %": every series within 1 % (none missing, none added),
+// and per edge req/s and error ratio within 1 % and each quantile in the same bucket.
+func sameAnswers(t *testing.T, step string, got, want sample.Set) {
+	t.Helper()
+	byKey := func(s sample.Set) map[sample.Sample]float64 {
+		m := map[sample.Sample]float64{}
+		for _, x := range s.Samples {
+			m[key(x)] += x.Value
+		}
+		return m
+	}
+	g, w := byKey(got), byKey(want)
+	worst := 0.0
+	for k, wv := range w {
+		gv, ok := g[k]
+		if !ok {
+			t.Errorf("%s: missing %+v", step, k)
+			continue
+		}
+		if d := relDiff(gv, wv); d > 0.01 {
+			t.Errorf("%s: %+v = %g, uncached %g", step, k, gv, wv)
+		} else {
+			worst = max(worst, d)
+		}
+	}
+	for k, gv := range g {
+		if _, ok := w[k]; !ok && gv > 0 {
+			t.Errorf("%s: extra %+v = %g", step, k, gv)
+		}
+	}
+	ge, we := edges(got), edges(want)
+	if len(ge) != len(we) {
+		t.Errorf("%s: %d edges, uncached %d", step, len(ge), len(we))
+	}
+	for k, wv := range we {
+		gv := ge[k]
+		if relDiff(gv.requests, wv.requests) > 0.01 || relDiff(gv.errorRatio(), wv.errorRatio()) > 0.01 {
+			t.Errorf("%s: %v: %g req (error ratio %g), uncached %g (%g)", step, k, gv.requests, gv.errorRatio(), wv.requests, wv.errorRatio())
+		}
+		for _, q := range []float64{0.5, 0.95, 0.99} {
+			if gb, wb := gv.bucket(q), wv.bucket(q); gb != wb && !(math.IsNaN(gb) && math.IsNaN(wb)) {
+				t.Errorf("%s: %v: p%g in the bucket up to %g ms, uncached %g", step, k, q*100, gb, wb)
+			}
+		}
+	}
+	t.Logf("%s: %d series, %d edges, largest difference %.2g", step, len(w), len(we), worst)
+}
+
+func relDiff(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return math.Abs(a-b) / max(math.Abs(a), math.Abs(b))
+}
+
+type edgeKey struct {
+	proxy   sample.Proxy
+	cluster string
+}
+
+type edgeStats struct {
+	requests, errors float64
+	buckets          map[float64]float64 // le → cumulative count
+}
+
+func (e edgeStats) errorRatio() float64 {
+	if e.requests == 0 {
+		return 0
+	}
+	return e.errors / e.requests
+}
+
+// bucket is the upper bound of the bucket holding quantile q.
+func (e edgeStats) bucket(q float64) float64 {
+	les := slices.Sorted(func(yield func(float64) bool) {
+		for le := range e.buckets {
+			if !yield(le) {
+				return
+			}
+		}
+	})
+	if len(les) == 0 {
+		return math.NaN()
+	}
+	total := e.buckets[les[len(les)-1]]
+	for _, le := range les {
+		if e.buckets[le] >= q*total {
+			return le
+		}
+	}
+	return math.Inf(1)
+}
+
+func edges(s sample.Set) map[edgeKey]edgeStats {
+	out := map[edgeKey]edgeStats{}
+	for _, x := range s.Samples {
+		k := edgeKey{x.Proxy, fmt.Sprint(x.Kind == sample.InboundRequests, x.Cluster)}
+		e := out[k]
+		if e.buckets == nil {
+			e.buckets = map[float64]float64{}
+		}
+		switch x.Kind {
+		case sample.Requests, sample.InboundRequests:
+			e.requests += x.Value
+			if x.Class == "5xx" {
+				e.errors += x.Value
+			}
+		case sample.LatencyBucket:
+			e.buckets[x.LE] += x.Value
+		}
+		out[k] = e
+	}
+	return out
+}
+
+// TestIncrementalCacheOffAndBounded: off, no query carries @; a bound smaller than one
+// body keeps nothing and still answers.
+func TestIncrementalCacheOffAndBounded(t *testing.T) {
+	topo, err := meshsim.Generate(meshsim.GenerateOptions{Services: 6, FanOut: 2, Zones: 1, Seed: 3, Regime: meshsim.RegimeUnified})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: time.Hour})
+	ctx := context.Background()
+	q := MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End}
+	off, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(0, 15*time.Second))
+	want, err := off.FetchMeshSamples(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") || off.incr != nil {
+		t.Errorf("off: %d round trips: %q", len(trips), trips)
+	}
+	tiny, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(600, 15*time.Second))
+	for _, to := range []time.Time{bed.End, bed.End.Add(30 * time.Second)} {
+		q := MeshQuery{Mesh: "default", From: to.Add(-40 * time.Minute), To: to}
+		got, err := tiny.FetchMeshSamples(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if to.Equal(bed.End) {
+			sameAnswers(t, "tiny bound", got, want)
+		}
+		if used, n := tiny.incr.store.bytes(); used > 600 || n > 1 {
+			t.Errorf("%d bodies in %d bytes, bound 600", n, used)
+		}
+		// Nothing kept (the inbound body, the smallest, may fit): the body is queried again.
+		if trips := rec.take(); len(trips) < 7 {
+			t.Errorf("%d round trips, want the bodies queried again", len(trips))
+		}
+	}
+}
