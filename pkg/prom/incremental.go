@@ -155,7 +155,7 @@ func WithIncrementalCache(maxBytes int64, scrapeInterval time.Duration) Option {
 
 // runSub answers one sub-query, from a kept body where the range allows.
 func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
-	if c.incr == nil || c.incr.off.Load() {
+	if c.incr == nil || !q.Incremental || c.incr.off.Load() {
 		return c.run(ctx, q, sq)
 	}
 	g, ok := gridOf(q, c.incr.edge)

@@ -102,7 +102,7 @@ func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
 				{"moved too far: rebuilt", t0.Add(12*time.Minute + tc.rebuildAfterMove), 8, 0},
 			}
 			for _, st := range steps {
-				q := MeshQuery{Mesh: "default", From: st.to.Add(-tc.window), To: st.to}
+				q := MeshQuery{Mesh: "default", From: st.to.Add(-tc.window), To: st.to, Incremental: true}
 				got, err := cached.FetchMeshSamples(ctx, q)
 				if err != nil {
 					t.Fatal(err)
@@ -254,8 +254,8 @@ func edges(s sample.Set) map[edgeKey]edgeStats {
 	return out
 }
 
-// TestIncrementalCacheOffAndBounded: off, no query carries @; a bound smaller than one
-// body keeps nothing and still answers.
+// TestIncrementalCacheOffAndBounded: off, or for a query that does not slide, no query
+// carries @; a bound smaller than one body keeps nothing and still answers.
 func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	topo, err := meshsim.Generate(meshsim.GenerateOptions{Services: 6, FanOut: 2, Zones: 1, Seed: 3, Regime: meshsim.RegimeUnified})
 	if err != nil {
@@ -263,7 +263,7 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	}
 	bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: time.Hour})
 	ctx := context.Background()
-	q := MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End}
+	q := MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End, Incremental: true}
 	off, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(0, 15*time.Second))
 	want, err := off.FetchMeshSamples(ctx, q)
 	if err != nil {
@@ -272,9 +272,18 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") || off.incr != nil {
 		t.Errorf("off: %d round trips: %q", len(trips), trips)
 	}
+	on, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(64<<20, 15*time.Second))
+	whole := q
+	whole.Incremental = false // a rateInterval window or a time series' point
+	if _, err := on.FetchMeshSamples(ctx, whole); err != nil {
+		t.Fatal(err)
+	}
+	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") {
+		t.Errorf("not incremental: %d round trips: %q", len(trips), trips)
+	}
 	tiny, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(600, 15*time.Second))
 	for _, to := range []time.Time{bed.End, bed.End.Add(30 * time.Second)} {
-		q := MeshQuery{Mesh: "default", From: to.Add(-40 * time.Minute), To: to}
+		q := MeshQuery{Mesh: "default", From: to.Add(-40 * time.Minute), To: to, Incremental: true}
 		got, err := tiny.FetchMeshSamples(ctx, q)
 		if err != nil {
 			t.Fatal(err)

@@ -1,12 +1,14 @@
 package prom
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 func TestGrid(t *testing.T) {
@@ -177,5 +179,26 @@ func TestBodyDropsSeriesThatLeftTheRange(t *testing.T) {
 	}
 	if nb.moved != 1 || len(nb.clusters()) != 2 {
 		t.Errorf("moved %d, clusters %v", nb.moved, nb.clusters())
+	}
+}
+
+// TestIncrementalWithoutAtModifier: a store that refuses @ (promfake, like Prometheus
+// < 2.25) answers whole windows, and the client stops asking.
+func TestIncrementalWithoutAtModifier(t *testing.T) {
+	p, c := newRecording(t, "unified", WithIncrementalCache(1<<20, 15*time.Second))
+	q := MeshQuery{Mesh: "default", Regime: naming.RegimeUnified, From: from, To: to, Incremental: true}
+	set, err := c.FetchMeshSamples(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Samples) != 36 || len(set.Notices) != 0 || !c.incr.off.Load() {
+		t.Errorf("%d samples, notices %v, cache off %t", len(set.Samples), set.Notices, c.incr.off.Load())
+	}
+	q.From, q.To = q.From.Add(30*time.Second), q.To.Add(30*time.Second)
+	if _, err := c.FetchMeshSamples(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	if form := p.Form("latency"); strings.Contains(form["query"], " @ ") {
+		t.Errorf("asked again with @: %s", form["query"])
 	}
 }

@@ -26,6 +26,9 @@ type MeshQuery struct {
 	// From and To are the dashboard range. Counters are increased over
 	// [From, To] and evaluated at To, never at "now".
 	From, To time.Time
+	// Incremental lets a long range be answered from the bodies kept by earlier
+	// answers of the same length (WithIncrementalCache): a range that slides.
+	Incremental bool
 }
 
 // MinWindow is the shortest window queried: increase() needs two scrapes,
