@@ -32,7 +32,7 @@ const (
 	DefaultPrometheusMaxSeries        = 200_000
 	DefaultPrometheusMaxResponseBytes = 128 << 20
 	// DefaultIncrementalCacheMB bounds the bodies kept for refreshes of long ranges: a
-	// 1,000-service map keeps about 10 MB.
+	// 1,000-service map keeps about 12 MB.
 	DefaultIncrementalCacheMB = 64
 )
 

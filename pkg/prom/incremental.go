@@ -196,14 +196,14 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	}
 	next := base
 	if len(update) > 0 {
-		next = base.apply(key, g.body, upd)
+		next = base.apply(c.incr.store.seed, key, g.body, upd)
 		if len(upd.notices) == 0 { // a cut or partial answer is not kept
 			c.incr.store.put(next)
 		}
 	}
 	r := result{notices: append(upd.notices, edges.notices...), workload: next.workload || edges.workload,
 		clusters: append(next.clusters(), edges.clusters...)}
-	r.samples = merge(next.samples(), edges.samples)
+	r.samples, _ = next.plus(c.incr.store.seed, edges.samples)
 	return r
 }
 
@@ -217,27 +217,4 @@ func badData(err error) bool {
 func key(s sample.Sample) sample.Sample {
 	s.Value = 0
 	return s
-}
-
-// merge adds the values of add to base's, series by series; a series of add that base
-// lacks is appended. Negative sums (a delta larger than what it updates) become zero.
-func merge(base, add []sample.Sample) []sample.Sample {
-	out := make([]sample.Sample, len(base), len(base)+len(add))
-	copy(out, base)
-	at := make(map[sample.Sample]int, len(out))
-	for i, s := range out {
-		at[key(s)] = i
-	}
-	for _, s := range add {
-		if i, ok := at[key(s)]; ok {
-			out[i].Value += s.Value
-			continue
-		}
-		at[key(s)] = len(out)
-		out = append(out, s)
-	}
-	for i := range out {
-		out[i].Value = max(out[i].Value, 0)
-	}
-	return out
 }

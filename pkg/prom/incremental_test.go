@@ -2,6 +2,7 @@ package prom
 
 import (
 	"context"
+	"hash/maphash"
 	"math"
 	"strings"
 	"testing"
@@ -104,26 +105,29 @@ func TestPiecesQuery(t *testing.T) {
 	}
 }
 
-func TestMergeAddsByKey(t *testing.T) {
+func TestPlusAddsByKey(t *testing.T) {
+	seed := maphash.MakeSeed()
 	p := sample.Proxy{Mesh: "m", Source: "a"}
-	base := []sample.Sample{
+	b := (*body)(nil).apply(seed, "k", span{0, 1}, result{samples: []sample.Sample{
 		{Kind: sample.Requests, Proxy: p, Cluster: "b", Class: "2xx", Value: 10},
 		{Kind: sample.LatencyBucket, Proxy: p, Cluster: "b", LE: math.Inf(1), Value: 10},
-	}
-	add := []sample.Sample{
+	}})
+	got, hashes := b.plus(seed, []sample.Sample{
 		{Kind: sample.LatencyBucket, Proxy: p, Cluster: "b", LE: math.Inf(1), Value: -12},
 		{Kind: sample.Requests, Proxy: p, Cluster: "b", Class: "5xx", Value: 1},
 		{Kind: sample.Requests, Proxy: p, Cluster: "b", Class: "2xx", Value: 5},
-	}
-	got := merge(base, add)
+	})
 	want := []float64{15, 0, 1} // a negative sum is zero, a new series is appended
-	if len(got) != len(want) {
-		t.Fatalf("merge = %v", got)
+	if len(got) != len(want) || len(hashes) != len(want) {
+		t.Fatalf("plus = %v", got)
 	}
 	for i := range want {
-		if got[i].Value != want[i] {
-			t.Errorf("merge = %v", got)
+		if got[i].Value != want[i] || hashes[i] != hashKey(seed, got[i]) {
+			t.Errorf("plus = %v", got)
 		}
+	}
+	if b.cells[0].value != 10 {
+		t.Error("plus changed the body")
 	}
 }
 
@@ -133,10 +137,10 @@ func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
 		for i := range s {
 			s[i] = sample.Sample{Kind: sample.LatencyBucket, Proxy: sample.Proxy{Mesh: "m", Source: "a"}, Cluster: "c", LE: float64(i), Value: 1}
 		}
-		return (*body)(nil).apply(key, span{0, 1}, result{samples: s})
+		return (*body)(nil).apply(maphash.MakeSeed(), key, span{0, 1}, result{samples: s})
 	}
 	a, b, c := mk("a", 100), mk("b", 100), mk("c", 100)
-	if a.size < 100*48 || a.size > 100*48+1024 {
+	if a.size < 100*56 || a.size > 100*56+1024 {
 		t.Fatalf("a body of 100 series takes %d bytes", a.size)
 	}
 	s := newBodyStore(a.size + b.size + c.size - 1)
@@ -166,13 +170,14 @@ func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestBodyDropsSeriesThatLeftTheRange(t *testing.T) {
+	seed := maphash.MakeSeed()
 	p := sample.Proxy{Mesh: "m", Source: "a"}
 	gone := sample.Sample{Kind: sample.Requests, Proxy: p, Cluster: "gone", Class: "2xx", Value: 100}
 	steady := sample.Sample{Kind: sample.Requests, Proxy: p, Cluster: "steady", Class: "2xx", Value: 100}
 	idle := sample.Sample{Kind: sample.Requests, Proxy: p, Cluster: "idle", Class: "2xx"}
-	b := (*body)(nil).apply("k", span{0, 10}, result{samples: []sample.Sample{gone, steady, idle}, clusters: []string{"gone", "steady"}})
+	b := (*body)(nil).apply(seed, "k", span{0, 10}, result{samples: []sample.Sample{gone, steady, idle}, clusters: []string{"gone", "steady"}})
 	gone.Value, steady.Value = -97, -10 // what was left of "gone" is extrapolation
-	nb := b.apply("k", span{1, 11}, result{samples: []sample.Sample{gone, steady}})
+	nb := b.apply(seed, "k", span{1, 11}, result{samples: []sample.Sample{gone, steady}})
 	got := nb.samples()
 	if len(got) != 2 || got[0].Cluster != "steady" || got[0].Value != 90 || got[1].Cluster != "idle" {
 		t.Errorf("body after the delta: %v", got)
