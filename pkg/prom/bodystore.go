@@ -22,7 +22,10 @@ type body struct {
 	// moved is how far the span has travelled by deltas since it was queried whole:
 	// each delta adds the differences of a few windows' extrapolation, so a body that
 	// has moved its own length is queried whole again.
-	moved    int64
+	moved int64
+	// whole marks a key answered by whole queries for now: its body was cut, partial
+	// or beyond the bound.
+	whole    bool
 	strs     []string // the labels' values, each once
 	cells    []cell
 	workload bool
@@ -192,21 +195,22 @@ func (s *bodyStore) get(key string) *body {
 	return e.Value.(*body)
 }
 
-// put replaces the body under b.key; one larger than the bound is not kept at all.
-func (s *bodyStore) put(b *body) {
+// put replaces the body under b.key; one larger than the bound is not kept (false).
+func (s *bodyStore) put(b *body) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.byKey[b.key]; ok {
 		s.remove(e)
 	}
 	if b.size > s.max {
-		return
+		return false
 	}
 	s.byKey[b.key] = s.lru.PushFront(b)
 	s.used += b.size
 	for s.used > s.max {
 		s.remove(s.lru.Back())
 	}
+	return true
 }
 
 func (s *bodyStore) remove(e *list.Element) {

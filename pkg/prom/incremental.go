@@ -2,12 +2,14 @@ package prom
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
@@ -162,11 +164,17 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	if !ok {
 		return c.run(ctx, q, sq)
 	}
-	key := string(q.Regime) + "\x00" + sq.expr // the expression names mesh, zones, window and shard
+	// The expression names mesh, zones, zone proxies, the window's length and a shard.
+	sum := sha256.Sum256([]byte(string(q.Regime) + "\x00" + sq.expr))
+	key := string(sum[:])
 	old := c.incr.store.get(key)
 	var base *body
 	var update []piece
 	switch {
+	case old != nil && old.whole && moved(old.span, g.body) <= g.body.length()/2:
+		return c.run(ctx, q, sq)
+	case old != nil && old.whole:
+		update = []piece{{g.body, 1}} // tried again once the range has moved on
 	case old != nil && old.span == g.body:
 		base = old
 	case old != nil && old.moved+moved(old.span, g.body) < g.body.length() && moved(old.span, g.body) <= g.body.length()/2:
@@ -197,8 +205,10 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	next := base
 	if len(update) > 0 {
 		next = base.apply(c.incr.store.seed, key, g.body, upd)
-		if len(upd.notices) == 0 { // a cut or partial answer is not kept
-			c.incr.store.put(next)
+		// A cut or partial answer is not kept, nor a body beyond the bound; until the
+		// range moves on, whole queries cost less than a body queried again each time.
+		if len(upd.notices) > 0 || !c.incr.store.put(next) {
+			c.incr.store.put(&body{key: key, span: g.body, whole: true, size: int64(len(key)) + int64(unsafe.Sizeof(body{}))})
 		}
 	}
 	r := result{notices: append(upd.notices, edges.notices...), workload: next.workload || edges.workload,

@@ -255,7 +255,7 @@ func edges(s sample.Set) map[edgeKey]edgeStats {
 }
 
 // TestIncrementalCacheOffAndBounded: off, or for a query that does not slide, no query
-// carries @; a bound smaller than one body keeps nothing and still answers.
+// carries @; a body beyond the bound is not kept, and its sub-query is then sent whole.
 func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	topo, err := meshsim.Generate(meshsim.GenerateOptions{Services: 6, FanOut: 2, Zones: 1, Seed: 3, Regime: meshsim.RegimeUnified})
 	if err != nil {
@@ -281,22 +281,45 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") {
 		t.Errorf("not incremental: %d round trips: %q", len(trips), trips)
 	}
-	tiny, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(600, 15*time.Second))
-	for _, to := range []time.Time{bed.End, bed.End.Add(30 * time.Second)} {
-		q := MeshQuery{Mesh: "default", From: to.Add(-40 * time.Minute), To: to, Incremental: true}
-		got, err := tiny.FetchMeshSamples(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if to.Equal(bed.End) {
-			sameAnswers(t, "tiny bound", got, want)
-		}
-		if used, n := tiny.incr.store.bytes(); used > 600 || n > 1 {
-			t.Errorf("%d bodies in %d bytes, bound 600", n, used)
-		}
-		// Nothing kept (the inbound body, the smallest, may fit): the body is queried again.
-		if trips := rec.take(); len(trips) < 7 {
-			t.Errorf("%d round trips, want the bodies queried again", len(trips))
-		}
+	// A bound that holds every body but the largest (latency's), and a mark for it.
+	if _, err := on.FetchMeshSamples(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := on.incr.store.bytes()
+	largest := int64(0)
+	for e := on.incr.store.lru.Front(); e != nil; e = e.Next() {
+		largest = max(largest, e.Value.(*body).size)
+	}
+	bound := all - largest + 1024
+	rec.take()
+	small, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(bound, 15*time.Second))
+	if _, err := small.FetchMeshSamples(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if trips := rec.take(); len(trips) != 8 {
+		t.Errorf("first load: %d round trips, want 8", len(trips))
+	}
+	if used, _ := small.incr.store.bytes(); used > bound {
+		t.Errorf("%d bytes kept, bound %d", used, bound)
+	}
+	// A body beyond the bound is not queried again on each refresh: its sub-query is
+	// sent whole, the others take their head and tail.
+	q.From, q.To = q.From.Add(30*time.Second), q.To.Add(30*time.Second)
+	got, err := small.FetchMeshSamples(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err = off.FetchMeshSamples(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAnswers(t, "small bound", got, want)
+	trips := rec.take()
+	sent := slices.DeleteFunc(slices.Clone(trips), func(pq string) bool { return strings.Contains(pq, " @ ") })
+	if len(trips) != 4 || len(sent) != 1 || !strings.Contains(strings.Join(sent, ""), "envoy_cluster_upstream_rq_time_bucket") {
+		t.Errorf("refresh: %d round trips, %d whole: %.300q", len(trips), len(sent), sent)
+	}
+	if used, _ := small.incr.store.bytes(); used > bound {
+		t.Errorf("%d bytes kept, bound %d", used, bound)
 	}
 }
