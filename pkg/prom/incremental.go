@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,17 +107,18 @@ func moved(old, new span) int64 { return max(abs(new.from-old.from), abs(new.to-
 
 func abs(x int64) int64 { return max(x, -x) }
 
-// piecesQuery is sub-query name over the pieces in one round trip.
-func piecesQuery(q MeshQuery, name string, pieces []piece) subQuery {
-	var out subQuery
+// piecesQuery is sub-query name over the pieces in one round trip; ok is false when
+// queriesOver builds no sub-query of that name.
+func piecesQuery(q MeshQuery, name string, pieces []piece) (out subQuery, ok bool) {
 	signed := false
 	exprs := make([]string, len(pieces))
 	for i, p := range pieces {
-		for _, sq := range queriesOver(q, p.selector()) {
-			if sq.name == name {
-				out = sq
-			}
+		subs := queriesOver(q, p.selector())
+		at := slices.IndexFunc(subs, func(sq subQuery) bool { return sq.name == name })
+		if at < 0 {
+			return subQuery{}, false
 		}
+		out = subs[at]
 		exprs[i] = out.expr
 		if p.sign < 0 {
 			exprs[i] = "-(" + exprs[i] + ")"
@@ -126,13 +128,13 @@ func piecesQuery(q MeshQuery, name string, pieces []piece) subQuery {
 	out.signed = signed
 	if len(exprs) == 1 {
 		out.expr = exprs[0]
-		return out
+		return out, true
 	}
 	for i, e := range exprs {
 		exprs[i] = fmt.Sprintf("label_replace(%s, %q, \"%d\", \"\", \"\")", e, partLabel, i)
 	}
 	out.expr = "sum without (" + partLabel + ") (" + strings.Join(exprs, " or ") + ")"
-	return out
+	return out, true
 }
 
 // incremental holds the bodies of one client.
@@ -182,11 +184,16 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	default:
 		update = []piece{{g.body, 1}}
 	}
+	edgesQuery, ok := piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})
+	if !ok {
+		return c.run(ctx, q, sq)
+	}
 	var edges, upd result
 	var wg sync.WaitGroup
-	wg.Go(func() { edges = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})) })
+	wg.Go(func() { edges = c.run(ctx, q, edgesQuery) })
 	if len(update) > 0 {
-		wg.Go(func() { upd = c.run(ctx, q, piecesQuery(q, sq.name, update)) })
+		updateQuery, _ := piecesQuery(q, sq.name, update) // the same name: ok
+		wg.Go(func() { upd = c.run(ctx, q, updateQuery) })
 	}
 	wg.Wait()
 	if err := errors.Join(edges.err, upd.err); err != nil {
