@@ -1,6 +1,7 @@
 package frames
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
@@ -28,37 +29,56 @@ func TestHealthColorFollowsTheThresholds(t *testing.T) {
 		{"strict: unknown latency is no verdict", stats(0, 0), strict, "green"},
 	}
 	for _, tt := range tests {
-		if got := healthColor(tt.stats, tt.health); got != tt.want {
+		if got := statsVerdict(tt.stats, tt.health).color(); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }
 
-// Nodes and edges take the query's thresholds; ids, instrumentation and radii are the
-// map's whatever the thresholds.
+// Nodes and edges take the query's thresholds: an edge's colour and a node's ring (the
+// one full arc Grafana draws) show the same verdict. Ids, instrumentation and radii are
+// the map's whatever the thresholds.
 func TestNodeGraphHealthAndInstrumentation(t *testing.T) {
 	g := legacyGraph()
-	colors := func(h models.Health) map[string]string {
+	// verdicts reads each edge's colour and each node's full arc, by id.
+	verdicts := func(h models.Health) map[string]string {
 		out := map[string]string{}
-		for _, f := range NodeGraph(g, LinkOptions{Mesh: "default", Health: h}) {
-			ids, color := f.Fields[0], f.Fields[0]
-			for _, field := range f.Fields {
-				if field.Name == "color" {
-					color = field
+		frames := NodeGraph(g, LinkOptions{Mesh: "default", Health: h})
+		nodes, edges := frames[0], frames[1]
+		for i := range nodes.Rows() {
+			for _, field := range nodes.Fields {
+				if v, ok := strings.CutPrefix(field.Name, "arc__"); ok && field.At(i).(float64) == 1 {
+					out[nodes.Fields[0].At(i).(string)] += v
 				}
 			}
-			for i := range f.Rows() {
-				out[ids.At(i).(string)] = color.At(i).(string)
-			}
+		}
+		color, _ := edges.FieldByName("color")
+		for i := range edges.Rows() {
+			out[edges.Fields[0].At(i).(string)] = color.At(i).(string)
 		}
 		return out
 	}
-	lenient := colors(models.Health{DegradedErrorRatio: 0.5, FailingErrorRatio: 0.9})
-	if c := colors(models.Health{})["frontend->backend"]; c != "orange" {
-		t.Errorf("frontend->backend (2.8 %% errors) with the default thresholds: %s", c)
+	lenient := models.Health{DegradedErrorRatio: 0.5, FailingErrorRatio: 0.9}
+	strict := models.Health{DegradedErrorRatio: 0.0001, FailingErrorRatio: 0.001}
+	tests := []struct {
+		health models.Health
+		id     string
+		want   string
+	}{
+		{models.Health{}, "frontend->backend", "orange"}, // 2.8 % errors
+		{lenient, "frontend->backend", "green"},
+		{strict, "frontend->backend", "red"},
+		// backend: 2.8 % of its requests fail, and the CP says partially degraded.
+		{models.Health{}, "backend", "degraded"},
+		{lenient, "backend", "degraded"},
+		{strict, "backend", "failing"},
+		{strict, "frontend", "healthy"}, // calls out, receives nothing measured
+		{models.Health{}, "search", "idle"},
 	}
-	if c := lenient["frontend->backend"]; c != "green" {
-		t.Errorf("frontend->backend with lenient thresholds: %s", c)
+	for _, tt := range tests {
+		if got := verdicts(tt.health)[tt.id]; got != tt.want {
+			t.Errorf("%s under %+v: %q, want %q", tt.id, tt.health, got, tt.want)
+		}
 	}
 	nodes := NodeGraph(g, LinkOptions{Mesh: "default"})[0]
 	instrumented := map[string]bool{}

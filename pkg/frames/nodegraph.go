@@ -85,11 +85,9 @@ func nodeFields(g graph.Graph, links LinkOptions) []column[graph.Node] {
 		textColumn("subtitle", "Kind", subtitle),
 		textColumn("mainstat", "Traffic", func(n graph.Node) string { return traffic(n.Stats) }),
 		number("secondarystat", "Errors", "percent", func(n graph.Node) float64 { return 100 * n.Stats.ErrorRatio }),
-		arc("arc__success", "Success", "green", func(a arcShares) float64 { return a.success }),
-		arc("arc__4xx", "4xx", "orange", func(a arcShares) float64 { return a.class4xx }),
-		arc("arc__5xx", "5xx", "red", func(a arcShares) float64 { return a.class5xx }),
-		arc("arc__idle", "Idle", idleColor, func(a arcShares) float64 { return a.idle }),
-		textColumn("color", "Color", func(n graph.Node) string { return nodeColor(n, health) }),
+		// Grafana draws a node's ring from its arc fields and reads the color field only
+		// when every arc is zero, so the ring itself carries the verdict: one full arc.
+		arc(healthy, health), arc(degraded, health), arc(failing, health), arc(idle, health),
 		textColumn("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
 		number("detail__dataplanes_online", "Dataplanes online", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Online) }),
 		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
@@ -145,7 +143,7 @@ func edgeFields(g graph.Graph, links LinkOptions) []column[graph.Edge] {
 		}),
 		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
 		number("thickness", "Thickness", "none", thickness),
-		textColumn("color", "Color", func(e graph.Edge) string { return healthColor(e.Stats, health) }),
+		textColumn("color", "Color", func(e graph.Edge) string { return statsVerdict(e.Stats, health).color() }),
 		textColumn("strokeDasharray", "Stroke", func(e graph.Edge) string {
 			if e.Stats.IsTCP() {
 				return "6 3"
@@ -172,25 +170,15 @@ func edgeFields(g graph.Graph, links LinkOptions) []column[graph.Edge] {
 	}, linkFields...)
 }
 
-// arcShares split a node's circle; they always sum to 1.
-type arcShares struct{ success, class4xx, class5xx, idle float64 }
-
-// shares are the request classes' shares. TCP-only traffic counts as
-// success (no status to judge by); no traffic at all is the idle section.
-func shares(s graph.Stats) arcShares {
-	r := s.Requests
-	switch total := r.Total(); {
-	case total > 0:
-		return arcShares{success: (r.Class2xx + r.Class3xx) / total, class4xx: r.Class4xx / total, class5xx: r.Class5xx / total}
-	case s.IsTCP():
-		return arcShares{success: 1}
-	}
-	return arcShares{idle: 1}
-}
-
-func arc(name, display, color string, part func(arcShares) float64) column[graph.Node] {
-	f := number(name, display, "percentunit", func(n graph.Node) float64 { return part(shares(n.Stats)) })
-	f.color = color
+// arc is the ring section of one verdict: 1 on the nodes that have it, 0 elsewhere.
+func arc(v verdict, h models.Health) column[graph.Node] {
+	f := number("arc__"+v.name(), v.display(), "percentunit", func(n graph.Node) float64 {
+		if nodeVerdict(n, h) == v {
+			return 1
+		}
+		return 0
+	})
+	f.color = v.color()
 	return f
 }
 
@@ -248,29 +236,46 @@ func serviceOf(nodeID string) string {
 	return name
 }
 
-func nodeColor(n graph.Node, h models.Health) string {
+// verdict is a node's or edge's health under the operator's thresholds, decided here
+// alone: edge colours and node rings both show it.
+type verdict int
+
+const (
+	healthy verdict = iota
+	degraded
+	failing
+	idle
+)
+
+func (v verdict) name() string    { return [...]string{"healthy", "degraded", "failing", "idle"}[v] }
+func (v verdict) display() string { return [...]string{"Healthy", "Degraded", "Failing", "Idle"}[v] }
+func (v verdict) color() string   { return [...]string{"green", "orange", "red", idleColor}[v] }
+
+// nodeVerdict adds what the CP knows to the traffic's verdict: no traffic is idle, an
+// offline service fails and a partially degraded one is degraded whatever its traffic.
+func nodeVerdict(n graph.Node, h models.Health) verdict {
 	switch {
 	case n.Idle:
-		return idleColor
+		return idle
 	case n.Status == graph.StatusOffline:
-		return "red"
+		return failing
 	case n.Status == graph.StatusPartiallyDegraded:
-		return "orange"
+		return max(degraded, statsVerdict(n.Stats, h))
 	}
-	return healthColor(n.Stats, h)
+	return statsVerdict(n.Stats, h)
 }
 
-// healthColor is red for failing traffic, orange for degraded (errors, or a p99 at the
-// operator's latency threshold), green otherwise.
-func healthColor(s graph.Stats, h models.Health) string {
+// statsVerdict fails traffic at the failing error ratio and degrades it at the degraded
+// ratio or at the operator's p99 threshold.
+func statsVerdict(s graph.Stats, h models.Health) verdict {
 	slow := h.DegradedP99Ms > 0 && s.Latency.Known && s.Latency.P99 >= h.DegradedP99Ms
 	switch {
 	case s.ErrorRatio >= h.FailingErrorRatio:
-		return "red"
+		return failing
 	case s.ErrorRatio >= h.DegradedErrorRatio || slow:
-		return "orange"
+		return degraded
 	}
-	return "green"
+	return healthy
 }
 
 // destinationZone lists the zones an edge's traffic went to, "unknown" standing for the

@@ -153,17 +153,6 @@ func TestNodeGraphGolden(t *testing.T) {
 	}
 }
 
-func TestArcsSumToOne(t *testing.T) {
-	for _, g := range []graph.Graph{legacyGraph(), unifiedGraph()} {
-		for _, n := range g.Nodes {
-			a := shares(n.Stats)
-			if sum := a.success + a.class4xx + a.class5xx + a.idle; math.Abs(sum-1) > 1e-9 {
-				t.Errorf("%s: arcs sum to %v", n.ID, sum)
-			}
-		}
-	}
-}
-
 func TestDecimal(t *testing.T) {
 	for v, want := range map[float64]string{0: "0.00", 0.0033333: "0.00333", 0.000125: "0.000125", 0.05: "0.05", 12.34: "12.3", 1234.5: "1234"} {
 		if got := decimal(v); got != want {

@@ -52,6 +52,9 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 		e.Stats.finish(set.Window)
 		g.Edges = append(g.Edges, *e)
 	}
+	if notice := splitBucketsNotice(g.Edges); notice != nil {
+		g.Notices = append(g.Notices, *notice)
+	}
 	slices.SortFunc(g.Nodes, func(a, b Node) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(g.Edges, func(a, b Edge) int { return strings.Compare(a.ID, b.ID) })
 	return g

@@ -303,15 +303,21 @@ func requireArcs(t *testing.T, fr *data.Frame, nodes map[string]graph.Node) {
 		return f
 	}
 	ids := column("id")
-	arcs := []*data.Field{column("arc__success"), column("arc__4xx"), column("arc__5xx"), column("arc__idle")}
+	arcs := []*data.Field{column("arc__healthy"), column("arc__degraded"), column("arc__failing"), column("arc__idle")}
 	for i := range fr.Rows() {
-		sum := 0.0
+		full := 0
 		for _, a := range arcs {
-			sum += a.At(i).(float64)
+			switch a.At(i).(float64) {
+			case 1:
+				full++
+			case 0:
+			default:
+				t.Fatalf("node %q: arc %s = %v, want 0 or 1", ids.At(i), a.Name, a.At(i))
+			}
 		}
 		id := ids.At(i).(string)
-		if math.Abs(sum-1) > 1e-9 {
-			t.Fatalf("node %q: arcs sum to %v", id, sum)
+		if full != 1 {
+			t.Fatalf("node %q: %d full arcs, want one verdict", id, full)
 		}
 		if nodes[id].Idle && arcs[3].At(i).(float64) != 1 {
 			t.Fatalf("idle node %q is not all idle arc", id)

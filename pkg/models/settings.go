@@ -74,6 +74,9 @@ type Prometheus struct {
 	ScrapeInterval time.Duration
 	// IncrementalCacheBytes bounds what refreshes of long ranges keep (0: nothing).
 	IncrementalCacheBytes int64
+	// RecordingRules lets the map read the shipped recording rules' series where the
+	// store has them (jsonData recordingRules "auto", the default); "off" never does.
+	RecordingRules bool
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -198,6 +201,7 @@ type jsonSettings struct {
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
 	IncrementalCacheMB       json.Number     `json:"incrementalCacheMB"`
+	RecordingRules           string          `json:"recordingRules"`
 	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
 	TracesDatasourceType     string          `json:"tracesDatasourceType"`
 	LogsDatasourceUID        string          `json:"logsDatasourceUid"`
@@ -263,6 +267,13 @@ func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Se
 		return Settings{}, err
 	}
 	prom.IncrementalCacheBytes = int64(cacheMB) << 20
+	switch js.RecordingRules {
+	case "", "auto":
+		prom.RecordingRules = true
+	case "off":
+	default:
+		return Settings{}, fmt.Errorf("recordingRules %q is not one of auto, off", js.RecordingRules)
+	}
 	switch prom.Auth {
 	case "":
 		prom.Auth = PrometheusAuthNone

@@ -44,8 +44,8 @@ func TestLoadSettings(t *testing.T) {
 				if len(p.Headers) != 1 || p.Headers[0] != (Header{Name: "X-Scope-OrgID", Value: "tenant-a"}) {
 					t.Errorf("headers = %+v", p.Headers)
 				}
-				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes || p.ScrapeInterval != DefaultScrapeInterval {
-					t.Errorf("Prometheus defaults = %v, %d, %d, %v", p.Timeout, p.MaxSeries, p.MaxResponseBytes, p.ScrapeInterval)
+				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes || p.ScrapeInterval != DefaultScrapeInterval || !p.RecordingRules {
+					t.Errorf("Prometheus defaults = %v, %d, %d, %v, %t", p.Timeout, p.MaxSeries, p.MaxResponseBytes, p.ScrapeInterval, p.RecordingRules)
 				}
 			},
 		},
@@ -152,6 +152,25 @@ func TestLoadSettings(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "recording rules off",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"off"}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.RecordingRules {
+					t.Error("recording rules still on")
+				}
+			},
+		},
+		{
+			name: "recording rules auto",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"auto"}`)},
+			want: func(t *testing.T, s Settings) {
+				if !s.Prometheus.RecordingRules {
+					t.Error("recording rules off")
+				}
+			},
+		},
+		{name: "bad recording rules", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"on"}`)}, wantErr: `recordingRules "on" is not one of auto, off`},
 		{
 			name: "incremental cache default",
 			in:   backend.DataSourceInstanceSettings{URL: "http://cp"},

@@ -42,6 +42,10 @@ type Client struct {
 	timeout time.Duration
 	// incr keeps the bodies of long ranges for refreshes; nil: off.
 	incr *incremental
+	// recordingRules lets the map read the recording rules' series (recorded.go);
+	// presence keeps which rule groups a mesh has, briefly.
+	recordingRules bool
+	presence       *cache.Cache[map[string]bool]
 }
 
 // Option configures a Client.
@@ -74,7 +78,8 @@ func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout}
+	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout,
+		recordingRules: true, presence: newPresenceCache()}
 	for _, o := range opts {
 		o(c)
 	}
@@ -110,7 +115,7 @@ func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set,
 }
 
 func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
-	subs := queries(q)
+	subs := c.mapQueries(ctx, q)
 	results := make([]result, len(subs))
 	var wg sync.WaitGroup
 	for i, sq := range subs {
@@ -161,7 +166,7 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
 	var r result
 	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
-	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
+	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, usefulInfos(infos))...)
 	if err != nil {
 		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
 		err = peer.CutError(err)

@@ -107,18 +107,14 @@ func moved(old, new span) int64 { return max(abs(new.from-old.from), abs(new.to-
 
 func abs(x int64) int64 { return max(x, -x) }
 
-// piecesQuery is sub-query name over the pieces in one round trip; ok is false when
-// queriesOver builds no sub-query of that name.
-func piecesQuery(q MeshQuery, name string, pieces []piece) (out subQuery, ok bool) {
+// piecesQuery is raw sub-query name (see raw) over the pieces in one round trip.
+func piecesQuery(q MeshQuery, name string, pieces []piece) subQuery {
+	var out subQuery
 	signed := false
 	exprs := make([]string, len(pieces))
 	for i, p := range pieces {
 		subs := queriesOver(q, p.selector())
-		at := slices.IndexFunc(subs, func(sq subQuery) bool { return sq.name == name })
-		if at < 0 {
-			return subQuery{}, false
-		}
-		out = subs[at]
+		out = subs[slices.IndexFunc(subs, func(sq subQuery) bool { return sq.name == name })]
 		exprs[i] = out.expr
 		if p.sign < 0 {
 			exprs[i] = "-(" + exprs[i] + ")"
@@ -128,13 +124,20 @@ func piecesQuery(q MeshQuery, name string, pieces []piece) (out subQuery, ok boo
 	out.signed = signed
 	if len(exprs) == 1 {
 		out.expr = exprs[0]
-		return out, true
+		return out
 	}
 	for i, e := range exprs {
 		exprs[i] = fmt.Sprintf("label_replace(%s, %q, \"%d\", \"\", \"\")", e, partLabel, i)
 	}
 	out.expr = "sum without (" + partLabel + ") (" + strings.Join(exprs, " or ") + ")"
-	return out, true
+	return out
+}
+
+// raw reports whether sq is one of queries' own sub-queries, unchanged: one read from
+// recording rules (recorded.go) is cheap over any window, and a sub-query the window
+// builder does not make cannot be split.
+func raw(q MeshQuery, sq subQuery) bool {
+	return slices.ContainsFunc(queries(q), func(r subQuery) bool { return r.name == sq.name && r.expr == sq.expr })
 }
 
 // incremental holds the bodies of one client.
@@ -159,7 +162,7 @@ func WithIncrementalCache(maxBytes int64, scrapeInterval time.Duration) Option {
 
 // runSub answers one sub-query, from a kept body where the range allows.
 func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
-	if c.incr == nil || !q.Incremental || c.incr.off.Load() {
+	if c.incr == nil || !q.Incremental || c.incr.off.Load() || !raw(q, sq) {
 		return c.run(ctx, q, sq)
 	}
 	g, ok := gridOf(q, c.incr.edge)
@@ -184,16 +187,11 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	default:
 		update = []piece{{g.body, 1}}
 	}
-	edgesQuery, ok := piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})
-	if !ok {
-		return c.run(ctx, q, sq)
-	}
 	var edges, upd result
 	var wg sync.WaitGroup
-	wg.Go(func() { edges = c.run(ctx, q, edgesQuery) })
+	wg.Go(func() { edges = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})) })
 	if len(update) > 0 {
-		updateQuery, _ := piecesQuery(q, sq.name, update) // the same name: ok
-		wg.Go(func() { upd = c.run(ctx, q, updateQuery) })
+		wg.Go(func() { upd = c.run(ctx, q, piecesQuery(q, sq.name, update)) })
 	}
 	wg.Wait()
 	if err := errors.Join(edges.err, upd.err); err != nil {

@@ -1,66 +1,32 @@
-package prom
+package prom_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
-	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim/meshsimtest"
 )
 
-// recorder keeps the PromQL of every request it carries.
-type recorder struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	form := req.URL.Query()
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		if f, err := url.ParseQuery(string(b)); err == nil {
-			form = f
-		}
-	}
-	r.mu.Lock()
-	r.queries = append(r.queries, form.Get("query"))
-	r.mu.Unlock()
-	return http.DefaultTransport.RoundTrip(req)
-}
-
-// take returns and forgets the queries recorded so far.
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	q := r.queries
-	r.queries = nil
+// take returns and forgets the queries logged so far.
+func (l *queryLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.queries
+	l.queries = nil
 	return q
 }
 
-func newClient(t *testing.T, url string, opts ...Option) (*Client, *recorder) {
-	t.Helper()
-	rec := &recorder{}
-	c, err := New(url, &http.Client{Transport: rec}, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, rec
-}
+// incrBlock is the incremental cache's grid (prom's incrBlock): Time.Truncate aligns
+// to it as the cache does, the zero time being a whole number of days before 1970.
+const incrBlock = 5 * time.Minute
 
 // TestIncrementalRefreshAnswersAsUncached refreshes a map from kept bodies against a real
 // Prometheus holding the simulated mesh and compares every answer with an uncached one's.
@@ -85,10 +51,10 @@ func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
 			}
 			bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: tc.history, Step: tc.scrape})
 			ctx := context.Background()
-			cached, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(64<<20, tc.scrape))
+			cached, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(64<<20, tc.scrape))
 			uncached, plain := newClient(t, bed.PrometheusURL)
 			// The first To lies 2 minutes into a block, an hour's margin after the history starts.
-			t0 := time.UnixMilli(floorTo(bed.End.Add(-tc.history+tc.window+10*time.Minute).UnixMilli(), incrBlock.Milliseconds())).Add(2 * time.Minute)
+			t0 := bed.End.Add(-tc.history + tc.window + 10*time.Minute).Truncate(incrBlock).Add(2 * time.Minute)
 			steps := []struct {
 				name   string
 				to     time.Time
@@ -102,7 +68,7 @@ func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
 				{"moved too far: rebuilt", t0.Add(12*time.Minute + tc.rebuildAfterMove), 8, 0},
 			}
 			for _, st := range steps {
-				q := MeshQuery{Mesh: "default", From: st.to.Add(-tc.window), To: st.to, Incremental: true}
+				q := prom.MeshQuery{Mesh: "default", From: st.to.Add(-tc.window), To: st.to, Incremental: true}
 				got, err := cached.FetchMeshSamples(ctx, q)
 				if err != nil {
 					t.Fatal(err)
@@ -130,9 +96,9 @@ func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
 				if got.Regime != want.Regime || got.Window != want.Window || len(got.Notices) != 0 {
 					t.Errorf("%s: regime %s window %s notices %v, want %s %s", st.name, got.Regime, got.Window, got.Notices, want.Regime, want.Window)
 				}
-				sameAnswers(t, st.name, got, want)
+				withinTolerance(t, st.name, got, want)
 			}
-			if used, n := cached.incr.store.bytes(); n != 4 || used <= 0 || used > 64<<20 {
+			if used, n, _ := prom.KeptBodies(cached); n != 4 || used <= 0 || used > 64<<20 {
 				t.Errorf("%d bodies in %d bytes", n, used)
 			}
 		})
@@ -141,12 +107,14 @@ func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
 
 // sameAnswers checks "within 1 %": every series within 1 % (none missing, none added),
 // and per edge req/s and error ratio within 1 % and each quantile in the same bucket.
-func sameAnswers(t *testing.T, step string, got, want sample.Set) {
+func withinTolerance(t *testing.T, step string, got, want sample.Set) {
 	t.Helper()
 	byKey := func(s sample.Set) map[sample.Sample]float64 {
 		m := map[sample.Sample]float64{}
 		for _, x := range s.Samples {
-			m[key(x)] += x.Value
+			v := x.Value
+			x.Value = 0 // the series' key
+			m[x] += v
 		}
 		return m
 	}
@@ -263,16 +231,16 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	}
 	bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: time.Hour})
 	ctx := context.Background()
-	q := MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End, Incremental: true}
-	off, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(0, 15*time.Second))
+	q := prom.MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End, Incremental: true}
+	off, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(0, 15*time.Second))
 	want, err := off.FetchMeshSamples(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") || off.incr != nil {
+	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") {
 		t.Errorf("off: %d round trips: %q", len(trips), trips)
 	}
-	on, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(64<<20, 15*time.Second))
+	on, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(64<<20, 15*time.Second))
 	whole := q
 	whole.Incremental = false // a rateInterval window or a time series' point
 	if _, err := on.FetchMeshSamples(ctx, whole); err != nil {
@@ -285,21 +253,17 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	if _, err := on.FetchMeshSamples(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	all, _ := on.incr.store.bytes()
-	largest := int64(0)
-	for e := on.incr.store.lru.Front(); e != nil; e = e.Next() {
-		largest = max(largest, e.Value.(*body).size)
-	}
+	all, _, largest := prom.KeptBodies(on)
 	bound := all - largest + 1024
 	rec.take()
-	small, rec := newClient(t, bed.PrometheusURL, WithIncrementalCache(bound, 15*time.Second))
+	small, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(bound, 15*time.Second))
 	if _, err := small.FetchMeshSamples(ctx, q); err != nil {
 		t.Fatal(err)
 	}
 	if trips := rec.take(); len(trips) != 8 {
 		t.Errorf("first load: %d round trips, want 8", len(trips))
 	}
-	if used, _ := small.incr.store.bytes(); used > bound {
+	if used, _, _ := prom.KeptBodies(small); used > bound {
 		t.Errorf("%d bytes kept, bound %d", used, bound)
 	}
 	// A body beyond the bound is not queried again on each refresh: its sub-query is
@@ -313,13 +277,13 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameAnswers(t, "small bound", got, want)
+	withinTolerance(t, "small bound", got, want)
 	trips := rec.take()
 	sent := slices.DeleteFunc(slices.Clone(trips), func(pq string) bool { return strings.Contains(pq, " @ ") })
 	if len(trips) != 4 || len(sent) != 1 || !strings.Contains(strings.Join(sent, ""), "envoy_cluster_upstream_rq_time_bucket") {
 		t.Errorf("refresh: %d round trips, %d whole: %.300q", len(trips), len(sent), sent)
 	}
-	if used, _ := small.incr.store.bytes(); used > bound {
+	if used, _, _ := prom.KeptBodies(small); used > bound {
 		t.Errorf("%d bytes kept, bound %d", used, bound)
 	}
 }

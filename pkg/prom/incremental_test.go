@@ -94,17 +94,20 @@ func TestShift(t *testing.T) {
 
 func TestPiecesQuery(t *testing.T) {
 	q := MeshQuery{Mesh: "default", Regime: "unified", From: time.Unix(0, 0), To: time.Unix(3600, 0)}
-	one, _ := piecesQuery(q, "inbound", []piece{{span{1_000_000, 1_300_500}, 1}})
+	one := piecesQuery(q, "inbound", []piece{{span{1_000_000, 1_300_500}, 1}})
 	if want := "[300500ms] @ 1300.500"; !strings.Contains(one.expr, want) || one.signed || one.kind != sample.InboundRequests {
 		t.Errorf("one piece: %s", one.expr)
 	}
-	delta, _ := piecesQuery(q, "latency", []piece{{span{0, 300_000}, -1}, {span{3_000_000, 3_300_000}, 1}})
+	delta := piecesQuery(q, "latency", []piece{{span{0, 300_000}, -1}, {span{3_000_000, 3_300_000}, 1}})
 	if !delta.signed || !strings.Contains(delta.expr, `sum without (kuma_datasource_part) (label_replace(-(sum by`) ||
 		!strings.Contains(delta.expr, `[300000ms] @ 300.000`) || !strings.Contains(delta.expr, `[300000ms] @ 3300.000`) {
 		t.Errorf("delta: %s", delta.expr)
 	}
-	if _, ok := piecesQuery(q, "no such sub-query", []piece{{span{0, 300_000}, 1}}); ok {
-		t.Error("a sub-query that queriesOver does not build")
+	subs := queries(q)
+	recorded := subs[1]
+	recorded.expr = "sum by (mesh) (sum_over_time(kuma:recorded[3600s]))"
+	if !raw(q, subs[1]) || raw(q, recorded) || raw(q, subQuery{name: "latency 1/2", expr: subs[1].expr}) {
+		t.Error("raw: only queries' own sub-queries, unchanged, are split")
 	}
 }
 

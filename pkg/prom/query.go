@@ -197,12 +197,15 @@ func matchers(q MeshQuery) []string {
 // vectorSelector selects metric, a name or (with regex metacharacters) a
 // pattern of names, with the matchers.
 func vectorSelector(metric string, matchers []string) string {
-	if regexp.QuoteMeta(metric) == metric {
+	if isName(metric) {
 		return metric + "{" + strings.Join(matchers, ",") + "}"
 	}
 	name, _ := Match("__name__", metric)
 	return "{" + strings.Join(slices.Concat([]string{name}, matchers), ",") + "}"
 }
+
+// isName tells a metric's name from a pattern of names.
+func isName(metric string) bool { return regexp.QuoteMeta(metric) == metric }
 
 func increase(metric string, matchers []string, window string, by []string) string {
 	return "sum by (" + strings.Join(by, ",") + ") (increase(" + vectorSelector(metric, matchers) + window + "))"
@@ -213,7 +216,12 @@ func increase(metric string, matchers []string, window string, by []string) stri
 func tagged(matchers []string, window string, parts []part) string {
 	exprs := make([]string, len(parts))
 	for i, p := range parts {
-		exprs[i] = fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", increase(p.metric, matchers, window, p.by), kindLabel, p.kind)
+		exprs[i] = tag(increase(p.metric, matchers, window, p.by), kindLabel, string(p.kind))
 	}
 	return strings.Join(exprs, " or ")
+}
+
+// tag sets label to value on every series of expr.
+func tag(expr, label, value string) string {
+	return fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", expr, label, value)
 }

@@ -1,5 +1,7 @@
 package dashboards
 
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 // kuma-cp labels every sample with the zone it runs in, "Global" on the global CP;
 // the global CP is always shown, zone CPs per $zone.
 var (
@@ -27,14 +29,14 @@ func cpGauge(name string, by ...string) string {
 
 // cpP99 is the 99th percentile of a kuma-cp histogram (seconds) per CP zone; Kuma 2.14
 // exports histograms, so percentiles come from buckets.
-func cpP99(title, description, histogram string, by ...string) *Panel {
+func cpP99(title, description, histogram string, by ...string) panel {
 	return timeseries(title, "s", description,
 		prom(quantile(0.99, histogram, cpSel, append([]string{"zone"}, by...)...), "{{zone}}"+legendOf(by)))
 }
 
-func controlPlane() *Dashboard {
+func controlPlane() (dashboard.Dashboard, error) {
 	b := newBoard(UIDControlPlane, titleOf(UIDControlPlane),
-		"Health and load of the Kuma control planes: the global CP and the zone CPs of $zone.", zoneVar)
+		"Health and load of the Kuma control planes: the global CP and the zone CPs of $zone.", zoneVar())
 
 	b.row("Overview")
 	b.add(6, 4,
@@ -49,7 +51,7 @@ func controlPlane() *Dashboard {
 	)
 	instances := table("Versions and leaders", "One row per CP process: zone, version and whether it is the leader (1)",
 		promTable("max by (zone, instance, instance_id, product, version) ("+cpInfo+") * on(instance) group_left() max by (instance) ("+instant(gauge("leader"), cpSel)+")"))
-	instances.Transformations = []any{organize([]string{"Time"}, map[string]string{"Value": "leader", "instance_id": "instance id"})}
+	instances.WithTransformation(organize([]string{"Time"}, map[string]string{"Value": "leader", "instance_id": "instance id"}))
 	b.add(24, 6, instances)
 
 	b.row("xDS (proxy configuration)")

@@ -1,5 +1,7 @@
 package dashboards
 
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 // proxyLabels tell proxies apart: legacy series carry the dataplane name, unified ones
 // only the scrape instance.
 var proxyLabels = []string{"dataplane", "instance"}
@@ -13,20 +15,20 @@ var dataplaneSel = inMesh.and(inZone).and(sel{
 })
 
 // dataplanesTable lists a service's dataplanes from the CP: zone, status, versions.
-func dataplanesTable(title string) *Panel {
+func dataplanesTable(title string) panel {
 	q := kumaQuery("dataplanes", "$mesh")
 	q.Service = "$service"
 	p := table(title, "Dataplanes of $service as the control plane sees them: zone, status, kuma-dp and Envoy versions", q)
 	// Mesh and service are the dashboard's own variables; tags and certificates are
 	// for the CP's GUI. Transformations address fields by display name.
-	p.Transformations = []any{organize([]string{"Mesh", "Service", "Tags", "Gateway", "mTLS backend"}, map[string]string{})}
+	p.WithTransformation(organize([]string{"Mesh", "Service", "Tags", "Gateway", "mTLS backend"}, map[string]string{}))
 	return linkColumn(p, "Dataplane", UIDDataplane, "dataplane", "service")
 }
 
-func dataplane() *Dashboard {
+func dataplane() (dashboard.Dashboard, error) {
 	b := newBoard(UIDDataplane, titleOf(UIDDataplane),
 		"One or more Kuma dataplanes (Envoy sidecars or gateways): their health, what they receive and what they send.",
-		meshVar, zoneVar, serviceVar, workloadVar, dataplaneVar)
+		meshVar(), zoneVar(), serviceVar(), workloadVariable("service"), dataplaneVar())
 	proxies := scope{s: dataplaneSel, by: proxyLabels}
 	server := func(name string) string { return sumBy(instant(gauge(name), dataplaneSel), proxyLabels...) }
 
@@ -65,7 +67,7 @@ func dataplane() *Dashboard {
 	dnsCount := func(h string) string { return sumRate(counter(h+"_count"), dataplaneSel, proxyLabels...) }
 	connectedCP := table("Connected CP", "The control-plane instance each proxy gets its configuration from (Envoy's control_plane.identifier)",
 		promTable("max by (dataplane, instance, text_value) ("+instant(gauge("envoy_control_plane_identifier"), dataplaneSel)+")"))
-	connectedCP.Transformations = []any{organize([]string{"Time", "Value"}, map[string]string{"text_value": "CP instance"})}
+	connectedCP.WithTransformation(organize([]string{"Time", "Value"}, map[string]string{"text_value": "CP instance"}))
 	b.add(6, 8,
 		timeseries("DNS latency p99", "s", "kuma-dp's DNS proxy: time to answer the application's lookups, and lookups forwarded upstream (MeshMetric)",
 			prom(quantile(0.99, "kuma_dp_dns_request_duration_seconds", dataplaneSel, proxyLabels...), proxies.label("answered")),
@@ -86,7 +88,7 @@ func dataplane() *Dashboard {
 		hcm.statusCodes("Requests by status", "HTTP requests received per second by response class", hcmClass),
 		hcm.latency("HTTP latency", "Time from the first request byte to the last response byte, inbound", downstreamHist),
 	)
-	b.add(8, 8, append([]*Panel{rbac(dataplaneSel)}, in.errors(" between the proxy and the application")...)...)
+	b.add(8, 8, append([]panel{rbac(dataplaneSel)}, in.errors(" between the proxy and the application")...)...)
 
 	out := scope{s: dataplaneSel.and(outboundCluster), by: []string{"envoy_cluster_name"}}
 	b.row("Outgoing traffic (per destination cluster)")

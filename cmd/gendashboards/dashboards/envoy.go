@@ -43,7 +43,7 @@ func (c scope) label(name string) string { return name + c.suffix() }
 // zeroed is a target for a counter or gauge that MeshMetric may omit while it is 0.
 // A total falls back to vector(0); grouped series fall back per group, to 0 times the
 // group's endpoint count, which every cluster reports.
-func (c scope) zeroed(expr, legend string) Target {
+func (c scope) zeroed(expr, legend string) PromQuery {
 	if len(c.by) == 0 {
 		return promZero(expr, legend)
 	}
@@ -52,24 +52,24 @@ func (c scope) zeroed(expr, legend string) Target {
 	return t
 }
 
-func (c scope) requests(title, description string) *Panel {
+func (c scope) requests(title, description string) panel {
 	return timeseries(title, "reqps", description, prom(sumRate(rqTotal, c.s, c.by...), c.label("requests")))
 }
 
 // statusCodes stacks a response-class counter (upstream or downstream) by class.
-func (c scope) statusCodes(title, description string, classes metric) *Panel {
+func (c scope) statusCodes(title, description string, classes metric) panel {
 	by := append([]string{"envoy_response_code_class"}, c.by...)
 	return stacked(title, "reqps", description, prom(sumRate(classes, c.s, by...), "{{envoy_response_code_class}}xx"+c.suffix()))
 }
 
 // errorShare is the share of requests answered 5xx.
-func (c scope) errorShare(title, description string, classes metric) *Panel {
+func (c scope) errorShare(title, description string, classes metric) panel {
 	return timeseries(title, "percentunit", description, c.share5xx(classes))
 }
 
 // share5xx is the share of requests answered 5xx; a group without 5xx reads 0, one
 // without requests reads nothing.
-func (c scope) share5xx(classes metric) Target {
+func (c scope) share5xx(classes metric) PromQuery {
 	fiveXX := sumRate(classes, c.s.and(both(`envoy_response_code_class="5"`)), c.by...)
 	all := sumRate(classes, c.s, c.by...)
 	t := prom(ratio(fiveXX, all), c.label("5xx"))
@@ -80,7 +80,7 @@ func (c scope) share5xx(classes metric) Target {
 	return t
 }
 
-func (c scope) latency(title, description, histogram string) *Panel {
+func (c scope) latency(title, description, histogram string) panel {
 	var targets []Target
 	for _, q := range []float64{0.5, 0.95, 0.99} {
 		targets = append(targets, prom(quantile(q, histogram, c.s, c.by...), c.label(percentName(q))))
@@ -89,23 +89,23 @@ func (c scope) latency(title, description, histogram string) *Panel {
 }
 
 // p99 is the 99th percentile of an Envoy histogram in milliseconds.
-func (c scope) p99(title, description, histogram string) *Panel {
+func (c scope) p99(title, description, histogram string) panel {
 	return timeseries(title, "ms", description, prom(quantile(0.99, histogram, c.s, c.by...), c.label("p99")))
 }
 
-func (c scope) bytes(title, description string) *Panel {
+func (c scope) bytes(title, description string) panel {
 	return timeseries(title, "Bps", description,
 		prom(sumRate(cxTx, c.s, c.by...), c.label("sent")),
 		prom(sumRate(cxRx, c.s, c.by...), c.label("received")))
 }
 
 // active draws a gauge of things in progress (connections, requests).
-func (c scope) active(title, description string, m metric) *Panel {
+func (c scope) active(title, description string, m metric) panel {
 	return timeseries(title, "short", description, prom(sumBy(instant(m, c.s), c.by...), c.label("active")))
 }
 
 // failures draws cluster counters of things that went wrong, each zero when never counted.
-func (c scope) failures(title, description string, names ...string) *Panel {
+func (c scope) failures(title, description string, names ...string) panel {
 	var targets []Target
 	for _, n := range names {
 		targets = append(targets, c.zeroed(sumRate(counter("envoy_cluster_"+n), c.s, c.by...), c.label(n)))
@@ -115,8 +115,8 @@ func (c scope) failures(title, description string, names ...string) *Panel {
 
 // upstream is the request traffic to a destination ("each destination", "$destination"):
 // rate, status classes, latency percentiles and 5xx share.
-func (c scope) upstream(destination string) []*Panel {
-	return []*Panel{
+func (c scope) upstream(destination string) []panel {
+	return []panel{
 		c.requests("Request rate", "Requests per second sent to "+destination),
 		c.statusCodes("Status codes", "Responses from "+destination+" per second by class", rqClass),
 		c.latency("HTTP latency", "Upstream request time to "+destination+": first request byte sent to last response byte received", rqTimeHist),
@@ -126,8 +126,8 @@ func (c scope) upstream(destination string) []*Panel {
 
 // errors are the request-level and connection-level failures Envoy counts per
 // cluster; where says whose (", mesh-wide").
-func (c scope) errors(where string) []*Panel {
-	return []*Panel{
+func (c scope) errors(where string) []panel {
+	return []panel{
 		c.failures("Request errors", "Requests that timed out, were reset or retried"+where+", per second",
 			"upstream_rq_timeout", "upstream_rq_rx_reset", "upstream_rq_tx_reset", "upstream_rq_retry", "upstream_rq_pending_failure_eject"),
 		c.failures("Connection errors", "Connections that failed or broke"+where+", per second",
@@ -137,8 +137,8 @@ func (c scope) errors(where string) []*Panel {
 }
 
 // connections are the open connections to a peer, connect time and connection length.
-func (c scope) connections(peer string) []*Panel {
-	return []*Panel{
+func (c scope) connections(peer string) []panel {
+	return []panel{
 		c.active("Active connections", "Open connections to "+peer, cxActive),
 		c.p99("Connect time p99", "Time to establish a connection to "+peer, cxConnectHist),
 		c.p99("Connection length p99", "How long connections to "+peer+" stay open", cxLengthHist),
@@ -146,14 +146,14 @@ func (c scope) connections(peer string) []*Panel {
 }
 
 // resilience are the panels of MeshHealthCheck and MeshCircuitBreaker at work.
-func (c scope) resilience() []*Panel {
-	gaugeOf := func(name string) Target {
+func (c scope) resilience() []panel {
+	gaugeOf := func(name string) PromQuery {
 		return c.zeroed(sumBy(instant(gauge("envoy_cluster_"+name), c.s), c.by...), c.label(name))
 	}
-	rateOf := func(name string) Target {
+	rateOf := func(name string) PromQuery {
 		return c.zeroed(sumRate(counter("envoy_cluster_"+name), c.s, c.by...), c.label(name+"/s"))
 	}
-	return []*Panel{
+	return []panel{
 		c.failures("Health checks", "Active health checks (MeshHealthCheck) per second; zero without a MeshHealthCheck policy",
 			"health_check_attempt", "health_check_success", "health_check_failure"),
 		c.endpoints(),
@@ -172,7 +172,7 @@ func (c scope) resilience() []*Panel {
 }
 
 // endpoints are the endpoints behind the clusters and how many of them are healthy.
-func (c scope) endpoints() *Panel {
+func (c scope) endpoints() panel {
 	return timeseries("Endpoints", "short", "Endpoints behind the clusters and how many of them Envoy considers healthy",
 		prom(sumBy(instant(membersTotal, c.s), c.by...), c.label("total")),
 		prom(sumBy(instant(membersHealth, c.s), c.by...), c.label("healthy")))
@@ -180,8 +180,8 @@ func (c scope) endpoints() *Panel {
 
 // rbac draws MeshTrafficPermission decisions: Envoy counts them in the HTTP filter
 // (envoy_http_rbac_*) or the network filter (envoy_rbac_*).
-func rbac(s sel) *Panel {
-	decision := func(d string) Target {
+func rbac(s sel) panel {
+	decision := func(d string) PromQuery {
 		return promZero(sumRate(counter("envoy_(http_)?rbac_"+d), s), d)
 	}
 	return timeseries("RBAC decisions", "ops", "Inbound requests and connections allowed or denied by MeshTrafficPermission, per second",

@@ -1,5 +1,7 @@
 package dashboards
 
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 // gatewaySel selects gateway proxies. Legacy gateways carry their kuma.io/service (the
 // gateway name); unified ones are kuma_proxy_role="gateway" and, when kuma-dp labels
 // them with a workload, that workload.
@@ -12,19 +14,17 @@ var gatewaySel = inMesh.and(inZone).and(sel{
 // with kuma_io_mesh_gateway. Kuma 3.0 has no builtin gateways, so it matches nothing there.
 var builtinSel = gatewaySel.and(both(`kuma_io_mesh_gateway!=""`))
 
-func gateway() *Dashboard {
+func gateway() (dashboard.Dashboard, error) {
 	b := newBoard(UIDGateway, titleOf(UIDGateway),
 		"Kuma gateways: builtin MeshGateways (Envoy is the gateway) and delegated gateways (for example Kong) whose sidecar forwards into the mesh.",
-		meshVar, zoneVar, gatewayVar)
+		meshVar(), zoneVar(), gatewayVar())
 
 	b.row("Instances")
 	b.add(12, 7, table("Gateways", "Gateway services of $mesh: kind (builtin or delegated), status and dataplanes online",
 		kumaQuery("gateways", "$mesh")))
 	proxies := table("Gateway dataplanes", "Gateway dataplanes of $mesh with their status and versions", kumaQuery("dataplanes", "$mesh"))
-	proxies.Transformations = []any{map[string]any{"id": "filterByValue", "options": map[string]any{
-		"type": "include", "match": "any",
-		"filters": []any{map[string]any{"fieldName": "Gateway", "config": map[string]any{"id": "regex", "options": map[string]any{"value": ".+"}}}},
-	}}}
+	proxies.WithTransformation(transformation("filterByValue", filterByValueOptions{Type: "include", Match: "any",
+		Filters: []valueFilter{{FieldName: "Gateway", Config: dashboard.MatcherConfig{Id: "regex", Options: map[string]string{"value": ".+"}}}}}))
 	b.add(12, 7, proxies)
 	b.add(8, 4,
 		withThresholds(stat("Gateway proxies live", "short", "Gateway Envoys reporting live", prom(sumBy(instant(gauge("envoy_server_live"), gatewaySel)), "live")), 1),
@@ -59,7 +59,7 @@ func gateway() *Dashboard {
 
 // listenerTLS draws the HTTPS listeners' handshakes and TLS errors; errors never counted
 // read 0 on every listener that shakes hands.
-func listenerTLS() *Panel {
+func listenerTLS() panel {
 	handshakes := sumRate(counter("envoy_listener_ssl_handshake"), builtinSel, "envoy_listener_address")
 	errs := sumRate(counter("envoy_listener_ssl_connection_error"), builtinSel, "envoy_listener_address")
 	errors := prom(errs+" or 0 * "+handshakes, "{{envoy_listener_address}} TLS errors")

@@ -1,6 +1,11 @@
 package dashboards
 
-import "github.com/kumahq/kuma-grafana-datasource/pkg/models"
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
+)
 
 var meshSel = inMesh.and(inZone)
 
@@ -9,7 +14,7 @@ const serviceLegend = "{{kuma_io_service}}{{kuma_workload}}"
 
 // certExpiry is the time until the first dataplane certificate of $mesh in $zone
 // expires, as the zone CPs report it (kuma-cp 3.0 and later, MeshIdentity).
-func certExpiry() *Panel {
+func certExpiry() panel {
 	return withThresholds(stat("Certificate expiry", "s", "Time until the first dataplane certificate of $mesh expires (kuma-cp 3.0 and later, MeshIdentity); red under an hour: rotation is failing",
 		prom("min("+instant(gauge("xds_cert_expiration_timestamp_seconds"), inMesh.and(both(`zone=~"$zone"`)))+") - time()", "expires in")), 3600)
 }
@@ -39,7 +44,7 @@ const (
 // matrix" turns it into one row per service with a column per stat, and organize names
 // the columns and fixes their order (the matrix orders them by first appearance, and a
 // service without latency observations has no p99 row). Same join and window as the map.
-func serviceStatsTable() *Panel {
+func serviceStatsTable() panel {
 	q := kumaQuery(models.QueryTypeServiceStats, "$mesh")
 	q.Zone, q.ZoneSide, q.RateInterval = "$zone", "$zoneside", "$__rate_interval"
 	q.Scope, q.Format = models.ScopeService, models.FormatInstant
@@ -52,39 +57,32 @@ func serviceStatsTable() *Panel {
 	p := table("Service stats",
 		"Per service of $mesh, as on the map over the dashboard range: requests per second received, error share (5xx and gRPC failures; red from 5 %), p99 latency, dataplanes online and total. From the Kuma data source's service-stats",
 		q)
-	org := organize(nil, rename)
-	org["options"].(map[string]any)["indexByName"] = order
-	p.Transformations = []any{
-		map[string]any{"id": "groupingToMatrix", "options": map[string]any{
-			"rowField": statsRowField, "columnField": statsColumnField, "valueField": "value", "emptyValue": "null"}},
-		org,
-	}
+	p.WithTransformation(transformation("groupingToMatrix", groupingToMatrixOptions{
+		RowField: statsRowField, ColumnField: statsColumnField, ValueField: "value", EmptyValue: "null"})).
+		WithTransformation(transformation("organize", organizeOptions{ExcludeByName: map[string]bool{}, RenameByName: rename, IndexByName: order}))
 	for _, c := range statColumns {
-		props := []any{map[string]any{"id": "unit", "value": c.unit}}
+		props := []dashboard.DynamicConfigValue{{Id: "unit", Value: c.unit}}
 		if c.stat == models.StatErrorRatio {
-			red := 0.05
 			props = append(props,
-				map[string]any{"id": "custom.cellOptions", "value": map[string]any{"type": "color-text"}},
-				map[string]any{"id": "thresholds", "value": Thresholds{Mode: "absolute", Steps: []Threshold{{Color: "green"}, {Color: "red", Value: &red}}}})
+				dashboard.DynamicConfigValue{Id: "custom.cellOptions", Value: common.NewTableColorTextCellOptions()},
+				dashboard.DynamicConfigValue{Id: "thresholds", Value: steps("green", 0.05, "red")})
 		}
-		p.FieldConfig.Overrides = append(p.FieldConfig.Overrides, map[string]any{
-			"matcher": map[string]any{"id": "byName", "options": c.title}, "properties": props})
+		p.OverrideByName(c.title, props)
 	}
 	return linkColumn(p, "Service", UIDService, "service", "zone")
 }
 
-func mesh() *Dashboard {
+func mesh() (dashboard.Dashboard, error) {
 	b := newBoard(UIDMesh, titleOf(UIDMesh),
 		"A whole mesh: the service map, then mesh-wide traffic, errors and resilience across every dataplane in $zone.",
-		meshVar, zoneVar, zoneSideVar)
+		meshVar(), zoneVar(), zoneSideVar())
 
 	graph := kumaQuery("mesh-graph", "$mesh")
 	graph.Zone, graph.ZoneSide, graph.RateInterval = "$zone", "$zoneside", "$__rate_interval"
 	b.row("Service map")
-	p := newPanel("nodeGraph", "Service map", "reqps",
+	b.add(24, 14, nodeGraph("Service map", "reqps",
 		"Services of $mesh and the traffic between them: request rate, error share and latency per edge, computed by the Kuma data source from the CP topology and Prometheus. Zone side picks whether $zone selects the senders, the receivers or either",
-		[]Target{graph})
-	b.add(24, 14, p)
+		graph))
 
 	b.row("Overview")
 	services := kumaQuery("services", "$mesh")

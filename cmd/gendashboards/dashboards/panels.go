@@ -4,6 +4,16 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/nodegraph"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	statpanel "github.com/grafana/grafana-foundation-sdk/go/stat"
+	tablepanel "github.com/grafana/grafana-foundation-sdk/go/table"
+	tspanel "github.com/grafana/grafana-foundation-sdk/go/timeseries"
 )
 
 // PluginID is this data source's plugin id (plugin.json).
@@ -12,31 +22,29 @@ const PluginID = "kumahq-kuma-datasource"
 // Every data source reference goes through a variable, so the dashboards work with
 // whatever data sources an installation has.
 var (
-	promDS = &DataSourceRef{Type: "prometheus", UID: "${datasource}"}
-	kumaDS = &DataSourceRef{Type: PluginID, UID: "${kuma}"}
+	promDS = common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
+	kumaDS = common.DataSourceRef{Type: cog.ToPtr(PluginID), Uid: cog.ToPtr("${kuma}")}
 )
 
-// gridWidth is Grafana's grid width.
-const gridWidth = 24
+// panel is a panel of any type, built by the SDK's panel builders.
+type panel = cog.Builder[dashboard.Panel]
 
-// board lays panels out left to right, top to bottom, so that positions never overlap
-// and ids are unique by construction.
+// board numbers panels and rows in order and gives panels their size; the SDK's
+// dashboard builder lays them out left to right, top to bottom, each row below what
+// precedes it.
 type board struct {
-	d          *Dashboard
-	x, y, rowH int
-	ids        int
+	d   *dashboard.DashboardBuilder
+	ids uint32
 	// open is the collapsed row that panels go into, nil under an expanded one.
-	open *Panel
+	open *dashboard.RowBuilder
 }
 
-func newBoard(uid, title, description string, vars ...Variable) *board {
-	return &board{d: &Dashboard{
-		UID: uid, Title: title, Description: description, Tags: []string{"kuma"},
-		Editable: true, GraphTooltip: 1, SchemaVersion: 39, Version: 1, Refresh: "30s",
-		Time: TimeRange{From: "now-1h", To: "now"}, Timezone: "browser",
-		Templating: Templating{List: append(dataSourceVariables(), vars...)},
-		Links:      linksFrom(uid), Annotations: Annotations{List: []any{}},
-	}}
+func newBoard(uid, title, description string, vars ...variable) *board {
+	d := dashboard.NewDashboardBuilder(title).Uid(uid).Description(description).Tags([]string{"kuma"}).
+		Editable().Tooltip(dashboard.DashboardCursorSyncCrosshair).Version(1).Refresh("30s").
+		Time("now-1h", "now").Timezone("browser").
+		Variables(append(dataSourceVariables(), vars...)).Links(linksFrom(uid))
+	return &board{d: d}
 }
 
 // row starts a new titled row below everything placed so far.
@@ -46,48 +54,53 @@ func (b *board) row(title string) { b.startRow(title, false) }
 // opened, so detail rows cost nothing when the dashboard loads.
 func (b *board) collapsedRow(title string) { b.startRow(title, true) }
 
-// startRow places a row. Its panels are laid out as if it were open; Grafana closes
-// the vertical gap a collapsed row leaves.
+// startRow places a row. A collapsed row holds its panels, laid out as if it were
+// open (Grafana closes the gap it leaves); an expanded row's panels follow it on the
+// dashboard, for Grafana shows only a collapsed row's own panels.
 func (b *board) startRow(title string, collapsed bool) {
-	b.newLine()
-	b.open = nil
-	row := &Panel{Type: "row", Title: title, Collapsed: &collapsed, RowPanels: &[]*Panel{}, GridPos: GridPos{W: gridWidth, H: 1}}
-	b.push(row)
+	b.closeRow()
+	b.ids++
+	row := dashboard.NewRowBuilder(title).Id(b.ids).Collapsed(collapsed)
 	if collapsed {
 		b.open = row
-	}
-	b.y++
-}
-
-// add places panels of the same size, wrapping to a new line when the row is full.
-func (b *board) add(w, h int, panels ...*Panel) {
-	for _, p := range panels {
-		if b.x+w > gridWidth {
-			b.newLine()
-		}
-		p.GridPos = GridPos{X: b.x, Y: b.y, W: w, H: h}
-		b.push(p)
-		b.x += w
-		b.rowH = max(b.rowH, h)
-	}
-}
-
-func (b *board) newLine() {
-	b.y += b.rowH
-	b.x, b.rowH = 0, 0
-}
-
-func (b *board) push(p *Panel) {
-	b.ids++
-	p.ID = b.ids
-	if p.Type == "row" {
-		p.GridPos.Y = b.y
-	}
-	if b.open != nil {
-		*b.open.RowPanels = append(*b.open.RowPanels, p)
 		return
 	}
-	b.d.Panels = append(b.d.Panels, p)
+	b.d.WithRow(row)
+}
+
+// closeRow adds the open collapsed row, with its panels, to the dashboard.
+func (b *board) closeRow() {
+	if b.open != nil {
+		b.d.WithRow(b.open)
+		b.open = nil
+	}
+}
+
+// add places panels of the same size; the dashboard builder starts a new line when
+// one is full (sizes are chosen to fill lines: a panel wider than what is left of a
+// line would stick out of the grid, which the structure tests catch).
+func (b *board) add(w, h uint32, panels ...panel) {
+	for _, p := range panels {
+		b.ids++
+		s := sized{panel: p, id: b.ids, w: w, h: h}
+		if b.open != nil {
+			b.open.WithPanel(s)
+		} else {
+			b.d.WithPanel(s)
+		}
+	}
+}
+
+// sized gives a built panel its id and size; the dashboard builder gives it its place.
+type sized struct {
+	panel
+	id, w, h uint32
+}
+
+func (s sized) Build() (dashboard.Panel, error) {
+	p, err := s.panel.Build()
+	p.Id, p.GridPos = &s.id, &dashboard.GridPos{W: s.w, H: s.h}
+	return p, err
 }
 
 // failuresAndResilience ends a traffic dashboard: what went wrong, then the health
@@ -100,125 +113,184 @@ func (b *board) failuresAndResilience(c scope, errorsTitle, where string) {
 }
 
 // dashboard returns the finished dashboard.
-func (b *board) dashboard() *Dashboard { return b.d }
+func (b *board) dashboard() (dashboard.Dashboard, error) {
+	b.closeRow()
+	return b.d.Build()
+}
 
 // prom is a Prometheus range query.
-func prom(expr, legend string) Target {
-	return Target{Datasource: promDS, Expr: expr, LegendFormat: legend}
+func prom(expr, legend string) PromQuery {
+	return PromQuery{Dataquery: prometheus.Dataquery{Datasource: &promDS, Expr: expr, LegendFormat: &legend}}
 }
 
 // promZero is prom with the zero fallback (zeroFallback) for a single total.
-func promZero(expr, legend string) Target {
-	t := prom(expr+zeroFallback, legend)
-	t.core = expr
-	return t
+func promZero(expr, legend string) PromQuery {
+	q := prom(expr+zeroFallback, legend)
+	q.core = expr
+	return q
 }
 
 // promTable is an instant query shown as a table.
-func promTable(expr string) Target {
-	t := prom(expr, "")
-	noRange := false
-	t.Instant, t.Range, t.Format = true, &noRange, "table"
-	return t
+func promTable(expr string) PromQuery {
+	return PromQuery{Dataquery: prometheus.Dataquery{Datasource: &promDS, Expr: expr,
+		Instant: cog.ToPtr(true), Range: cog.ToPtr(false), Format: cog.ToPtr(prometheus.PromQueryFormatTable)}}
 }
 
 // kumaQuery is a query on this data source.
-func kumaQuery(queryType string, mesh string) Target {
-	return Target{Datasource: kumaDS, QueryType: queryType, Mesh: mesh}
+func kumaQuery(queryType string, mesh string) Query {
+	return Query{Datasource: &kumaDS, QueryType: queryType, Mesh: mesh}
+}
+
+// panelBuilder is what every panel builder of the SDK offers and newPanel sets.
+type panelBuilder[P any] interface {
+	panel
+	Title(string) P
+	Description(string) P
+	Unit(string) P
+	Datasource(common.DataSourceRef) P
+	WithTarget(cog.Builder[variants.Dataquery]) P
 }
 
 // newPanel names the targets A, B, … and picks the panel's data source from them.
-func newPanel(typ, title, unit, description string, targets []Target) *Panel {
-	for i := range targets {
-		targets[i].RefID = string(rune('A' + i))
+func newPanel[P panelBuilder[P]](p P, title, unit, description string, targets []Target) P {
+	p.Title(title).Unit(unit).Datasource(targets[0].dataSource())
+	if description != "" {
+		p.Description(description)
 	}
-	return &Panel{
-		Type: typ, Title: title, Description: description, Datasource: targets[0].Datasource,
-		Targets: targets, FieldConfig: &FieldConfig{Defaults: FieldDefaults{Unit: unit}, Overrides: []any{}},
-		Options: map[string]any{},
+	for i, t := range targets {
+		p.WithTarget(t.named(string(rune('A' + i))))
 	}
+	return p
 }
 
 // timeseries is a graph over time; the legend is a table with mean and max, sorted
 // by max, so that among many series the busiest come first.
-func timeseries(title, unit, description string, targets ...Target) *Panel {
-	p := newPanel("timeseries", title, unit, description, targets)
-	p.FieldConfig.Defaults.Custom = map[string]any{"fillOpacity": 10, "showPoints": "never", "spanNulls": true}
-	p.Options = map[string]any{
-		"legend": map[string]any{"displayMode": "table", "placement": "bottom", "showLegend": true, "calcs": []string{"mean", "max"},
-			"sortBy": "Max", "sortDesc": true},
-		"tooltip": map[string]any{"mode": "multi", "sort": "desc"},
-	}
-	return p
+func timeseries(title, unit, description string, targets ...Target) *tspanel.PanelBuilder {
+	return newPanel(tspanel.NewPanelBuilder(), title, unit, description, targets).
+		FillOpacity(10).ShowPoints(common.VisibilityModeNever).SpanNulls(common.BoolOrFloat64{Bool: cog.ToPtr(true)}).
+		Legend(common.NewVizLegendOptionsBuilder().DisplayMode(common.LegendDisplayModeTable).Placement(common.LegendPlacementBottom).
+			ShowLegend(true).Calcs([]string{"mean", "max"}).SortBy("Max").SortDesc(true)).
+		Tooltip(common.NewVizTooltipOptionsBuilder().Mode(common.TooltipDisplayModeMulti).Sort(common.SortOrderDescending))
 }
 
 // stacked is a timeseries whose series add up to a whole (status classes, ops by kind).
-func stacked(title, unit, description string, targets ...Target) *Panel {
-	p := timeseries(title, unit, description, targets...)
-	p.FieldConfig.Defaults.Custom["stacking"] = map[string]any{"mode": "normal", "group": "A"}
-	return p
+func stacked(title, unit, description string, targets ...Target) *tspanel.PanelBuilder {
+	return timeseries(title, unit, description, targets...).
+		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal).Group("A"))
 }
 
 // stat is one big number, the last value.
-func stat(title, unit, description string, targets ...Target) *Panel {
-	p := newPanel("stat", title, unit, description, targets)
-	p.Options = map[string]any{
-		"reduceOptions": map[string]any{"calcs": []string{"lastNotNull"}, "fields": "", "values": false},
-		"colorMode":     "value", "graphMode": "area", "textMode": "auto",
-	}
-	return p
+func stat(title, unit, description string, targets ...Target) *statpanel.PanelBuilder {
+	return newPanel(statpanel.NewPanelBuilder(), title, unit, description, targets).
+		ReduceOptions(lastValueOf("")).
+		ColorMode(common.BigValueColorModeValue).GraphMode(common.BigValueGraphModeArea).TextMode(common.BigValueTextModeAuto).
+		Orientation(common.VizOrientationAuto)
+}
+
+// lastValueOf reduces the fields matching fields ("" for every numeric one) to their
+// last value.
+func lastValueOf(fields string) *common.ReduceDataOptionsBuilder {
+	return common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Fields(fields).Values(false)
+}
+
+// steps are absolute thresholds: below the value the base colour, from it the other.
+func steps(base string, from float64, above string) dashboard.ThresholdsConfig {
+	return dashboard.ThresholdsConfig{Mode: dashboard.ThresholdsModeAbsolute,
+		Steps: []dashboard.Threshold{{Color: base}, {Color: above, Value: &from}}}
+}
+
+// colouredBy sets a stat's thresholds.
+func colouredBy(p *statpanel.PanelBuilder, t dashboard.ThresholdsConfig) *statpanel.PanelBuilder {
+	return p.Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(t.Mode).Steps(t.Steps))
 }
 
 // withThresholds colours a stat: below the value is red, from it green (for "is it up").
-func withThresholds(p *Panel, green float64) *Panel {
-	p.FieldConfig.Defaults.Thresholds = &Thresholds{Mode: "absolute", Steps: []Threshold{{Color: "red"}, {Color: "green", Value: &green}}}
-	return p
+func withThresholds(p *statpanel.PanelBuilder, green float64) *statpanel.PanelBuilder {
+	return colouredBy(p, steps("red", green, "green"))
 }
 
 // failingFrom colours a stat of a failure state: green below the value, red from it
 // (offline dataplanes, a 5xx share, certificates backing off).
-func failingFrom(p *Panel, red float64) *Panel {
-	p.FieldConfig.Defaults.Thresholds = &Thresholds{Mode: "absolute", Steps: []Threshold{{Color: "green"}, {Color: "red", Value: &red}}}
-	return p
+func failingFrom(p *statpanel.PanelBuilder, red float64) *statpanel.PanelBuilder {
+	return colouredBy(p, steps("green", red, "red"))
 }
 
 // kumaStat is a stat of one numeric column (by display name) of this data source's table.
-func kumaStat(title, description, column string, q Target) *Panel {
-	p := stat(title, "short", description, q)
-	p.Options["reduceOptions"] = map[string]any{"calcs": []string{"lastNotNull"}, "fields": "/^" + column + "$/", "values": false}
-	return p
+func kumaStat(title, description, column string, q Query) *statpanel.PanelBuilder {
+	return stat(title, "short", description, q).ReduceOptions(lastValueOf("/^" + column + "$/"))
 }
 
 // table shows rows: this data source's inventory frames or instant Prometheus queries.
-func table(title, description string, targets ...Target) *Panel {
-	p := newPanel("table", title, "none", description, targets)
-	p.Options = map[string]any{"showHeader": true, "cellHeight": "sm", "footer": map[string]any{"show": false}}
-	return p
+func table(title, description string, targets ...Target) *tablepanel.PanelBuilder {
+	return newPanel(tablepanel.NewPanelBuilder(), title, "none", description, targets).
+		ShowHeader(true).CellHeight(common.TableCellHeightSm).Footer(common.NewTableFooterOptionsBuilder().Show(false))
+}
+
+// nodeGraph is Grafana's node graph, for the service map.
+func nodeGraph(title, unit, description string, q Query) *nodegraph.PanelBuilder {
+	return newPanel(nodegraph.NewPanelBuilder(), title, unit, description, []Target{q})
+}
+
+// dataLink is a field's data link. The SDK (v0.0.22) types field links as dashboard
+// links, whose type, icon, tags and dropdown mean nothing on a table cell.
+type dataLink struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 // linkColumn makes a table column's cells link to another dashboard, passing the
 // cell's value as var-<variable> along with the time range, the mesh and the
 // variables in keep.
-func linkColumn(p *Panel, column, uid, variable string, keep ...string) *Panel {
+func linkColumn(p *tablepanel.PanelBuilder, column, uid, variable string, keep ...string) *tablepanel.PanelBuilder {
 	url := "/d/" + uid + "?var-" + variable + "=${__value.text:percentencode}"
 	for _, k := range append([]string{"mesh"}, keep...) {
 		url += "&${" + k + ":queryparam}"
 	}
 	url += "&${__url_time_range}"
-	p.FieldConfig.Overrides = append(p.FieldConfig.Overrides, map[string]any{
-		"matcher":    map[string]any{"id": "byName", "options": column},
-		"properties": []any{map[string]any{"id": "links", "value": []any{map[string]any{"title": "Open " + titleOf(uid), "url": url}}}},
-	})
-	return p
+	return p.OverrideByName(column, []dashboard.DynamicConfigValue{{Id: "links", Value: []dataLink{{Title: "Open " + titleOf(uid), URL: url}}}})
 }
 
+// Transformation options: the SDK types a transformation's options as any, so the
+// ones the dashboards use are ours.
+type (
+	// organizeOptions hide, rename and order table columns (by display name).
+	organizeOptions struct {
+		ExcludeByName map[string]bool   `json:"excludeByName"`
+		RenameByName  map[string]string `json:"renameByName"`
+		IndexByName   map[string]int    `json:"indexByName,omitempty"`
+	}
+	// groupingToMatrixOptions pivot a long frame: one row per rowField value, one
+	// column per columnField value.
+	groupingToMatrixOptions struct {
+		RowField    string `json:"rowField"`
+		ColumnField string `json:"columnField"`
+		ValueField  string `json:"valueField"`
+		EmptyValue  string `json:"emptyValue"`
+	}
+	// filterByValueOptions keep (type include) the rows any (match) filter matches.
+	filterByValueOptions struct {
+		Type    string        `json:"type"`
+		Match   string        `json:"match"`
+		Filters []valueFilter `json:"filters"`
+	}
+	valueFilter struct {
+		FieldName string                  `json:"fieldName"`
+		Config    dashboard.MatcherConfig `json:"config"`
+	}
+)
+
 // organize hides and renames table columns (by display name).
-func organize(hide []string, rename map[string]string) map[string]any {
+func organize(hide []string, rename map[string]string) dashboard.DataTransformerConfig {
 	exclude := map[string]bool{}
 	for _, h := range hide {
 		exclude[h] = true
 	}
-	return map[string]any{"id": "organize", "options": map[string]any{"excludeByName": exclude, "renameByName": rename}}
+	return transformation("organize", organizeOptions{ExcludeByName: exclude, RenameByName: rename})
+}
+
+// transformation wraps a transformation's options for the SDK.
+func transformation(id string, options any) dashboard.DataTransformerConfig {
+	return dashboard.DataTransformerConfig{Id: id, Options: options}
 }
 
 // percentName is p50, p95, p99….

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/kumahq/kuma-grafana-datasource/cmd/gendashboards/dashboards"
@@ -107,31 +108,55 @@ func merged(maps ...map[string]string) map[string]string {
 	return out
 }
 
-// flat lists a dashboard's panels in order, each collapsed row followed by its own.
-func flat(d *dashboards.Dashboard) []*dashboards.Panel {
-	var out []*dashboards.Panel
-	for _, p := range d.Panels {
-		out = append(out, p)
-		if p.RowPanels != nil {
-			out = append(out, *p.RowPanels...)
-		}
+// built is every dashboard as the generator builds it.
+func built(t *testing.T) []dashboard.Dashboard {
+	t.Helper()
+	all, err := dashboards.All()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return all
 }
 
-// panelKeys name each panel for the lists below: "<uid>/<row>/<title>"; titles
-// repeat across rows ("Active connections" incoming and outgoing).
-func panelKeys(d *dashboards.Dashboard) map[*dashboards.Panel]string {
-	keys := map[*dashboards.Panel]string{}
+// panel is what the tests read of a built panel: its targets, by data source.
+type panel struct {
+	// key is "<uid>/<row>/<title>"; titles repeat across rows ("Active connections"
+	// incoming and outgoing).
+	key, typ, title string
+	prom            []dashboards.PromQuery
+	kuma            []dashboards.Query
+}
+
+// flat lists a dashboard's panels in order, those of collapsed rows included.
+func flat(t *testing.T, d dashboard.Dashboard) []panel {
+	t.Helper()
+	var out []panel
 	row := ""
-	for _, p := range flat(d) {
-		if p.Type == "row" {
-			row = p.Title
+	add := func(p dashboard.Panel) {
+		v := panel{typ: p.Type, title: *p.Title, key: *d.Uid + "/" + row + "/" + *p.Title}
+		for _, q := range p.Targets {
+			switch q := q.(type) {
+			case dashboards.PromQuery:
+				v.prom = append(v.prom, q)
+			case dashboards.Query:
+				v.kuma = append(v.kuma, q)
+			default:
+				t.Fatalf("%s: target of type %T", v.key, q)
+			}
+		}
+		out = append(out, v)
+	}
+	for _, p := range d.Panels {
+		if r := p.RowPanel; r != nil {
+			row = *r.Title
+			for _, c := range r.Panels {
+				add(c)
+			}
 			continue
 		}
-		keys[p] = d.UID + "/" + row + "/" + p.Title
+		add(*p.Panel)
 	}
-	return keys
+	return out
 }
 
 // allowedEmpty are panels that may show nothing at all in any regime, with why.
@@ -285,24 +310,20 @@ func TestPanelsAgainstPrometheus(t *testing.T) {
 func checkPanels(t *testing.T, r regime, prom *promtest.Server, at time.Time, vars map[string]string) {
 	ctx := context.Background()
 	evaluated := 0
-	for _, d := range dashboards.All() {
-		keys := panelKeys(d)
-		for _, p := range flat(d) {
-			key := keys[p]
+	for _, d := range built(t) {
+		for _, p := range flat(t, d) {
+			key := p.key
 			mayBeEmpty := allowedEmpty[key] != "" || r.allowEmpty[key] != ""
 			panelHasData := false
-			for _, target := range p.Targets {
-				if target.Expr == "" {
-					continue
-				}
+			for _, target := range p.prom {
 				full, core := interpolate(target.Expr, vars), interpolate(target.Core(), vars)
 				if strings.Contains(full, "$") && !strings.Contains(full, `"$1"`) {
-					t.Errorf("%s %s: variable left after substitution: %s", key, target.RefID, full)
+					t.Errorf("%s %s: variable left after substitution: %s", key, *target.RefId, full)
 				}
 				evaluated++
 				got, err := prom.Query(ctx, full, at)
 				if err != nil {
-					t.Errorf("%s %s: %v", key, target.RefID, err)
+					t.Errorf("%s %s: %v", key, *target.RefId, err)
 					continue
 				}
 				panelHasData = panelHasData || len(got) > 0
@@ -311,13 +332,13 @@ func checkPanels(t *testing.T, r regime, prom *promtest.Server, at time.Time, va
 				}
 				coreGot, err := prom.Query(ctx, core, at)
 				if err != nil {
-					t.Errorf("%s %s (without zero fallback): %v", key, target.RefID, err)
+					t.Errorf("%s %s (without zero fallback): %v", key, *target.RefId, err)
 				} else if len(coreGot) == 0 && !mayBeEmpty && !r.meshMetric && !notSimulated.MatchString(core) {
-					t.Errorf("%s %s: only the zero fallback answers; the real series are missing:\n%s", key, target.RefID, core)
+					t.Errorf("%s %s: only the zero fallback answers; the real series are missing:\n%s", key, *target.RefId, core)
 				}
 			}
-			if len(p.Targets) > 0 && p.Targets[0].Expr != "" && !panelHasData && !mayBeEmpty {
-				t.Errorf("%s: no data in %s (first query: %s)", key, r.name, interpolate(p.Targets[0].Expr, vars))
+			if len(p.prom) > 0 && !panelHasData && !mayBeEmpty {
+				t.Errorf("%s: no data in %s (first query: %s)", key, r.name, interpolate(p.prom[0].Expr, vars))
 			}
 			if panelHasData && r.allowEmpty[key] != "" {
 				t.Errorf("%s has data in %s: drop it from allowEmpty", key, r.name)
@@ -390,13 +411,13 @@ func checkTruths(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	t.Helper()
 	queryWith := func(vars map[string]string, key, refID string) []promtest.Sample {
 		t.Helper()
-		for _, d := range dashboards.All() {
-			for p, k := range panelKeys(d) {
-				if k != key {
+		for _, d := range built(t) {
+			for _, p := range flat(t, d) {
+				if p.key != key {
 					continue
 				}
-				for _, target := range p.Targets {
-					if target.RefID != refID {
+				for _, target := range p.prom {
+					if *target.RefId != refID {
 						continue
 					}
 					res, err := bed.Prometheus.Query(context.Background(), interpolate(target.Expr, vars), bed.End)
@@ -618,11 +639,11 @@ func kubernetesPods(m *meshsim.Model, name string) float64 {
 // would resolve it, to the plugin configured for the bed's CP and Prometheus.
 func checkServiceMap(t *testing.T, bed *meshsimtest.Bed, vars map[string]string) {
 	t.Helper()
-	var target dashboards.Target
-	for _, d := range dashboards.All() {
-		for _, p := range flat(d) {
-			if p.Type == "nodeGraph" {
-				target = p.Targets[0]
+	var target dashboards.Query
+	for _, d := range built(t) {
+		for _, p := range flat(t, d) {
+			if p.typ == "nodeGraph" {
+				target = p.kuma[0]
 			}
 		}
 	}
@@ -681,10 +702,10 @@ func TestScrapeHealthShowsADownCP(t *testing.T) {
 	})
 	prom := promtest.Start(t, promtest.Options{DataDir: data})
 	var expr string
-	for _, d := range dashboards.All() {
-		for p, key := range panelKeys(d) {
-			if key == "kumads-cp/Overview/Scrape health" {
-				expr = interpolate(p.Targets[0].Expr, variables(sim.Model()))
+	for _, d := range built(t) {
+		for _, p := range flat(t, d) {
+			if p.key == "kumads-cp/Overview/Scrape health" {
+				expr = interpolate(p.prom[0].Expr, variables(sim.Model()))
 			}
 		}
 	}

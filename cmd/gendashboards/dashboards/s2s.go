@@ -1,12 +1,15 @@
 package dashboards
 
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 // s2sSel is what $source's proxies report about the clusters leading to $destination.
 var s2sSel = inMesh.and(inZone).and(proxiesOf("source")).and(clusterOf("destination"))
 
-func serviceToService() *Dashboard {
+func serviceToService() (dashboard.Dashboard, error) {
 	b := newBoard(UIDServiceToService, titleOf(UIDServiceToService),
 		"Traffic from $source to $destination as $source's proxies see it, next to what $destination receives from all its callers.",
-		meshVar, zoneVar, sourceVar, sourceWorkloadVar, destinationVar, destinationWorkloadVar)
+		// $destination_workload selects $destination's own proxies (its inbound side).
+		meshVar(), zoneVar(), sourceVar(), workloadVariable("source"), destinationVar(), workloadVariable("destination"))
 	c := scope{s: s2sSel}
 
 	b.row("Traffic")

@@ -1,6 +1,10 @@
 package dashboards
 
-import "strings"
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"strings"
+)
 
 var serviceSel = inMesh.and(inZone).and(proxiesOf("service"))
 
@@ -8,7 +12,7 @@ var serviceSel = inMesh.and(inZone).and(proxiesOf("service"))
 // selects (whose: "$service"), against the pods' limits. cAdvisor and kube-state-metrics
 // name pods; a legacy dataplane on Kubernetes is named <pod>.<namespace>, which joins
 // them. Unified series carry no dataplane name, so the panels stay empty there.
-func podResources(s sel, whose string) []*Panel {
+func podResources(s sel, whose string) []panel {
 	pods := `max by (namespace, pod) (label_replace(label_replace(envoy_server_live{` + strings.Join(s.legacy, ",") +
 		`}, "pod", "$1", "dataplane", "([^.]+)\\..+"), "namespace", "$1", "dataplane", "[^.]+\\.(.+)"))`
 	perPod := func(expr string) string {
@@ -17,7 +21,7 @@ func podResources(s sel, whose string) []*Panel {
 	limit := func(resource string) string {
 		return perPod(`kube_pod_container_resource_limits{resource="` + resource + `",container!=""}`)
 	}
-	return []*Panel{
+	return []panel{
 		timeseries("CPU", "percentunit", "CPU used by each pod of "+whose+" (application and sidecar; 1 = one core) and its limit; needs cAdvisor and kube-state-metrics and legacy dataplane names",
 			prom(perPod(`rate(container_cpu_usage_seconds_total{container!="",container!="POD"}`+rateWindow+`)`), "{{pod}}"),
 			prom(limit("cpu"), "{{pod}} limit")),
@@ -27,10 +31,10 @@ func podResources(s sel, whose string) []*Panel {
 	}
 }
 
-func service() *Dashboard {
+func service() (dashboard.Dashboard, error) {
 	b := newBoard(UIDService, titleOf(UIDService),
 		"One service: its dataplanes, the requests it receives and sends, and its resource use on Kubernetes.",
-		meshVar, zoneVar, serviceVar, workloadVar)
+		meshVar(), zoneVar(), serviceVar(), workloadVariable("service"))
 
 	hcm := scope{s: serviceSel.and(inboundHCM)}
 	in := scope{s: serviceSel.and(inboundCluster)}

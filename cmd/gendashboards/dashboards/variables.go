@@ -1,7 +1,11 @@
 package dashboards
 
 import (
+	"encoding/json"
 	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
@@ -45,114 +49,136 @@ func titleOf(uid string) string {
 
 // linksFrom links a dashboard to every other one, keeping the time range and the
 // variables (mesh, zone, service… carry over where the names match).
-func linksFrom(uid string) []Link {
-	var out []Link
+func linksFrom(uid string) []cog.Builder[dashboard.DashboardLink] {
+	var out []cog.Builder[dashboard.DashboardLink]
 	for _, t := range titles {
 		if t.uid == uid {
 			continue
 		}
-		out = append(out, Link{Type: "link", Title: t.title, URL: "/d/" + t.uid, Icon: "dashboard",
-			Tooltip: "Open " + t.title, KeepTime: true, IncludeVars: true, Tags: []string{}})
+		out = append(out, aboveThePanels{dashboard.NewDashboardLinkBuilder(t.title).Type(dashboard.DashboardLinkTypeLink).Url("/d/" + t.uid).
+			Icon("dashboard").Tooltip("Open " + t.title).KeepTime(true).IncludeVars(true).Tags([]string{})})
 	}
 	return out
 }
 
+// aboveThePanels shows a link where Grafana shows dashboard links by default, above the
+// panels: the SDK's link builder places every link in Grafana 12's controls menu
+// (placement inControlsMenu) and has no way to unset it.
+type aboveThePanels struct {
+	*dashboard.DashboardLinkBuilder
+}
+
+func (l aboveThePanels) Build() (dashboard.DashboardLink, error) {
+	link, err := l.DashboardLinkBuilder.Build()
+	link.Placement = nil
+	return link, err
+}
+
+// variable is a template variable, built by the SDK's variable builders.
+type variable = cog.Builder[dashboard.VariableModel]
+
 // dataSourceVariables are the two data source pickers every dashboard starts with.
-func dataSourceVariables() []Variable {
-	return []Variable{
-		{Type: "datasource", Name: "datasource", Label: "Prometheus", Query: "prometheus",
-			Description: "Prometheus that scrapes the Kuma control planes and dataplanes", Refresh: 1, Options: []any{}, Current: map[string]any{}},
-		{Type: "datasource", Name: "kuma", Label: "Kuma", Query: PluginID,
-			Description: "Kuma data source (control-plane inventory and service map)", Refresh: 1, Options: []any{}, Current: map[string]any{}},
+func dataSourceVariables() []variable {
+	return []variable{
+		dashboard.NewDatasourceVariableBuilder("datasource").Label("Prometheus").Type("prometheus").
+			Description("Prometheus that scrapes the Kuma control planes and dataplanes"),
+		dashboard.NewDatasourceVariableBuilder("kuma").Label("Kuma").Type(PluginID).
+			Description("Kuma data source (control-plane inventory and service map)"),
 	}
 }
-
-// VariableQuery is the query model of a variable answered by this data source.
-type VariableQuery struct {
-	QueryType string `json:"queryType"`
-	Mesh      string `json:"mesh,omitempty"`
-	Service   string `json:"service,omitempty"`
-	RefID     string `json:"refId"`
-}
-
-// hideVariable is Grafana's "hide variable" (0 shows label and value, 2 neither).
-const hideVariable = 2
 
 // kumaVariable is a variable whose values come from this data source: the backend
-// answers with a table whose first field, name, is the value.
-func kumaVariable(name, label, description string, q VariableQuery) Variable {
+// answers with a table whose first field, name, is the value. The SDK stores a
+// variable's query as a JSON object; q is ours, typed, and converted to one.
+func kumaVariable(name, label, description string, q Query) *dashboard.QueryVariableBuilder {
 	q.RefID = name
-	return Variable{
-		Type: "query", Name: name, Label: label, Description: description, Datasource: kumaDS, Query: q,
-		Definition: q.QueryType, Refresh: 1, Sort: 1, Options: []any{}, Current: map[string]any{},
+	v := dashboard.NewQueryVariableBuilder(name).Label(label).Datasource(kumaDS).Definition(q.QueryType).
+		Refresh(dashboard.VariableRefreshOnDashboardLoad).Sort(dashboard.VariableSortAlphabeticalAsc)
+	if description != "" {
+		v.Description(description)
 	}
+	model, err := asObject(q)
+	if err != nil {
+		return v.RecordError("query", err)
+	}
+	return v.Query(dashboard.StringOrMap{Map: model})
+}
+
+// asObject is q as a JSON object.
+func asObject(q Query) (map[string]any, error) {
+	raw, err := json.Marshal(q)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	return out, json.Unmarshal(raw, &out)
 }
 
 // multi lets a variable take several values and "All", its default (every listed
 // value, unless allZones says otherwise).
-func multi(v Variable) Variable {
-	v.Multi, v.IncludeAll = true, true
-	v.Current = map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}}
-	return v
+func multi(v *dashboard.QueryVariableBuilder) *dashboard.QueryVariableBuilder {
+	return v.Multi(true).IncludeAll(true).Current(dashboard.VariableOption{Selected: cog.ToPtr(true),
+		Text: dashboard.StringOrArrayOfString{ArrayOfString: []string{"All"}}, Value: dashboard.StringOrArrayOfString{ArrayOfString: []string{"$__all"}}})
 }
 
 // allZones makes "All" zones no zone filter at all: .* in PromQL (zone=~".*" matches
 // every series, also those without the label) and for this data source's zone pattern,
 // which reads a pattern matching "" as no filter. A list of every zone would grow with
 // the deployment, miss zones added since the dashboard loaded and lengthen every query.
-func allZones(v Variable) Variable {
-	v.AllValue = ".*"
-	return v
+// Grafana sends a custom all value unescaped (it formats none).
+func allZones(v *dashboard.QueryVariableBuilder) *dashboard.QueryVariableBuilder {
+	return v.AllValue(".*")
 }
 
 // customVariable offers fixed values, the first selected.
-func customVariable(name, label, description string, values ...string) Variable {
-	options := make([]any, len(values))
-	for i, v := range values {
-		options[i] = map[string]any{"text": v, "value": v, "selected": i == 0}
+func customVariable(name, label, description string, values ...string) *dashboard.CustomVariableBuilder {
+	option := func(i int) dashboard.VariableOption {
+		return dashboard.VariableOption{Selected: cog.ToPtr(i == 0),
+			Text: dashboard.StringOrArrayOfString{String: &values[i]}, Value: dashboard.StringOrArrayOfString{String: &values[i]}}
 	}
-	return Variable{
-		Type: "custom", Name: name, Label: label, Description: description, Query: strings.Join(values, ","),
-		Options: options, Current: map[string]any{"selected": true, "text": values[0], "value": values[0]},
+	options := make([]dashboard.VariableOption, len(values))
+	for i := range values {
+		options[i] = option(i)
 	}
+	return dashboard.NewCustomVariableBuilder(name).Label(label).Description(description).
+		Values(dashboard.StringOrMap{String: cog.ToPtr(strings.Join(values, ","))}).Options(options).Current(option(0))
 }
 
-var (
-	meshVar = kumaVariable("mesh", "Mesh", "", VariableQuery{QueryType: "meshes"})
-	zoneVar = allZones(multi(kumaVariable("zone", "Zone", "Zones whose proxies (or control planes) are shown", VariableQuery{QueryType: "zones"})))
-	// zoneSideVar is the service map's zoneSide: which end of a request $zone selects.
-	zoneSideVar = customVariable("zoneside", "Zone side",
+// Variables shared by the dashboards; functions, for a builder is not a value to share.
+func meshVar() variable { return kumaVariable("mesh", "Mesh", "", Query{QueryType: "meshes"}) }
+
+func zoneVar() variable {
+	return allZones(multi(kumaVariable("zone", "Zone", "Zones whose proxies (or control planes) are shown", Query{QueryType: "zones"})))
+}
+
+// zoneSideVar is the service map's zoneSide: which end of a request $zone selects.
+func zoneSideVar() variable {
+	return customVariable("zoneside", "Zone side",
 		"Service map: $zone selects the requests' sources (the proxies that report them), their destinations (traffic into the zone's services) or either",
 		"source", "destination", "any")
-)
-
-// serviceVariable lists the services of $mesh.
-func serviceVariable(name, label, description string) Variable {
-	return kumaVariable(name, label, description, VariableQuery{QueryType: "services", Mesh: "$mesh"})
 }
 
-// refreshOnTimeRange is Grafana's "On time range change" (1 is "On dashboard load"): a
-// list drawn from traffic follows the dashboard's range.
-const refreshOnTimeRange = 2
+// serviceVariable lists the services of $mesh.
+func serviceVariable(name, label, description string) *dashboard.QueryVariableBuilder {
+	return kumaVariable(name, label, description, Query{QueryType: "services", Mesh: "$mesh"})
+}
 
 // calleesVariable lists the services $of calls on the map over the dashboard's range
 // (this data source's callees): a destination list without services the source never
-// reaches, which would only show empty panels.
-func calleesVariable(name, label, description, of string) Variable {
-	v := kumaVariable(name, label, description, VariableQuery{QueryType: models.QueryTypeCallees, Mesh: "$mesh", Service: "$" + of})
-	v.Refresh = refreshOnTimeRange
-	return v
+// reaches, which would only show empty panels. It refreshes on time range change: a
+// list drawn from traffic follows the dashboard's range.
+func calleesVariable(name, label, description, of string) variable {
+	return kumaVariable(name, label, description, Query{QueryType: models.QueryTypeCallees, Mesh: "$mesh", Service: "$" + of}).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged)
 }
 
 // workloadVariable holds the kuma.io/workload values behind the service variable named
 // of: what Kuma 3.0's unified metrics are labelled with (kuma_workload). On Kubernetes a
 // workload is named after a pod label or the ServiceAccount, not after the MeshService;
 // for other services the query answers the service's own name. Hidden: it follows of.
-func workloadVariable(of string) Variable {
-	v := multi(kumaVariable(workloadOf(of), "Workloads of "+of, "kuma.io/workload values behind $"+of+" (Kuma 3.0 unified naming)",
-		VariableQuery{QueryType: "workloads", Mesh: "$mesh", Service: "$" + of}))
-	v.Hide = hideVariable
-	return v
+func workloadVariable(of string) variable {
+	return multi(kumaVariable(workloadOf(of), "Workloads of "+of, "kuma.io/workload values behind $"+of+" (Kuma 3.0 unified naming)",
+		Query{QueryType: "workloads", Mesh: "$mesh", Service: "$" + of})).Hide(dashboard.VariableHideHideVariable)
 }
 
 // workloadOf names the workload variable of a service variable.
@@ -163,16 +189,22 @@ func workloadOf(service string) string {
 	return service + "_workload"
 }
 
-var (
-	serviceVar   = serviceVariable("service", "Service", "kuma.io/service (legacy naming) or MeshService / workload name (unified naming)")
-	dataplaneVar = multi(kumaVariable("dataplane", "Dataplane", "Dataplanes of $service",
-		VariableQuery{QueryType: "dataplanes", Mesh: "$mesh", Service: "$service"}))
-	gatewayVar = multi(kumaVariable("gateway", "Gateway", "Gateway services (builtin MeshGateway and delegated)",
-		VariableQuery{QueryType: "gateways", Mesh: "$mesh"}))
-	sourceVar         = serviceVariable("source", "Source", "Service that sends the traffic")
-	destinationVar    = calleesVariable("destination", "Destination", "Service that receives the traffic: one $source calls over the time range, as on the map", "source")
-	workloadVar       = workloadVariable("service")
-	sourceWorkloadVar = workloadVariable("source")
-	// destinationWorkloadVar selects $destination's own proxies (its inbound side).
-	destinationWorkloadVar = workloadVariable("destination")
-)
+func serviceVar() variable {
+	return serviceVariable("service", "Service", "kuma.io/service (legacy naming) or MeshService / workload name (unified naming)")
+}
+
+func dataplaneVar() variable {
+	return multi(kumaVariable("dataplane", "Dataplane", "Dataplanes of $service", Query{QueryType: "dataplanes", Mesh: "$mesh", Service: "$service"}))
+}
+
+func gatewayVar() variable {
+	return multi(kumaVariable("gateway", "Gateway", "Gateway services (builtin MeshGateway and delegated)", Query{QueryType: "gateways", Mesh: "$mesh"}))
+}
+
+func sourceVar() variable {
+	return serviceVariable("source", "Source", "Service that sends the traffic")
+}
+
+func destinationVar() variable {
+	return calleesVariable("destination", "Destination", "Service that receives the traffic: one $source calls over the time range, as on the map", "source")
+}

@@ -3,6 +3,7 @@ package dashboards_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/kumahq/kuma-grafana-datasource/cmd/gendashboards/dashboards"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma/kumatest"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
@@ -23,27 +23,27 @@ import (
 func kumaQueries(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, d := range dashboards.All() {
+	for _, d := range built(t) {
 		for _, v := range d.Templating.List {
-			if q, ok := v.Query.(dashboards.VariableQuery); v.Type != "query" || ok && models.IsJoin(q.QueryType) {
+			if v.Type != "query" || v.Query == nil || models.IsJoin(fmt.Sprint(v.Query.Map["queryType"])) {
 				continue
 			}
 			raw, err := json.Marshal(v.Query)
 			if err != nil {
 				t.Fatal(err)
 			}
-			out[d.UID+" $"+v.Name] = string(raw)
+			out[*d.Uid+" $"+v.Name] = string(raw)
 		}
-		for _, p := range flat(d) {
-			for _, target := range p.Targets {
-				if target.Datasource.UID != "${kuma}" || models.IsJoin(target.QueryType) {
+		for _, p := range flat(t, d) {
+			for _, target := range p.kuma {
+				if models.IsJoin(target.QueryType) {
 					continue
 				}
 				raw, err := json.Marshal(target)
 				if err != nil {
 					t.Fatal(err)
 				}
-				out[d.UID+" panel "+p.Title] = string(raw)
+				out[*d.Uid+" panel "+p.title] = string(raw)
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 package dashboards
 
+import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 // zoneProxySel selects one kind of zone proxy ("ingress" or "egress") in $zone. Kuma's
 // service discovery lists dataplanes only; zone proxies are scraped by their own job,
 // labelled as kumahq/kuma dashboards/grafana/README.md configures it: proxy, pod,
@@ -12,7 +14,7 @@ func zoneProxySel(kind string) sel { return both(`proxy="`+kind+`"`, `zone=~"$zo
 // resource type, ZoneIngress or ZoneEgress). It returns the board and the proxies'
 // selector.
 func zoneProxyBoard(uid, kind, resource, description string) (*board, sel) {
-	b := newBoard(uid, titleOf(uid), description, zoneVar)
+	b := newBoard(uid, titleOf(uid), description, zoneVar())
 	s := zoneProxySel(kind)
 	perPod := func(name string) string { return sumBy(instant(gauge(name), s), "zone", "pod") }
 	b.row("Instances")
@@ -27,7 +29,7 @@ func zoneProxyBoard(uid, kind, resource, description string) (*board, sel) {
 	)
 	instances := table("Proxies", "One row per zone "+kind+" pod: 1 when connected to its control plane",
 		promTable(perPod("envoy_control_plane_connected_state")))
-	instances.Transformations = []any{organize([]string{"Time"}, map[string]string{"Value": "connected"})}
+	instances.WithTransformation(organize([]string{"Time"}, map[string]string{"Value": "connected"}))
 	b.add(12, 7, instances,
 		timeseries("Memory", "bytes", "Allocated memory and heap size per pod",
 			prom(perPod("envoy_server_memory_allocated"), "{{zone}} {{pod}} allocated"),
@@ -36,8 +38,8 @@ func zoneProxyBoard(uid, kind, resource, description string) (*board, sel) {
 }
 
 // listener draws the zone proxy's own listener: connections accepted from sidecars.
-func listener(s sel, from string) []*Panel {
-	return []*Panel{
+func listener(s sel, from string) []panel {
+	return []panel{
 		timeseries("Connections from "+from, "short", "Connections open on the listener, per zone",
 			prom(sumBy(instant(gauge("envoy_listener_downstream_cx_active"), s), "zone"), "{{zone}}")),
 		timeseries("New connections", "cps", "Connections accepted per second from "+from+", per zone",
@@ -45,7 +47,7 @@ func listener(s sel, from string) []*Panel {
 	}
 }
 
-func zoneIngress() *Dashboard {
+func zoneIngress() (dashboard.Dashboard, error) {
 	b, s := zoneProxyBoard(UIDZoneIngress, "ingress", "ZoneIngress",
 		"Zone ingresses of $zone: the traffic other zones send to this zone's services. The ingress passes mTLS through by SNI, so it sees connections and bytes, not requests; request rates and errors of cross-zone calls are on the callers' Service and Service to Service dashboards.")
 	byZone := scope{s: s.and(outboundCluster), by: []string{"zone"}}
@@ -65,7 +67,7 @@ func zoneIngress() *Dashboard {
 	return b.dashboard()
 }
 
-func zoneEgress() *Dashboard {
+func zoneEgress() (dashboard.Dashboard, error) {
 	b, s := zoneProxyBoard(UIDZoneEgress, "egress", "ZoneEgress",
 		"Zone egresses of $zone: the traffic this zone's services send to external services (MeshExternalService, legacy ExternalService) when the mesh routes it through egresses (routing.zoneEgress).")
 	byZone := scope{s: s.and(outboundCluster), by: []string{"zone"}}

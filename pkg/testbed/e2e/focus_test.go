@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -12,7 +13,8 @@ import (
 
 // TestMapFocusHealthAndInstrumentation: the built binary against the simulated shop mesh.
 // A focus on backend's callers is backend and exactly the topology's callers of it;
-// the query's health thresholds colour the edges by the truths' error ratios; the
+// the query's health thresholds colour the edges and the nodes' rings by the truths' error
+// ratios; the
 // external service is not instrumented, every node has a radius; edges inside the mTLS
 // mesh are mTLS.
 func TestMapFocusHealthAndInstrumentation(t *testing.T) {
@@ -57,6 +59,24 @@ func TestMapFocusHealthAndInstrumentation(t *testing.T) {
 		}
 		if red, want := e["color"] == "red", truth.ErrorRatio+truth.GRPCFailureRatio > 0.03; red != want {
 			t.Errorf("%s->%s colour %v at %.3f errors, want red %v", truth.From, truth.To, e["color"], truth.ErrorRatio+truth.GRPCFailureRatio, want)
+		}
+	}
+	// A node's ring (its one full arc: Grafana ignores the color field when arcs exist)
+	// fails exactly when the requests into it fail above 3 %.
+	in := map[string][2]float64{} // destination → requests/s, failed requests/s
+	for _, truth := range bed.Sim.Truths() {
+		if truth.To != "" && truth.RPS > 0 {
+			in[truth.To] = [2]float64{in[truth.To][0] + truth.RPS, in[truth.To][1] + truth.RPS*(truth.ErrorRatio+truth.GRPCFailureRatio)}
+		}
+	}
+	for name, r := range in {
+		ratio := r[1] / r[0]
+		if math.Abs(ratio-0.03) < 0.005 {
+			continue // too close to the threshold for the simulator's noise
+		}
+		n := nodes[name]
+		if failing, want := num(n["arc__failing"]) == 1, ratio > 0.03; n == nil || failing != want {
+			t.Errorf("node %s ring failing %v at %.3f errors, want %v (node %v)", name, failing, ratio, want, n)
 		}
 	}
 	// The shop mesh runs mTLS: every edge between its services is mTLS, the external's unknown.

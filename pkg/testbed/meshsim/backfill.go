@@ -30,6 +30,9 @@ type BackfillOptions struct {
 	// Down, when set, tells at which times a target failed its scrape: Prometheus then
 	// records up 0 and none of its samples.
 	Down func(t Target, at time.Time) bool
+	// Bounds is the form of histogram bounds (le) the receiving server's own scrapes
+	// store (BoundsFor its version); the zero value keeps the exporter's text.
+	Bounds BoundForm
 }
 
 // WriteOpenMetrics writes the metrics of every online proxy and every CP, and the up
@@ -66,6 +69,9 @@ func (s *Sim) WriteOpenMetrics(ctx context.Context, w io.Writer, o BackfillOptio
 					continue
 				}
 				for _, smp := range fam.Samples {
+					if o.Bounds != BoundsAsExposed && fam.Type == "histogram" {
+						smp = o.Bounds.sample(smp)
+					}
 					writeSample(bw, smp, stamp)
 				}
 			}
