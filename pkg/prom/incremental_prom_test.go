@@ -51,8 +51,9 @@ func TestIncrementalRefreshAnswersAsUncached(t *testing.T) {
 			}
 			bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: tc.history, Step: tc.scrape})
 			ctx := context.Background()
-			cached, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(64<<20, tc.scrape))
-			uncached, plain := newClient(t, bed.PrometheusURL)
+			// Raw series only: no recording rules' presence check among the round trips counted.
+			cached, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(64<<20, tc.scrape), prom.WithRecordingRules(false))
+			uncached, plain := newClient(t, bed.PrometheusURL, prom.WithRecordingRules(false))
 			// The first To lies 2 minutes into a block, an hour's margin after the history starts.
 			t0 := bed.End.Add(-tc.history + tc.window + 10*time.Minute).Truncate(incrBlock).Add(2 * time.Minute)
 			steps := []struct {
@@ -232,7 +233,7 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: time.Hour})
 	ctx := context.Background()
 	q := prom.MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End, Incremental: true}
-	off, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(0, 15*time.Second))
+	off, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(0, 15*time.Second), prom.WithRecordingRules(false))
 	want, err := off.FetchMeshSamples(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -240,7 +241,7 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	if trips := rec.take(); len(trips) != 4 || strings.Contains(strings.Join(trips, ""), " @ ") {
 		t.Errorf("off: %d round trips: %q", len(trips), trips)
 	}
-	on, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(64<<20, 15*time.Second))
+	on, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(64<<20, 15*time.Second), prom.WithRecordingRules(false))
 	whole := q
 	whole.Incremental = false // a rateInterval window or a time series' point
 	if _, err := on.FetchMeshSamples(ctx, whole); err != nil {
@@ -256,7 +257,7 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	all, _, largest := prom.KeptBodies(on)
 	bound := all - largest + 1024
 	rec.take()
-	small, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(bound, 15*time.Second))
+	small, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(bound, 15*time.Second), prom.WithRecordingRules(false))
 	if _, err := small.FetchMeshSamples(ctx, q); err != nil {
 		t.Fatal(err)
 	}
