@@ -232,7 +232,9 @@ func TestIncrementalCacheOffAndBounded(t *testing.T) {
 	}
 	bed := meshsimtest.Start(t, topo, meshsimtest.Options{History: time.Hour})
 	ctx := context.Background()
-	q := prom.MeshQuery{Mesh: "default", From: bed.End.Add(-40 * time.Minute), To: bed.End, Incremental: true}
+	// To lies 2 minutes into a block, so that 30 s later the blocks are the same.
+	to := bed.End.Add(-incrBlock).Truncate(incrBlock).Add(2 * time.Minute)
+	q := prom.MeshQuery{Mesh: "default", From: to.Add(-40 * time.Minute), To: to, Incremental: true}
 	off, rec := newClient(t, bed.PrometheusURL, prom.WithIncrementalCache(0, 15*time.Second), prom.WithRecordingRules(false))
 	want, err := off.FetchMeshSamples(ctx, q)
 	if err != nil {
