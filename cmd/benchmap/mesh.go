@@ -25,6 +25,7 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/inventory"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/kuma"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/plugin"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
@@ -192,7 +193,10 @@ func overhead(ctx context.Context, m *meshResult, o options, promURL, cpURL stri
 	if _, err := pc.FetchMeshSamples(ctx, q); err != nil {
 		return err
 	}
-	replay, err := prom.New("http://replay.invalid", &http.Client{Transport: bench.Replay(rec.Bodies)})
+	// Replayed as the plugin queries by default: the latency answer in its shards, each
+	// decoded as it comes.
+	replay, err := prom.New("http://replay.invalid", &http.Client{Transport: &bench.Replay{Bodies: rec.Bodies}},
+		prom.WithShards(models.DefaultPrometheusShards))
 	if err != nil {
 		return err
 	}
@@ -214,6 +218,10 @@ func overhead(ctx context.Context, m *meshResult, o options, promURL, cpURL stri
 		set sample.Set
 		g   graph.Graph
 	)
+	// The first replay cuts the recorded latency answer into its shards: not timed.
+	if _, err := replay.FetchMeshSamples(ctx, q); err != nil {
+		return err
+	}
 	dec, err := bench.Time(o.runs, func() (err error) { set, err = replay.FetchMeshSamples(ctx, q); return })
 	if err != nil {
 		return err

@@ -389,7 +389,8 @@ func ids(g Graph) (nodes, edges []string) {
 // quantile reads minutes.
 func TestSplitBucketsSaySo(t *testing.T) {
 	var samples []sample.Sample
-	for le, c := range envoyHistogram(1, 1000) {
+	for _, b := range envoyHistogram(1, 1000) {
+		le, c := b.le, b.count
 		if math.IsInf(le, 1) {
 			samples = append(samples, upstream(sample.LatencyBucket, "frontend", "zone-1", "backend", "", le, c))
 			continue

@@ -34,6 +34,10 @@ const (
 	// DefaultIncrementalCacheMB bounds the bodies kept for refreshes of long ranges: a
 	// 1,000-service map keeps about 12 MB.
 	DefaultIncrementalCacheMB = 64
+	// Two shards halve the latency query's evaluation on a two-core Prometheus; eight
+	// queries in flight are two maps' worth per data source.
+	DefaultPrometheusShards               = 2
+	DefaultPrometheusMaxConcurrentQueries = 8
 )
 
 // ErrLegacyPrometheusID is returned for provisioning files written for the community plugin,
@@ -77,6 +81,10 @@ type Prometheus struct {
 	// RecordingRules lets the map read the shipped recording rules' series where the
 	// store has them (jsonData recordingRules "auto", the default); "off" never does.
 	RecordingRules bool
+	// Shards is how many concurrent queries the map's latency sub-query is split into.
+	Shards int
+	// MaxConcurrentQueries bounds the PromQL requests in flight for all panels together.
+	MaxConcurrentQueries int
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -199,6 +207,8 @@ type jsonSettings struct {
 	PrometheusMaxSeries      json.Number     `json:"prometheusMaxSeries"`
 	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
+	PrometheusShards         json.Number     `json:"prometheusShards"`
+	PrometheusMaxConcurrent  json.Number     `json:"prometheusMaxConcurrentQueries"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
 	IncrementalCacheMB       json.Number     `json:"incrementalCacheMB"`
 	RecordingRules           string          `json:"recordingRules"`
@@ -255,6 +265,12 @@ func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Se
 		return Settings{}, err
 	}
 	if prom.ScrapeInterval, err = seconds("prometheusScrapeInterval", js.PrometheusScrapeInterval, DefaultScrapeInterval); err != nil {
+		return Settings{}, err
+	}
+	if prom.Shards, err = whole("prometheusShards", js.PrometheusShards, DefaultPrometheusShards, 1, maxShards); err != nil {
+		return Settings{}, err
+	}
+	if prom.MaxConcurrentQueries, err = whole("prometheusMaxConcurrentQueries", js.PrometheusMaxConcurrent, DefaultPrometheusMaxConcurrentQueries, 1, maxConcurrentQueries); err != nil {
 		return Settings{}, err
 	}
 	mb, err := number("prometheusMaxResponseMB", js.PrometheusMaxResponseMB, float64(DefaultPrometheusMaxResponseBytes)/(1<<20), minResponseMB, maxResponseMB)
@@ -384,11 +400,14 @@ func hiddenUserinfo(rest string) (at int, hidden bool) {
 // Bounds of the numeric settings. Each is refused outside them, naming the setting:
 // a value that rounds to zero would mean no timeout or no cap, and a huge one overflows.
 const (
-	minSeconds            = 0.001
-	maxSeconds            = 86_400
-	maxSeries             = 100_000_000
-	minResponseMB         = 0.001     // about 1 KiB
-	maxResponseMB         = 1_000_000 // about 1 TB
+	minSeconds    = 0.001
+	maxSeconds    = 86_400
+	maxSeries     = 100_000_000
+	minResponseMB = 0.001     // about 1 KiB
+	maxResponseMB = 1_000_000 // about 1 TB
+	maxShards     = 16
+	// More than this many queries of one data source at once floods rather than uses a store.
+	maxConcurrentQueries  = 64
 	maxIncrementalCacheMB = 4096
 )
 
@@ -421,7 +440,16 @@ func incrementalCacheMB(n json.Number) (int, error) {
 	if f, err := n.Float64(); err == nil && f == 0 {
 		return 0, nil
 	}
-	return number("incrementalCacheMB", n, DefaultIncrementalCacheMB, 1, maxIncrementalCacheMB)
+	return whole("incrementalCacheMB", n, DefaultIncrementalCacheMB, 1, maxIncrementalCacheMB)
+}
+
+// whole is number for counts: a fraction is refused rather than cut.
+func whole(field string, n json.Number, def, lo, hi int) (int, error) {
+	v, err := number(field, n, def, lo, hi)
+	if f, _ := n.Float64(); err == nil && f != float64(int(f)) {
+		return 0, fmt.Errorf("%s must be a whole number, got %s", field, n.String())
+	}
+	return v, err
 }
 
 // plain writes f without an exponent.

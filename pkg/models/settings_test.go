@@ -47,6 +47,9 @@ func TestLoadSettings(t *testing.T) {
 				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes || p.ScrapeInterval != DefaultScrapeInterval || !p.RecordingRules {
 					t.Errorf("Prometheus defaults = %v, %d, %d, %v, %t", p.Timeout, p.MaxSeries, p.MaxResponseBytes, p.ScrapeInterval, p.RecordingRules)
 				}
+				if p.Shards != DefaultPrometheusShards || p.MaxConcurrentQueries != DefaultPrometheusMaxConcurrentQueries {
+					t.Errorf("Prometheus shards, concurrent queries = %d, %d", p.Shards, p.MaxConcurrentQueries)
+				}
 			},
 		},
 		{
@@ -171,6 +174,20 @@ func TestLoadSettings(t *testing.T) {
 			},
 		},
 		{name: "bad recording rules", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"on"}`)}, wantErr: `recordingRules "on" is not one of auto, off`},
+		{
+			name: "shards and concurrent queries",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":4,"prometheusMaxConcurrentQueries":64}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.Shards != 4 || s.Prometheus.MaxConcurrentQueries != 64 {
+					t.Errorf("shards, concurrent queries = %d, %d", s.Prometheus.Shards, s.Prometheus.MaxConcurrentQueries)
+				}
+			},
+		},
+		{name: "too many shards", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":17}`)}, wantErr: "prometheusShards must be between 1 and 16, got 17"},
+		{name: "fraction of a shard", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":2.5}`)}, wantErr: "prometheusShards must be a whole number, got 2.5"},
+		{name: "negative shards", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":-1}`)}, wantErr: "prometheusShards must be a positive number"},
+		{name: "too many concurrent queries", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxConcurrentQueries":65}`)}, wantErr: "prometheusMaxConcurrentQueries must be between 1 and 64, got 65"},
+		{name: "fraction of a query", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxConcurrentQueries":0.5}`)}, wantErr: "prometheusMaxConcurrentQueries must be between 1 and 64, got 0.5"},
 		{
 			name: "incremental cache default",
 			in:   backend.DataSourceInstanceSettings{URL: "http://cp"},

@@ -107,29 +107,36 @@ func moved(old, new span) int64 { return max(abs(new.from-old.from), abs(new.to-
 
 func abs(x int64) int64 { return max(x, -x) }
 
-// piecesQuery is raw sub-query name (see raw) over the pieces in one round trip.
+// piecesQuery is raw sub-query name (see raw) over the pieces in one round trip; its
+// shards (byLE) are the pieces' shards joined alike, so each holds the same buckets.
 func piecesQuery(q MeshQuery, name string, pieces []piece) subQuery {
-	var out subQuery
-	signed := false
-	exprs := make([]string, len(pieces))
+	subs := make([]subQuery, len(pieces))
 	for i, p := range pieces {
-		subs := queriesOver(q, p.selector())
-		out = subs[slices.IndexFunc(subs, func(sq subQuery) bool { return sq.name == name })]
-		exprs[i] = out.expr
-		if p.sign < 0 {
-			exprs[i] = "-(" + exprs[i] + ")"
-			signed = true
+		all := queriesOver(q, p.selector())
+		subs[i] = all[slices.IndexFunc(all, func(sq subQuery) bool { return sq.name == name })]
+	}
+	join := func(expr func(subQuery) string) string {
+		exprs := make([]string, len(pieces))
+		for i, p := range pieces {
+			exprs[i] = expr(subs[i])
+			if p.sign < 0 {
+				exprs[i] = "-(" + exprs[i] + ")"
+			}
 		}
+		if len(exprs) == 1 {
+			return exprs[0]
+		}
+		for i, e := range exprs {
+			exprs[i] = fmt.Sprintf("label_replace(%s, %q, \"%d\", \"\", \"\")", e, partLabel, i)
+		}
+		return "sum without (" + partLabel + ") (" + strings.Join(exprs, " or ") + ")"
 	}
-	out.signed = signed
-	if len(exprs) == 1 {
-		out.expr = exprs[0]
-		return out
+	out := subs[0]
+	out.signed = slices.ContainsFunc(pieces, func(p piece) bool { return p.sign < 0 })
+	out.expr = join(func(sq subQuery) string { return sq.expr })
+	if out.byLE != nil {
+		out.byLE = func(m string) string { return join(func(sq subQuery) string { return sq.byLE(m) }) }
 	}
-	for i, e := range exprs {
-		exprs[i] = fmt.Sprintf("label_replace(%s, %q, \"%d\", \"\", \"\")", e, partLabel, i)
-	}
-	out.expr = "sum without (" + partLabel + ") (" + strings.Join(exprs, " or ") + ")"
 	return out
 }
 

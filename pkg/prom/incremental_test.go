@@ -103,6 +103,10 @@ func TestPiecesQuery(t *testing.T) {
 		!strings.Contains(delta.expr, `[300000ms] @ 300.000`) || !strings.Contains(delta.expr, `[300000ms] @ 3300.000`) {
 		t.Errorf("delta: %s", delta.expr)
 	}
+	// A shard of the delta is the same join of the pieces' shards.
+	if shard := delta.byLE(`le=~"[1].*"`); strings.Count(shard, `le=~"[1].*"`) != 2 || !strings.HasPrefix(shard, "sum without (kuma_datasource_part) (label_replace(-(") {
+		t.Errorf("delta shard: %s", shard)
+	}
 	subs := queries(q)
 	recorded := subs[1]
 	recorded.expr = "sum by (mesh) (sum_over_time(kuma:recorded[3600s]))"

@@ -68,6 +68,9 @@ type subQuery struct {
 	reporter reporter
 	// signed keeps negative values: a delta of windows (incremental.go).
 	signed bool
+	// byLE, when set, is expr with one more matcher on le: the sub-query can be
+	// sharded by its buckets (shard.go).
+	byLE func(matcher string) string
 }
 
 // notInternalCluster keeps upstream series of the proxies' own plumbing (xDS, admin,
@@ -95,6 +98,9 @@ func queriesOver(q MeshQuery, w string) []subQuery {
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
 	inbound := slices.Concat(reporter, []string{"envoy_http_conn_manager_prefix", "envoy_response_code_class"})
 	dest := append(slices.Clone(sel), notInternalCluster)
+	latency := func(le ...string) string {
+		return increase("envoy_cluster_upstream_rq_time_bucket", slices.Concat(dest, le), w, slices.Concat(upstream, []string{"le"}))
+	}
 	subs := []subQuery{
 		{name: "requests", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
@@ -104,7 +110,7 @@ func queriesOver(q MeshQuery, w string) []subQuery {
 			// name (envoy_cluster_grpc_<service>_<method>_failure). Match both.
 			{"envoy_cluster_grpc_(.+_)?failure", sample.GRPCFailures, upstream},
 		})},
-		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", dest, w, slices.Concat(upstream, []string{"le"}))},
+		{name: "latency", kind: sample.LatencyBucket, expr: latency(), byLE: func(m string) string { return latency(m) }},
 		{name: "tcp", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_cx_rx_bytes_total", sample.RxBytes, upstream},
 			{"envoy_cluster_upstream_cx_tx_bytes_total", sample.TxBytes, upstream},

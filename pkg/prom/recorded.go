@@ -60,8 +60,12 @@ func (c *Client) mapQueries(ctx context.Context, q MeshQuery) []subQuery {
 	}
 	present := c.presentGroups(ctx, q.Mesh, q.To, w)
 	for i := range subs {
-		if present[subs[i].name] {
-			subs[i].expr = recordedExpr(q, subs[i].name, w)
+		if name := subs[i].name; present[name] {
+			subs[i].expr = recordedExpr(q, name, w)
+			if subs[i].byLE != nil {
+				// The recorded buckets keep le: shards split them alike.
+				subs[i].byLE = func(m string) string { return recordedExpr(q, name, w, m) }
+			}
 		}
 	}
 	return subs
@@ -76,9 +80,10 @@ func recordedWindow(q MeshQuery) (time.Duration, bool) {
 
 // recordedExpr reads sub-query name from the recorded series: their sums over the
 // window, regrouped by q's regime (a subset of the rules' labels, so the sums are
-// exact), scaled from the whole rule intervals to q's window.
-func recordedExpr(q MeshQuery, name string, w time.Duration) string {
-	sel := matchers(q)
+// exact), scaled from the whole rule intervals to q's window; extra matchers narrow it
+// (a shard's le).
+func recordedExpr(q MeshQuery, name string, w time.Duration, extra ...string) string {
+	sel := append(matchers(q), extra...)
 	rng := "[" + seconds(w) + "] offset " + seconds(ruleLag)
 	scale := ""
 	if full := q.Window(); full != w {

@@ -139,6 +139,8 @@ func TestRecordingRulesAnswerAsRawSeries(t *testing.T) {
 	rules, rulesLog := newClient(t, bed.PrometheusURL)
 	off, offLog := newClient(t, bed.PrometheusURL, prom.WithRecordingRules(false))
 	onlyRecorded, _ := newClient(t, written.URL)
+	// The recorded buckets keep le, so shards split them as they split the raw ones.
+	sharded, shardedLog := newClient(t, bed.PrometheusURL, prom.WithShards(3))
 	for _, m := range topo.Meshes {
 		regime := map[meshsim.Regime]naming.Regime{meshsim.RegimeLegacy: naming.RegimeLegacy,
 			meshsim.RegimeMeshService: naming.RegimeMeshService, meshsim.RegimeUnified: naming.RegimeUnified}[m.Naming]
@@ -149,7 +151,7 @@ func TestRecordingRulesAnswerAsRawSeries(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for name, c := range map[string]*prom.Client{"promtool's rules": rules, "meshsim's recorded series": onlyRecorded} {
+				for name, c := range map[string]*prom.Client{"promtool's rules": rules, "meshsim's recorded series": onlyRecorded, "promtool's rules in 3 shards": sharded} {
 					rec, err := c.FetchMeshSamples(ctx, q)
 					if err != nil {
 						t.Fatal(err)
@@ -164,6 +166,9 @@ func TestRecordingRulesAnswerAsRawSeries(t *testing.T) {
 	}
 	if rec, raw := rulesLog.recorded(); rec != 4*2*len(topo.Meshes) || raw != 0 {
 		t.Errorf("with the rules: %d sub-queries read recorded series, %d raw; want all recorded", rec, raw)
+	}
+	if rec, raw := shardedLog.recorded(); rec != (4+2)*2*len(topo.Meshes) || raw != 0 {
+		t.Errorf("with the rules in 3 shards: %d queries read recorded series, %d raw; want all recorded (latency in 3)", rec, raw)
 	}
 	if rec, raw := offLog.recorded(); rec != 0 || raw != 4*2*len(topo.Meshes) {
 		t.Errorf("recordingRules off: %d sub-queries read recorded series, %d raw; want all raw", rec, raw)
