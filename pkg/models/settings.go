@@ -31,6 +31,9 @@ const (
 	// these caps hold it with room to spare and still bound a misbehaving store.
 	DefaultPrometheusMaxSeries        = 200_000
 	DefaultPrometheusMaxResponseBytes = 128 << 20
+	// DefaultIncrementalCacheMB bounds the bodies kept for refreshes of long ranges: a
+	// 1,000-service map keeps about 12 MB.
+	DefaultIncrementalCacheMB = 64
 	// Two shards halve the latency query's evaluation on a two-core Prometheus; eight
 	// queries in flight are two maps' worth per data source.
 	DefaultPrometheusShards               = 2
@@ -73,6 +76,8 @@ type Prometheus struct {
 	MaxResponseBytes int64
 	// ScrapeInterval is how often the store scrapes the proxies; $__rate_interval needs it.
 	ScrapeInterval time.Duration
+	// IncrementalCacheBytes bounds what refreshes of long ranges keep (0: nothing).
+	IncrementalCacheBytes int64
 	// RecordingRules lets the map read the shipped recording rules' series where the
 	// store has them (jsonData recordingRules "auto", the default); "off" never does.
 	RecordingRules bool
@@ -205,6 +210,7 @@ type jsonSettings struct {
 	PrometheusShards         json.Number     `json:"prometheusShards"`
 	PrometheusMaxConcurrent  json.Number     `json:"prometheusMaxConcurrentQueries"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
+	IncrementalCacheMB       json.Number     `json:"incrementalCacheMB"`
 	RecordingRules           string          `json:"recordingRules"`
 	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
 	TracesDatasourceType     string          `json:"tracesDatasourceType"`
@@ -272,6 +278,11 @@ func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Se
 		return Settings{}, err
 	}
 	prom.MaxResponseBytes = int64(mb * (1 << 20))
+	cacheMB, err := incrementalCacheMB(js.IncrementalCacheMB)
+	if err != nil {
+		return Settings{}, err
+	}
+	prom.IncrementalCacheBytes = int64(cacheMB) << 20
 	switch js.RecordingRules {
 	case "", "auto":
 		prom.RecordingRules = true
@@ -396,7 +407,8 @@ const (
 	maxResponseMB = 1_000_000 // about 1 TB
 	maxShards     = 16
 	// More than this many queries of one data source at once floods rather than uses a store.
-	maxConcurrentQueries = 64
+	maxConcurrentQueries  = 64
+	maxIncrementalCacheMB = 4096
 )
 
 func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {
@@ -420,6 +432,15 @@ func number[N int | float64](field string, n json.Number, def, lo, hi N) (N, err
 		return 0, fmt.Errorf("%s must be between %s and %s, got %s", field, plain(float64(lo)), plain(float64(hi)), n.String())
 	}
 	return N(f), nil
+}
+
+// incrementalCacheMB reads the bound of the incremental-refresh cache; unlike the other
+// numbers, 0 turns it off rather than meaning the default.
+func incrementalCacheMB(n json.Number) (int, error) {
+	if f, err := n.Float64(); err == nil && f == 0 {
+		return 0, nil
+	}
+	return whole("incrementalCacheMB", n, DefaultIncrementalCacheMB, 1, maxIncrementalCacheMB)
 }
 
 // whole is number for counts: a fraction is refused rather than cut.

@@ -188,6 +188,35 @@ func TestLoadSettings(t *testing.T) {
 		{name: "negative shards", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":-1}`)}, wantErr: "prometheusShards must be a positive number"},
 		{name: "too many concurrent queries", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxConcurrentQueries":65}`)}, wantErr: "prometheusMaxConcurrentQueries must be between 1 and 64, got 65"},
 		{name: "fraction of a query", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxConcurrentQueries":0.5}`)}, wantErr: "prometheusMaxConcurrentQueries must be between 1 and 64, got 0.5"},
+		{
+			name: "incremental cache default",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp"},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.IncrementalCacheBytes != DefaultIncrementalCacheMB<<20 {
+					t.Errorf("default = %d bytes", s.Prometheus.IncrementalCacheBytes)
+				}
+			},
+		},
+		{
+			name: "incremental cache off",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":0}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.IncrementalCacheBytes != 0 {
+					t.Errorf("off = %d bytes", s.Prometheus.IncrementalCacheBytes)
+				}
+			},
+		},
+		{
+			name: "incremental cache bound",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":256}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.IncrementalCacheBytes != 256<<20 {
+					t.Errorf("bound = %d bytes", s.Prometheus.IncrementalCacheBytes)
+				}
+			},
+		},
+		{name: "incremental cache too large", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":5000}`)}, wantErr: "incrementalCacheMB must be between 1 and 4096"},
+		{name: "incremental cache negative", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":-1}`)}, wantErr: "incrementalCacheMB"},
 		{name: "bad scrape interval", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusScrapeInterval":-3}`)}, wantErr: "prometheusScrapeInterval"},
 		{name: "bad series cap", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":-5}`)}, wantErr: "prometheusMaxSeries"},
 		{name: "bad timeout", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":-1}`)}, wantErr: "seconds"},

@@ -40,6 +40,8 @@ type Client struct {
 	inFlight *cache.Cache[sample.Set]
 	// timeout is the HTTP client's, named when a query runs out of it.
 	timeout time.Duration
+	// incr keeps the bodies of long ranges for refreshes; nil: off.
+	incr *incremental
 	// recordingRules lets the map read the recording rules' series (recorded.go);
 	// presence keeps which rule groups a mesh has, briefly.
 	recordingRules bool
@@ -142,7 +144,7 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 	var wg sync.WaitGroup
 	for i, sq := range subs {
 		wg.Go(func() {
-			r, err := safe.Do("Prometheus sub-query "+sq.name, func() (result, error) { return c.run(ctx, q, sq), nil })
+			r, err := safe.Do("Prometheus sub-query "+sq.name, func() (result, error) { return c.runSub(ctx, q, sq), nil })
 			if err != nil {
 				r.err = err
 			}
@@ -204,7 +206,7 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 	r.samples = make([]sample.Sample, 0, len(list))
 	for i := range list {
 		s := &list[i]
-		smp, ok := decode(s, sq.kind, sq.reporter)
+		smp, ok := decode(s, sq.kind, sq.reporter, sq.signed)
 		if !ok {
 			continue
 		}
@@ -304,12 +306,13 @@ var kinds = map[sample.Kind]bool{
 }
 
 // decode turns one series into a sample. A NaN or negative increase (a
-// counter that vanished mid-window) is dropped: absent means zero. An
+// counter that vanished mid-window) is dropped: absent means zero, unless
+// signed (a delta of windows may be negative). An
 // infinite value (never an increase of a real counter) is dropped too: it
 // would turn every rate and share it touches into Inf or NaN.
-func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
+func decode(s *series, kind sample.Kind, r reporter, signed bool) (sample.Sample, bool) {
 	v := s.value
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && !signed {
 		return sample.Sample{}, false
 	}
 	f := s.fields()

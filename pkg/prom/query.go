@@ -26,6 +26,9 @@ type MeshQuery struct {
 	// From and To are the dashboard range. Counters are increased over
 	// [From, To] and evaluated at To, never at "now".
 	From, To time.Time
+	// Incremental lets a long range be answered from the bodies kept by earlier
+	// answers of the same length (WithIncrementalCache): a range that slides.
+	Incremental bool
 }
 
 // MinWindow is the shortest window queried: increase() needs two scrapes,
@@ -63,6 +66,8 @@ type subQuery struct {
 	kind sample.Kind
 	// reporter names the labels of the proxy reporting a series.
 	reporter reporter
+	// signed keeps negative values: a delta of windows (incremental.go).
+	signed bool
 	// byLE, when set, is expr with one more matcher on le: the sub-query can be
 	// sharded by its buckets (shard.go).
 	byLE func(matcher string) string
@@ -82,8 +87,12 @@ type part struct {
 // queries builds the four sub-queries of a map, and a fifth for the zone
 // proxies when asked.
 func queries(q MeshQuery) []subQuery {
+	return queriesOver(q, "["+strconv.FormatInt(int64(q.Window().Seconds()), 10)+"s]")
+}
+
+// queriesOver builds them over the range selector w.
+func queriesOver(q MeshQuery, w string) []subQuery {
 	sel := matchers(q)
-	w := "[" + strconv.FormatInt(int64(q.Window().Seconds()), 10) + "s]"
 	rep := reporterOf(q.Regime)
 	reporter := rep.groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})

@@ -85,6 +85,13 @@ func (p *Prometheus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.forms[name] = map[string]string{"query": r.Form.Get("query"), "time": r.Form.Get("time"), "limit": r.Form.Get("limit")}
 	p.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if strings.Contains(r.Form.Get("query"), " @ ") {
+		// Like a store without the @ modifier (Prometheus < 2.25): the client's
+		// incremental refresh then falls back to whole windows, which the fixtures answer.
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"status":"error","errorType":"bad_data","error":"@ modifier is disabled"}`))
+		return
+	}
 	if p.Fail[name] {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		_, _ = w.Write([]byte(`{"status":"error","errorType":"execution","error":"query timed out in expression evaluation"}`))
