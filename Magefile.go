@@ -67,7 +67,7 @@ func TestAll() error {
 		args []string
 	}{
 		{nil, []string{"go", "vet", "./..."}},
-		{map[string]string{"KUMA_PLUGIN_BINARY": binary}, []string{"go", "test", "-count=1", "./..."}},
+		{map[string]string{"KUMA_PLUGIN_BINARY": binary, prometheus3Env: prometheus3()}, []string{"go", "test", "-count=1", "./..."}},
 		{nil, []string{"go", "tool", "mage", "fuzz"}},
 		{nil, []string{"npm", "run", "typecheck"}},
 		{nil, []string{"npm", "run", "lint"}},
@@ -86,6 +86,22 @@ func TestAll() error {
 	}
 	fmt.Fprintln(os.Stdout, "all tests passed")
 	return nil
+}
+
+// prometheus3Env names the Prometheus 3 binary the store tests run (promtest.Prometheus3Env).
+const prometheus3Env = "KUMA_PROMETHEUS3_BINARY"
+
+// prometheus3 is the Prometheus 3 binary for the store tests: the environment's, else the one
+// .ci/run builds into the cache (the tests skip without it, and fail when CI is set).
+func prometheus3() string {
+	if bin := os.Getenv(prometheus3Env); bin != "" {
+		return bin
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(cache, "kuma-ds", "prom3", "prometheus")
 }
 
 func pluginBinary() (string, error) {

@@ -85,8 +85,11 @@ say "building the simulator"
 # One start time for the backfill and the live simulator, so counters continue.
 start=$(date -u -d "@$(($(date +%s) - history_minutes * 60))" +%Y-%m-%dT%H:%M:%SZ)
 say "backfilling $history_minutes minutes of metrics"
+# Histogram bounds in the form this Prometheus' own scrapes store (3.x: le="1.0"), or every
+# latency bucket splits in two where the history meets the live scrapes.
+prom_version=$(prometheus --version 2>&1 | sed -n 's/^prometheus, version \([^ ]*\).*/\1/p')
 "$work/meshsim" --topology "$topology" --kuma-version "$kuma_version" --start "$start" \
-	--backfill "$work/history.om" --backfill-duration "${history_minutes}m"
+	--backfill "$work/history.om" --backfill-duration "${history_minutes}m" --backfill-for "$prom_version"
 promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/data" >/dev/null
 rm "$work/history.om"
 
@@ -95,6 +98,9 @@ say "starting the simulated mesh on $cp_addr"
 	--listen "$cp_addr" --scrape-config "$work/prometheus.yml" &
 pids+=($!)
 wait_http "http://$cp_addr/" "the simulator"
+# The recording rules the map reads for long ranges (README "Big meshes"). Prometheus records
+# from now on, so maps over an hour or more read them once it has run that long.
+printf 'rule_files:\n  - %s\n' "$root/prometheus/kuma-datasource-rules.yaml" >>"$work/prometheus.yml"
 
 say "starting Prometheus on $prom_addr"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \

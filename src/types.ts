@@ -191,6 +191,9 @@ export type TracesType = (typeof TRACES_TYPES)[number];
 /** Kuma's sidecars on Kubernetes; universal deployments label their logs otherwise. */
 export const DEFAULT_LOGS_MATCHER = '{container="kuma-sidecar"}';
 
+export const RECORDING_RULES = ['auto', 'off'] as const;
+export type RecordingRules = (typeof RECORDING_RULES)[number];
+
 export interface KumaDataSourceOptions extends DataSourceJsonData {
   /** Where the community plugin stored the CP URL; the data source URL takes precedence. */
   url?: string;
@@ -209,6 +212,14 @@ export interface KumaDataSourceOptions extends DataSourceJsonData {
   prometheusMaxResponseMB?: number;
   /** How often Prometheus scrapes the proxies, in seconds (default 15): the backend derives `$__rate_interval` from it. */
   prometheusScrapeInterval?: number;
+  /** How many concurrent queries the map's latency sub-query is split into (1–16, default 2). */
+  prometheusShards?: number;
+  /** Bound on the PromQL requests in flight for all panels of this data source (1–64, default 8). */
+  prometheusMaxConcurrentQueries?: number;
+  /** Memory bound of the incremental-refresh cache in MiB (0–4096, default 64; 0 turns it off). */
+  incrementalCacheMB?: number;
+  /** Whether the map reads the shipped recording rules' series where present (default `auto`). */
+  recordingRules?: RecordingRules;
   /** Legacy (community plugin): proxying through another Grafana data source. Refused by the backend. */
   prometheusDataSourceId?: number | string;
   /** The traces data source the map links to (pkg/models Links): its uid and type (`tempo` or `jaeger`). */

@@ -27,13 +27,12 @@ import (
 type options struct {
 	sizes, ranges, big, bigRanges  string
 	vm, vmRanges, shards           string
-	rules                          string
 	join, fold, out, svg           string
 	goalSize                       int
 	zones, runs, bigRuns, joinRuns int
 	seed                           uint64
 	step                           time.Duration
-	quick                          bool
+	quick, rules                   bool
 }
 
 func main() {
@@ -47,7 +46,7 @@ func main() {
 	flag.StringVar(&o.shards, "shards", "1,2,4", "prometheusShards settings of the same-window goal")
 	flag.StringVar(&o.vm, "vm", "100", "services of the --sizes mesh also measured on VictoriaMetrics (empty: none)")
 	flag.StringVar(&o.vmRanges, "vm-ranges", "5m,1h", "dashboard ranges measured on VictoriaMetrics")
-	flag.StringVar(&o.rules, "rules", "", "Prometheus recording rules file for the 24h-with-rules goal (empty: skipped)")
+	flag.BoolVar(&o.rules, "rules", true, "measure the goals' mesh over 24h with the recording rules' series (goal 3)")
 	flag.IntVar(&o.zones, "zones", 2, "zones of each generated mesh")
 	flag.Uint64Var(&o.seed, "seed", 1, "generator seed")
 	flag.IntVar(&o.runs, "runs", 5, "timed runs per side (the median is reported)")
@@ -171,7 +170,7 @@ func measureMesh(ctx context.Context, o options, rep *report, ms meshSpec, shard
 			rep.sameWindow = append(rep.sameWindow, measure(ctx, pp, m, st,
 				spec{rng: 5 * time.Minute, rateInterval: time.Minute, settings: map[string]any{"prometheusShards": n}}, o.runs))
 		}
-		if rep.rules, rep.rulesNote, err = measureRules(ctx, tb, o, pp, m, longest); err != nil {
+		if rep.rules, rep.rulesNote, err = measureRules(ctx, tb, o, pp, m, st, longest); err != nil {
 			return err
 		}
 		logf("  overhead in process")
@@ -192,26 +191,20 @@ func measureMesh(ctx context.Context, o options, rep *report, ms meshSpec, shard
 }
 
 // measureRules is the goal-3 row: a 24 h map with recordingRules auto on a Prometheus
-// that holds the recorded series. It returns a note instead of a row while the rules
-// file or the helper that writes recorded series is missing.
-func measureRules(ctx context.Context, tb *bench.TB, o options, pp *pluginProc, m *mesh, longest time.Duration) (*row, string, error) {
+// that also holds the recorded series; a note instead of a row when not asked for.
+func measureRules(ctx context.Context, tb *bench.TB, o options, pp *pluginProc, m *mesh, raw *store, longest time.Duration) (*row, string, error) {
 	const rng = 24 * time.Hour
-	if o.rules == "" {
-		return nil, "skipped: no recording rules file (`--rules`); the rules ship with the recording-rules change (goal 3)", nil
-	}
-	if _, err := os.Stat(o.rules); err != nil {
-		return nil, "", fmt.Errorf("--rules: %w", err)
+	if !o.rules {
+		return nil, "skipped (`--rules=false`)", nil
 	}
 	if longest < rng {
 		return nil, "skipped: the goals' mesh is not mapped over 24h (`--ranges`)", nil
 	}
-	// PLUG (recording rules, goal 3): write the recorded series of o.rules for m's
-	// history next to the raw ones (the rules change's helper, e.g. from m.sim over
-	// m.history's times), start a Prometheus on both, and measure:
-	//
-	//	st, err := <Prometheus with raw and recorded series>
-	//	return measure(ctx, pp, m, st, spec{rng: rng, settings: map[string]any{"recordingRules": "auto"}, refresh: false}, o.runs), "", nil
-	return nil, "skipped: no helper yet writes the recorded series into the backfill (see PLUG in cmd/benchmap/main.go)", nil
+	st, err := m.withRecorded(ctx, tb, raw, rng)
+	if err != nil {
+		return nil, "", err
+	}
+	return measure(ctx, pp, m, st, spec{rng: rng, settings: map[string]any{"recordingRules": "auto"}}, o.runs), "", nil
 }
 
 func meshSpecs(o options) ([]meshSpec, error) {

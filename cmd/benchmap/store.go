@@ -166,6 +166,8 @@ type store struct {
 	tally    *bench.Tally
 	tallyURL string
 	series   int
+	// dir is a Prometheus' data directory, whose blocks a store with more series reuses.
+	dir string
 }
 
 // prometheus backfills the mesh's history up to longest into a real Prometheus.
@@ -176,18 +178,46 @@ func (m *mesh) prometheus(ctx context.Context, tb *bench.TB, longest time.Durati
 		return nil, err
 	}
 	srv := promtest.Start(tb, promtest.Options{DataDir: dir})
-	return newStore(ctx, tb, "Prometheus "+version(promtest.Binary(tb, "prometheus"), "prometheus"), srv.URL, m.end)
+	st, err := newStore(ctx, tb, "Prometheus "+version(promtest.Binary(tb, "prometheus"), "prometheus"), srv.URL, m.end)
+	if st != nil {
+		st.dir = dir
+	}
+	return st, err
+}
+
+// withRecorded is a second Prometheus holding raw's blocks (hard links: blocks are never
+// written again) and what the shipped recording rules record over the last rng, written
+// by meshsim.WriteRecordedOpenMetrics at the rules' interval (it matches promtool's
+// evaluation of the rules, pkg/prom's tests check), in one block as a long-running
+// server holds them after compaction.
+func (m *mesh) withRecorded(ctx context.Context, tb *bench.TB, raw *store, rng time.Duration) (*store, error) {
+	logf("mesh %d services: writing %s of recorded series", m.services, rng)
+	dir := promtest.Backfill(tb, ctx, func(w io.Writer) error {
+		return m.sim.WriteRecordedOpenMetrics(ctx, w, meshsim.RecordedOptions{End: m.end, Duration: rng + 10*time.Minute})
+	}, "--max-block-duration=48h")
+	blocks, err := os.ReadDir(raw.dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range blocks {
+		if _, err := os.Stat(filepath.Join(raw.dir, b.Name(), "meta.json")); err != nil {
+			continue // the WAL, lock and chunks of the running server, not a block
+		}
+		if out, err := exec.CommandContext(ctx, "cp", "-al", filepath.Join(raw.dir, b.Name()), dir).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("link block %s: %v: %s", b.Name(), err, out)
+		}
+	}
+	srv := promtest.Start(tb, promtest.Options{DataDir: dir})
+	return newStore(ctx, tb, raw.name+" with the recorded series", srv.URL, m.end)
 }
 
 // victoria imports the same history into VictoriaMetrics.
 func (m *mesh) victoria(ctx context.Context, tb *bench.TB, longest time.Duration) (*store, error) {
 	logf("mesh %d services: importing %s into VictoriaMetrics", m.services, longest)
-	v := bench.StartVictoria(tb)
+	v := promtest.StartVictoriaMetrics(tb)
 	from, to := m.historySpan(longest)
-	if err := v.Import(ctx, m.history(ctx, from, to)); err != nil {
-		return nil, err
-	}
-	return newStore(ctx, tb, "VictoriaMetrics "+version(bench.VictoriaBinary, "victoria-metrics"), v.URL, m.end)
+	v.Import(tb, ctx, m.history(ctx, from, to))
+	return newStore(ctx, tb, "VictoriaMetrics "+version(promtest.Binary(tb, "victoria-metrics"), "victoria-metrics"), v.URL, m.end)
 }
 
 func newStore(ctx context.Context, tb *bench.TB, name, u string, at time.Time) (*store, error) {

@@ -28,6 +28,7 @@ type flags struct {
 	generate, fanout, zones                                int
 	seed                                                   uint64
 	backfill, backfillEnd, backfillFamilies, start         string
+	backfillFor                                            string
 	backfillDuration, backfillStep, startedAgo             time.Duration
 }
 
@@ -52,6 +53,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.DurationVar(&f.backfillDuration, "backfill-duration", 2*time.Hour, "length of the backfilled history")
 	fs.DurationVar(&f.backfillStep, "backfill-step", 15*time.Second, "interval between backfilled samples")
 	fs.StringVar(&f.backfillFamilies, "backfill-families", "", "regular expression: backfill only the metric families whose whole name matches (big meshes)")
+	fs.StringVar(&f.backfillFor, "backfill-for", "", "version of the Prometheus that will serve the backfill (e.g. 3.16.0): histogram bounds in the le form its own scrapes store (Prometheus 3: \"1.0\"); default Envoy's (\"1\": Prometheus 2, VictoriaMetrics)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -152,7 +154,7 @@ func backfill(ctx context.Context, sim *meshsim.Sim, f flags, now time.Time) err
 		defer file.Close()
 		w = file
 	}
-	o := meshsim.BackfillOptions{End: end, Duration: f.backfillDuration, Step: f.backfillStep}
+	o := meshsim.BackfillOptions{End: end, Duration: f.backfillDuration, Step: f.backfillStep, Bounds: meshsim.BoundsFor(f.backfillFor)}
 	if f.backfillFamilies != "" {
 		re, err := regexp.Compile("^(?:" + f.backfillFamilies + ")$")
 		if err != nil {

@@ -55,3 +55,25 @@ func TestBackfillFile(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfillFor writes histogram bounds in the form of the Prometheus named.
+func TestBackfillFor(t *testing.T) {
+	for version, want := range map[string]string{"": `le="1"`, "2.42.0": `le="1"`, "3.16.0": `le="1.0"`} {
+		out := filepath.Join(t.TempDir(), "h.om")
+		f, err := parseFlags([]string{"--generate", "3", "--backfill", out, "--backfill-duration", "1m", "--backfill-for", version,
+			"--backfill-families", "envoy_cluster_upstream_rq_time"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run(context.Background(), f); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte(","+want+",")) {
+			t.Errorf("--backfill-for %q: no %s in\n%.300s", version, want, b)
+		}
+	}
+}

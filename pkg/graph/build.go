@@ -52,6 +52,9 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 		e.Stats.finish(set.Window)
 		g.Edges = append(g.Edges, *e)
 	}
+	if notice := splitBucketsNotice(g.Edges); notice != nil {
+		g.Notices = append(g.Notices, *notice)
+	}
 	slices.SortFunc(g.Nodes, func(a, b Node) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(g.Edges, func(a, b Edge) int { return strings.Compare(a.ID, b.ID) })
 	return g
@@ -72,6 +75,17 @@ type builder struct {
 	clusters map[string]target
 	// edgesByEnds indexes edges without building an ID string per sample.
 	edgesByEnds map[[2]*Node]*Edge
+	// The last source, destination and edge looked up: a series' buckets and classes
+	// come one after another, and comparing their (decoder-interned) strings costs
+	// less than hashing them.
+	lastProxy   sample.Proxy
+	lastSource  *Node
+	lastCluster string
+	lastTarget  target
+	lastEnds    [2]*Node
+	lastEdge    *Edge
+	// sourced and targeted say that lastProxy and lastCluster hold a lookup.
+	sourced, targeted bool
 	// services is every CP service as one zone-less node, by name: the
 	// node itself without GroupByZone, else what a node of the service in
 	// an unknown zone is made from.
@@ -208,11 +222,15 @@ func (b *builder) node(name, zone string, kind Kind) *Node {
 // source resolves the proxy that reported a sample to its node. Proxies
 // without a source label (zone proxies, unlabelled scrapes) have none.
 func (b *builder) source(p sample.Proxy) (*Node, bool) {
+	if b.sourced && b.lastProxy == p {
+		return b.lastSource, b.lastSource != nil
+	}
 	n, seen := b.sources[p]
 	if !seen {
 		n = b.resolveSource(p)
 		b.sources[p] = n
 	}
+	b.lastProxy, b.lastSource, b.sourced = p, n, true
 	return n, n != nil
 }
 
@@ -248,11 +266,15 @@ var destinationKinds = map[naming.DestinationKind]Kind{
 }
 
 func (b *builder) destination(cluster string) (target, bool) {
+	if b.targeted && b.lastCluster == cluster {
+		return b.lastTarget, b.lastTarget.node != nil
+	}
 	t, seen := b.clusters[cluster]
 	if !seen {
 		t = b.resolveDestination(cluster)
 		b.clusters[cluster] = t
 	}
+	b.lastCluster, b.lastTarget, b.targeted = cluster, t, true
 	return t, t.node != nil
 }
 
@@ -301,12 +323,17 @@ func (b *builder) addSample(smp sample.Sample) {
 // edge finds or creates the edge from src to dst; the callers rule out
 // self-loops.
 func (b *builder) edge(src, dst *Node) *Edge {
-	e, ok := b.edgesByEnds[[2]*Node{src, dst}]
+	ends := [2]*Node{src, dst}
+	if b.lastEdge != nil && b.lastEnds == ends {
+		return b.lastEdge
+	}
+	e, ok := b.edgesByEnds[ends]
 	if !ok {
 		e = &Edge{ID: edgeID(src.ID, dst.ID), Source: src.ID, Target: dst.ID}
 		b.edges[e.ID] = e
-		b.edgesByEnds[[2]*Node{src, dst}] = e
+		b.edgesByEnds[ends] = e
 	}
+	b.lastEnds, b.lastEdge = ends, e
 	return e
 }
 

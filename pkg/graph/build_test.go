@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -380,4 +381,33 @@ func ids(g Graph) (nodes, edges []string) {
 		edges = append(edges, e.ID)
 	}
 	return nodes, edges
+}
+
+// TestSplitBucketsSaySo: an edge whose buckets came as two le texts per bound ("1" and
+// "1.0", each over part of the window; the decoder parses both to 1) while +Inf is
+// one series gets quantiles from its finite buckets and the graph a notice; no
+// quantile reads minutes.
+func TestSplitBucketsSaySo(t *testing.T) {
+	var samples []sample.Sample
+	for _, b := range envoyHistogram(1, 1000) {
+		le, c := b.le, b.count
+		if math.IsInf(le, 1) {
+			samples = append(samples, upstream(sample.LatencyBucket, "frontend", "zone-1", "backend", "", le, c))
+			continue
+		}
+		// Before the switch 60 %, after it 35 %: 5 % fell between the two series.
+		samples = append(samples, upstream(sample.LatencyBucket, "frontend", "zone-1", "backend", "", le, 0.6*c),
+			upstream(sample.LatencyBucket, "frontend", "zone-1", "backend", "", le, 0.35*c))
+	}
+	samples = append(samples, upstream(sample.Requests, "frontend", "zone-1", "backend", "2xx", 0, 1000))
+	g := Build(Topology{}, sample.Set{Regime: naming.RegimeLegacy, Window: window, Samples: samples}, Options{})
+	e, n := edgesByID(g)["frontend->backend"], nodesByID(g)["backend"]
+	for what, l := range map[string]Latency{"edge": e.Stats.Latency, "node": n.Stats.Latency} {
+		if !l.Known || !l.FiniteOnly || !near(l.P50, 10) || !near(l.P95, 100) || !near(l.P99, 500) {
+			t.Errorf("%s latency = %+v, want p50 10, p95 100, p99 500 over the finite buckets", what, l)
+		}
+	}
+	if len(g.Notices) != 1 || g.Notices[0].Severity != sample.SeverityWarning || !strings.Contains(g.Notices[0].Text, "1 edge") {
+		t.Errorf("notices = %+v, want one warning about 1 edge", g.Notices)
+	}
 }

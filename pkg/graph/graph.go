@@ -169,6 +169,10 @@ type Latency struct {
 	P50, P95, P99 float64
 	// Known is false when there were no latency observations.
 	Known bool
+	// FiniteOnly is set when the +Inf bucket exceeded Envoy's top finite bound (an
+	// hour) by more than a request in a hundred: the finite buckets lost counts (their
+	// le text changed within the window), so the quantiles are over them alone.
+	FiniteOnly bool
 }
 
 // IsTCP reports traffic that has bytes but no HTTP requests.
@@ -233,9 +237,11 @@ func (s *Stats) finish(window time.Duration) {
 	if total := s.Requests.Total(); total > 0 {
 		s.ErrorRatio = min(1, (s.Requests.Class5xx+s.GRPCFailures)/total)
 	}
-	p50 := s.hist.quantile(0.5)
+	hist, finiteOnly := s.hist.plausible()
+	s.Latency.FiniteOnly = finiteOnly
+	p50 := hist.quantile(0.5)
 	if math.IsNaN(p50) { // no observations
 		return
 	}
-	s.Latency = Latency{P50: p50, P95: s.hist.quantile(0.95), P99: s.hist.quantile(0.99), Known: true}
+	s.Latency = Latency{P50: p50, P95: hist.quantile(0.95), P99: hist.quantile(0.99), Known: true, FiniteOnly: finiteOnly}
 }

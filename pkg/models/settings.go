@@ -31,6 +31,13 @@ const (
 	// these caps hold it with room to spare and still bound a misbehaving store.
 	DefaultPrometheusMaxSeries        = 200_000
 	DefaultPrometheusMaxResponseBytes = 128 << 20
+	// DefaultIncrementalCacheMB bounds the bodies kept for refreshes of long ranges: a
+	// 1,000-service map keeps about 12 MB.
+	DefaultIncrementalCacheMB = 64
+	// Two shards halve the latency query's evaluation on a two-core Prometheus; eight
+	// queries in flight are two maps' worth per data source.
+	DefaultPrometheusShards               = 2
+	DefaultPrometheusMaxConcurrentQueries = 8
 )
 
 // ErrLegacyPrometheusID is returned for provisioning files written for the community plugin,
@@ -69,6 +76,15 @@ type Prometheus struct {
 	MaxResponseBytes int64
 	// ScrapeInterval is how often the store scrapes the proxies; $__rate_interval needs it.
 	ScrapeInterval time.Duration
+	// IncrementalCacheBytes bounds what refreshes of long ranges keep (0: nothing).
+	IncrementalCacheBytes int64
+	// RecordingRules lets the map read the shipped recording rules' series where the
+	// store has them (jsonData recordingRules "auto", the default); "off" never does.
+	RecordingRules bool
+	// Shards is how many concurrent queries the map's latency sub-query is split into.
+	Shards int
+	// MaxConcurrentQueries bounds the PromQL requests in flight for all panels together.
+	MaxConcurrentQueries int
 }
 
 // Configured reports whether a Prometheus URL was set at all.
@@ -191,7 +207,11 @@ type jsonSettings struct {
 	PrometheusMaxSeries      json.Number     `json:"prometheusMaxSeries"`
 	PrometheusMaxResponseMB  json.Number     `json:"prometheusMaxResponseMB"`
 	PrometheusScrapeInterval json.Number     `json:"prometheusScrapeInterval"`
+	PrometheusShards         json.Number     `json:"prometheusShards"`
+	PrometheusMaxConcurrent  json.Number     `json:"prometheusMaxConcurrentQueries"`
 	PrometheusDataSourceID   json.RawMessage `json:"prometheusDataSourceId"`
+	IncrementalCacheMB       json.Number     `json:"incrementalCacheMB"`
+	RecordingRules           string          `json:"recordingRules"`
 	TracesDatasourceUID      string          `json:"tracesDatasourceUid"`
 	TracesDatasourceType     string          `json:"tracesDatasourceType"`
 	LogsDatasourceUID        string          `json:"logsDatasourceUid"`
@@ -247,11 +267,29 @@ func LoadSettings(ctx context.Context, s backend.DataSourceInstanceSettings) (Se
 	if prom.ScrapeInterval, err = seconds("prometheusScrapeInterval", js.PrometheusScrapeInterval, DefaultScrapeInterval); err != nil {
 		return Settings{}, err
 	}
+	if prom.Shards, err = whole("prometheusShards", js.PrometheusShards, DefaultPrometheusShards, 1, maxShards); err != nil {
+		return Settings{}, err
+	}
+	if prom.MaxConcurrentQueries, err = whole("prometheusMaxConcurrentQueries", js.PrometheusMaxConcurrent, DefaultPrometheusMaxConcurrentQueries, 1, maxConcurrentQueries); err != nil {
+		return Settings{}, err
+	}
 	mb, err := number("prometheusMaxResponseMB", js.PrometheusMaxResponseMB, float64(DefaultPrometheusMaxResponseBytes)/(1<<20), minResponseMB, maxResponseMB)
 	if err != nil {
 		return Settings{}, err
 	}
 	prom.MaxResponseBytes = int64(mb * (1 << 20))
+	cacheMB, err := incrementalCacheMB(js.IncrementalCacheMB)
+	if err != nil {
+		return Settings{}, err
+	}
+	prom.IncrementalCacheBytes = int64(cacheMB) << 20
+	switch js.RecordingRules {
+	case "", "auto":
+		prom.RecordingRules = true
+	case "off":
+	default:
+		return Settings{}, fmt.Errorf("recordingRules %q is not one of auto, off", js.RecordingRules)
+	}
 	switch prom.Auth {
 	case "":
 		prom.Auth = PrometheusAuthNone
@@ -367,6 +405,10 @@ const (
 	maxSeries     = 100_000_000
 	minResponseMB = 0.001     // about 1 KiB
 	maxResponseMB = 1_000_000 // about 1 TB
+	maxShards     = 16
+	// More than this many queries of one data source at once floods rather than uses a store.
+	maxConcurrentQueries  = 64
+	maxIncrementalCacheMB = 4096
 )
 
 func seconds(field string, n json.Number, def time.Duration) (time.Duration, error) {
@@ -390,6 +432,24 @@ func number[N int | float64](field string, n json.Number, def, lo, hi N) (N, err
 		return 0, fmt.Errorf("%s must be between %s and %s, got %s", field, plain(float64(lo)), plain(float64(hi)), n.String())
 	}
 	return N(f), nil
+}
+
+// incrementalCacheMB reads the bound of the incremental-refresh cache; unlike the other
+// numbers, 0 turns it off rather than meaning the default.
+func incrementalCacheMB(n json.Number) (int, error) {
+	if f, err := n.Float64(); err == nil && f == 0 {
+		return 0, nil
+	}
+	return whole("incrementalCacheMB", n, DefaultIncrementalCacheMB, 1, maxIncrementalCacheMB)
+}
+
+// whole is number for counts: a fraction is refused rather than cut.
+func whole(field string, n json.Number, def, lo, hi int) (int, error) {
+	v, err := number(field, n, def, lo, hi)
+	if f, _ := n.Float64(); err == nil && f != float64(int(f)) {
+		return 0, fmt.Errorf("%s must be a whole number, got %s", field, n.String())
+	}
+	return v, err
 }
 
 // plain writes f without an exponent.

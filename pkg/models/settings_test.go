@@ -44,8 +44,11 @@ func TestLoadSettings(t *testing.T) {
 				if len(p.Headers) != 1 || p.Headers[0] != (Header{Name: "X-Scope-OrgID", Value: "tenant-a"}) {
 					t.Errorf("headers = %+v", p.Headers)
 				}
-				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes || p.ScrapeInterval != DefaultScrapeInterval {
-					t.Errorf("Prometheus defaults = %v, %d, %d, %v", p.Timeout, p.MaxSeries, p.MaxResponseBytes, p.ScrapeInterval)
+				if p.Timeout != DefaultPrometheusTimeout || p.MaxSeries != DefaultPrometheusMaxSeries || p.MaxResponseBytes != DefaultPrometheusMaxResponseBytes || p.ScrapeInterval != DefaultScrapeInterval || !p.RecordingRules {
+					t.Errorf("Prometheus defaults = %v, %d, %d, %v, %t", p.Timeout, p.MaxSeries, p.MaxResponseBytes, p.ScrapeInterval, p.RecordingRules)
+				}
+				if p.Shards != DefaultPrometheusShards || p.MaxConcurrentQueries != DefaultPrometheusMaxConcurrentQueries {
+					t.Errorf("Prometheus shards, concurrent queries = %d, %d", p.Shards, p.MaxConcurrentQueries)
 				}
 			},
 		},
@@ -152,6 +155,68 @@ func TestLoadSettings(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "recording rules off",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"off"}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.RecordingRules {
+					t.Error("recording rules still on")
+				}
+			},
+		},
+		{
+			name: "recording rules auto",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"auto"}`)},
+			want: func(t *testing.T, s Settings) {
+				if !s.Prometheus.RecordingRules {
+					t.Error("recording rules off")
+				}
+			},
+		},
+		{name: "bad recording rules", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"recordingRules":"on"}`)}, wantErr: `recordingRules "on" is not one of auto, off`},
+		{
+			name: "shards and concurrent queries",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":4,"prometheusMaxConcurrentQueries":64}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.Shards != 4 || s.Prometheus.MaxConcurrentQueries != 64 {
+					t.Errorf("shards, concurrent queries = %d, %d", s.Prometheus.Shards, s.Prometheus.MaxConcurrentQueries)
+				}
+			},
+		},
+		{name: "too many shards", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":17}`)}, wantErr: "prometheusShards must be between 1 and 16, got 17"},
+		{name: "fraction of a shard", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":2.5}`)}, wantErr: "prometheusShards must be a whole number, got 2.5"},
+		{name: "negative shards", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusShards":-1}`)}, wantErr: "prometheusShards must be a positive number"},
+		{name: "too many concurrent queries", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxConcurrentQueries":65}`)}, wantErr: "prometheusMaxConcurrentQueries must be between 1 and 64, got 65"},
+		{name: "fraction of a query", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxConcurrentQueries":0.5}`)}, wantErr: "prometheusMaxConcurrentQueries must be between 1 and 64, got 0.5"},
+		{
+			name: "incremental cache default",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp"},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.IncrementalCacheBytes != DefaultIncrementalCacheMB<<20 {
+					t.Errorf("default = %d bytes", s.Prometheus.IncrementalCacheBytes)
+				}
+			},
+		},
+		{
+			name: "incremental cache off",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":0}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.IncrementalCacheBytes != 0 {
+					t.Errorf("off = %d bytes", s.Prometheus.IncrementalCacheBytes)
+				}
+			},
+		},
+		{
+			name: "incremental cache bound",
+			in:   backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":256}`)},
+			want: func(t *testing.T, s Settings) {
+				if s.Prometheus.IncrementalCacheBytes != 256<<20 {
+					t.Errorf("bound = %d bytes", s.Prometheus.IncrementalCacheBytes)
+				}
+			},
+		},
+		{name: "incremental cache too large", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":5000}`)}, wantErr: "incrementalCacheMB must be between 1 and 4096"},
+		{name: "incremental cache negative", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"incrementalCacheMB":-1}`)}, wantErr: "incrementalCacheMB"},
 		{name: "bad scrape interval", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusScrapeInterval":-3}`)}, wantErr: "prometheusScrapeInterval"},
 		{name: "bad series cap", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"prometheusMaxSeries":-5}`)}, wantErr: "prometheusMaxSeries"},
 		{name: "bad timeout", in: backend.DataSourceInstanceSettings{URL: "http://cp", JSONData: []byte(`{"timeout":-1}`)}, wantErr: "seconds"},

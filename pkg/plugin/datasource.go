@@ -69,7 +69,10 @@ func NewDatasource(ctx context.Context, is backend.DataSourceInstanceSettings) (
 	if s.Prometheus.Configured() {
 		var promHTTP *http.Client
 		if promHTTP, err = ds.newPrometheusHTTPClient(s.Prometheus); err == nil {
-			ds.prom, err = prom.New(s.Prometheus.URL, promHTTP, prom.WithMaxSeries(s.Prometheus.MaxSeries))
+			ds.prom, err = prom.New(s.Prometheus.URL, promHTTP, prom.WithMaxSeries(s.Prometheus.MaxSeries),
+				prom.WithIncrementalCache(s.Prometheus.IncrementalCacheBytes, s.Prometheus.ScrapeInterval),
+				prom.WithRecordingRules(s.Prometheus.RecordingRules),
+				prom.WithShards(s.Prometheus.Shards), prom.WithMaxConcurrentQueries(s.Prometheus.MaxConcurrentQueries))
 		}
 		if err != nil {
 			ds.settingsErr = fmt.Errorf("Prometheus client: %w", err)

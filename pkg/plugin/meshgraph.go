@@ -102,10 +102,14 @@ func (ds *Datasource) meshSamples(ctx context.Context, q models.Query, tr backen
 		return sample.Set{}, errors.New("no Prometheus URL is set in the data source")
 	}
 	from := tr.From
-	if window, _ := q.StatsWindow(); window > 0 && tr.To.Add(-window).After(from) {
+	window, _ := q.StatsWindow()
+	if window > 0 && tr.To.Add(-window).After(from) {
 		from = tr.To.Add(-window)
 	}
-	mq := prom.MeshQuery{Mesh: q.Mesh, From: from, To: tr.To, ZoneProxies: q.ShowZoneProxies}
+	// What refreshes is a panel's own range: a rateInterval window stays short, and the
+	// points of a time series are windows that do not slide.
+	mq := prom.MeshQuery{Mesh: q.Mesh, From: from, To: tr.To, ZoneProxies: q.ShowZoneProxies,
+		Incremental: window == 0 && q.Format != models.FormatTimeSeries}
 	// Prometheus can select the reporting proxies' zones only; a destination's zone is
 	// decided per sample by the graph, from cluster names and the CP.
 	if q.ZoneSide == models.ZoneSideSource {

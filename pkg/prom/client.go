@@ -40,6 +40,18 @@ type Client struct {
 	inFlight *cache.Cache[sample.Set]
 	// timeout is the HTTP client's, named when a query runs out of it.
 	timeout time.Duration
+	// incr keeps the bodies of long ranges for refreshes; nil: off.
+	incr *incremental
+	// recordingRules lets the map read the recording rules' series (recorded.go);
+	// presence keeps which rule groups a mesh has, briefly.
+	recordingRules bool
+	presence       *cache.Cache[map[string]bool]
+	// shards is how many queries a sub-query with latency buckets is split into (shard.go).
+	shards int
+	// slots bounds the PromQL requests in flight at once; nil is no bound.
+	slots chan struct{}
+	// answers reads query answers (vectorClient).
+	answers answerReader
 }
 
 // Option configures a Client.
@@ -51,6 +63,24 @@ func WithMaxSeries(n int) Option {
 	return func(c *Client) {
 		if n > 0 {
 			c.maxSeries = n
+		}
+	}
+}
+
+// WithShards splits the sub-queries that read latency buckets into n concurrent
+// queries (shard.go); 1 or less is one query each. At most len(leFirstChars) take effect.
+func WithShards(n int) Option {
+	return func(c *Client) { c.shards = n }
+}
+
+// WithMaxConcurrentQueries bounds the PromQL requests the client has in flight at once,
+// across every map it serves: the others wait for a slot (or for their context to end).
+// Values below 1 leave it unbounded.
+func WithMaxConcurrentQueries(n int) Option {
+	return func(c *Client) {
+		c.slots = nil
+		if n > 0 {
+			c.slots = make(chan struct{}, n)
 		}
 	}
 }
@@ -72,7 +102,8 @@ func New(url string, hc *http.Client, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout}
+	c := &Client{client: ac, maxSeries: DefaultMaxSeries, inFlight: cache.New[sample.Set](0, 0), timeout: hc.Timeout,
+		recordingRules: true, presence: newPresenceCache(), answers: answerReader{hc: hc}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -108,12 +139,12 @@ func (c *Client) FetchMeshSamples(ctx context.Context, q MeshQuery) (sample.Set,
 }
 
 func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
-	subs := queries(q)
+	subs := c.mapQueries(ctx, q)
 	results := make([]result, len(subs))
 	var wg sync.WaitGroup
 	for i, sq := range subs {
 		wg.Go(func() {
-			r, err := safe.Do("Prometheus sub-query "+sq.name, func() (result, error) { return c.run(ctx, q, sq), nil })
+			r, err := safe.Do("Prometheus sub-query "+sq.name, func() (result, error) { return c.runSub(ctx, q, sq), nil })
 			if err != nil {
 				r.err = err
 			}
@@ -153,32 +184,9 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 }
 
 func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
-	// Asking for one more than the cap tells a cut result from a full one;
-	// Prometheus versions without the limit parameter ignore it.
-	vc := &vectorClient{Client: c.client, maxSeries: c.maxSeries + 1}
-	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, sq.expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
-	var r result
-	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
-	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, infos)...)
-	if err != nil {
-		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
-		err = peer.CutError(err)
-		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
-		if timedOut(err) {
-			r.err = fmt.Errorf("prometheus query %q: timed out%s: %w", sq.name, c.within(), err)
-		}
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+	list, r := c.series(ctx, q, sq)
+	if r.err != nil {
 		return r
-	}
-	vec, ok := val.(model.Vector)
-	if !ok {
-		r.err = fmt.Errorf("prometheus query %q: got %T, want a vector", sq.name, val)
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
-		return r
-	}
-	list := vc.decoded
-	if !vc.ok {
-		list = fromVector(vec)
 	}
 	if len(list) > c.maxSeries {
 		// Keep the largest of what came back: they carry most of the
@@ -194,11 +202,11 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 			"Prometheus (%s): %d series with a label longer than %d bytes left out", sq.name, len(list)-len(kept), maxLabel)})
 		list = kept
 	}
-	seen := map[string]bool{}
+	seen, last := map[string]bool{}, ""
 	r.samples = make([]sample.Sample, 0, len(list))
 	for i := range list {
 		s := &list[i]
-		smp, ok := decode(s, sq.kind, sq.reporter)
+		smp, ok := decode(s, sq.kind, sq.reporter, sq.signed)
 		if !ok {
 			continue
 		}
@@ -206,16 +214,58 @@ func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
 			smp.Proxy.Mesh = q.Mesh // its clusters were selected by the mesh in their names
 		}
 		r.samples = append(r.samples, smp)
-		if s.get(string(naming.LabelWorkload)) != "" {
+		if !r.workload && s.get(string(naming.LabelWorkload)) != "" {
 			r.workload = true
 		}
-		// Regime detection needs each cluster once, not once per bucket and class.
-		if smp.Kind != sample.InboundRequests && !seen[smp.Cluster] {
-			seen[smp.Cluster] = true
-			r.clusters = append(r.clusters, smp.Cluster)
+		// Regime detection needs each cluster once, not once per bucket and class
+		// (which follow one another: the one before is looked at first).
+		if smp.Kind != sample.InboundRequests && smp.Cluster != last {
+			if !seen[smp.Cluster] {
+				seen[smp.Cluster] = true
+				r.clusters = append(r.clusters, smp.Cluster)
+			}
+			last = smp.Cluster
 		}
 	}
 	return r
+}
+
+// query runs one PromQL query of sq and decodes its series.
+func (c *Client) query(ctx context.Context, q MeshQuery, sq subQuery, expr string) ([]series, result) {
+	var r result
+	if err := c.acquire(ctx); err != nil {
+		r.err = fmt.Errorf("prometheus query %q: waiting for a free query slot: %w", sq.name, err)
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+		return nil, r
+	}
+	defer c.release()
+	// Asking for one more than the cap tells a cut result from a full one;
+	// Prometheus versions without the limit parameter ignore it.
+	vc := &vectorClient{Client: c.client, answers: &c.answers, maxSeries: c.maxSeries + 1}
+	defer vc.release()
+	val, warnings, infos, err := v1.NewAPI(vc).Query(ctx, expr, q.To, v1.WithLimit(uint64(c.maxSeries)+1))
+	r.notices = append(r.notices, notices(sample.SeverityWarning, sq.name, warnings)...)
+	r.notices = append(r.notices, notices(sample.SeverityInfo, sq.name, usefulInfos(infos))...)
+	if err != nil {
+		// Prometheus' error text (or a proxy's page) is cut; the cause stays for errors.Is.
+		err = peer.CutError(err)
+		r.err = fmt.Errorf("prometheus query %q: %w", sq.name, err)
+		if timedOut(err) {
+			r.err = fmt.Errorf("prometheus query %q: timed out%s: %w", sq.name, c.within(), err)
+		}
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error() + "; the map is drawn without it"})
+		return nil, r
+	}
+	vec, ok := val.(model.Vector)
+	if !ok {
+		r.err = fmt.Errorf("prometheus query %q: got %T, want a vector", sq.name, val)
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityError, Text: r.err.Error()})
+		return nil, r
+	}
+	if !vc.ok {
+		return fromVector(vec), r
+	}
+	return vc.decoded, r
 }
 
 // maxNotices bounds the warnings (and the infos) of one sub-query shown as notices.
@@ -256,17 +306,19 @@ var kinds = map[sample.Kind]bool{
 }
 
 // decode turns one series into a sample. A NaN or negative increase (a
-// counter that vanished mid-window) is dropped: absent means zero. An
+// counter that vanished mid-window) is dropped: absent means zero, unless
+// signed (a delta of windows may be negative). An
 // infinite value (never an increase of a real counter) is dropped too: it
 // would turn every rate and share it touches into Inf or NaN.
-func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
+func decode(s *series, kind sample.Kind, r reporter, signed bool) (sample.Sample, bool) {
 	v := s.value
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && !signed {
 		return sample.Sample{}, false
 	}
+	f := s.fields()
 	get := func(names ...string) string {
 		for _, n := range names {
-			if v := s.get(n); v != "" {
+			if v := f.get(n); v != "" {
 				return v
 			}
 		}
@@ -280,8 +332,8 @@ func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
 			Source:  get(r.source...),
 			Gateway: get(naming.LabelProxyRole) == "gateway" || get(naming.LabelMeshGateway) != "",
 		},
-		Cluster: get(naming.LabelCluster, "envoy_http_conn_manager_prefix"),
-		Class:   statusClass(get("envoy_response_code_class")),
+		Cluster: get(naming.LabelCluster, labelInboundPrefix),
+		Class:   statusClass(get(labelClass)),
 		Value:   v,
 	}
 	if !kinds[smp.Kind] {
@@ -303,6 +355,10 @@ func decode(s *series, kind sample.Kind, r reporter) (sample.Sample, bool) {
 
 // statusClass turns Envoy's class tag ("2") into "2xx".
 func statusClass(c string) string {
+	switch c { // Envoy's classes without a string per sample
+	case "1", "2", "3", "4", "5":
+		return [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}[c[0]-'1']
+	}
 	if len(c) == 1 {
 		return c + "xx"
 	}

@@ -26,6 +26,9 @@ type MeshQuery struct {
 	// From and To are the dashboard range. Counters are increased over
 	// [From, To] and evaluated at To, never at "now".
 	From, To time.Time
+	// Incremental lets a long range be answered from the bodies kept by earlier
+	// answers of the same length (WithIncrementalCache): a range that slides.
+	Incremental bool
 }
 
 // MinWindow is the shortest window queried: increase() needs two scrapes,
@@ -63,6 +66,11 @@ type subQuery struct {
 	kind sample.Kind
 	// reporter names the labels of the proxy reporting a series.
 	reporter reporter
+	// signed keeps negative values: a delta of windows (incremental.go).
+	signed bool
+	// byLE, when set, is expr with one more matcher on le: the sub-query can be
+	// sharded by its buckets (shard.go).
+	byLE func(matcher string) string
 }
 
 // notInternalCluster keeps upstream series of the proxies' own plumbing (xDS, admin,
@@ -79,13 +87,20 @@ type part struct {
 // queries builds the four sub-queries of a map, and a fifth for the zone
 // proxies when asked.
 func queries(q MeshQuery) []subQuery {
+	return queriesOver(q, "["+strconv.FormatInt(int64(q.Window().Seconds()), 10)+"s]")
+}
+
+// queriesOver builds them over the range selector w.
+func queriesOver(q MeshQuery, w string) []subQuery {
 	sel := matchers(q)
-	w := "[" + strconv.FormatInt(int64(q.Window().Seconds()), 10) + "s]"
 	rep := reporterOf(q.Regime)
 	reporter := rep.groupBy()
 	upstream := slices.Concat(reporter, []string{naming.LabelCluster})
 	inbound := slices.Concat(reporter, []string{"envoy_http_conn_manager_prefix", "envoy_response_code_class"})
 	dest := append(slices.Clone(sel), notInternalCluster)
+	latency := func(le ...string) string {
+		return increase("envoy_cluster_upstream_rq_time_bucket", slices.Concat(dest, le), w, slices.Concat(upstream, []string{"le"}))
+	}
 	subs := []subQuery{
 		{name: "requests", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_rq_xx", sample.Requests, slices.Concat(upstream, []string{"envoy_response_code_class"})},
@@ -95,7 +110,7 @@ func queries(q MeshQuery) []subQuery {
 			// name (envoy_cluster_grpc_<service>_<method>_failure). Match both.
 			{"envoy_cluster_grpc_(.+_)?failure", sample.GRPCFailures, upstream},
 		})},
-		{name: "latency", kind: sample.LatencyBucket, expr: increase("envoy_cluster_upstream_rq_time_bucket", dest, w, slices.Concat(upstream, []string{"le"}))},
+		{name: "latency", kind: sample.LatencyBucket, expr: latency(), byLE: func(m string) string { return latency(m) }},
 		{name: "tcp", expr: tagged(dest, w, []part{
 			{"envoy_cluster_upstream_cx_rx_bytes_total", sample.RxBytes, upstream},
 			{"envoy_cluster_upstream_cx_tx_bytes_total", sample.TxBytes, upstream},
@@ -188,12 +203,15 @@ func matchers(q MeshQuery) []string {
 // vectorSelector selects metric, a name or (with regex metacharacters) a
 // pattern of names, with the matchers.
 func vectorSelector(metric string, matchers []string) string {
-	if regexp.QuoteMeta(metric) == metric {
+	if isName(metric) {
 		return metric + "{" + strings.Join(matchers, ",") + "}"
 	}
 	name, _ := Match("__name__", metric)
 	return "{" + strings.Join(slices.Concat([]string{name}, matchers), ",") + "}"
 }
+
+// isName tells a metric's name from a pattern of names.
+func isName(metric string) bool { return regexp.QuoteMeta(metric) == metric }
 
 func increase(metric string, matchers []string, window string, by []string) string {
 	return "sum by (" + strings.Join(by, ",") + ") (increase(" + vectorSelector(metric, matchers) + window + "))"
@@ -204,7 +222,12 @@ func increase(metric string, matchers []string, window string, by []string) stri
 func tagged(matchers []string, window string, parts []part) string {
 	exprs := make([]string, len(parts))
 	for i, p := range parts {
-		exprs[i] = fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", increase(p.metric, matchers, window, p.by), kindLabel, p.kind)
+		exprs[i] = tag(increase(p.metric, matchers, window, p.by), kindLabel, string(p.kind))
 	}
 	return strings.Join(exprs, " or ")
+}
+
+// tag sets label to value on every series of expr.
+func tag(expr, label, value string) string {
+	return fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", expr, label, value)
 }

@@ -148,12 +148,12 @@ func TestZoneProxyQuery(t *testing.T) {
 // sidecar's never carries a zone-proxy kind, whatever its labels.
 func TestDecodeZoneProxy(t *testing.T) {
 	s := series{labels: []string{"proxy", "ingress", "zone", "zone-2", "envoy_cluster_name", "default_backend", "kuma_datasource_kind", "connections"}, value: 5}
-	got, ok := decode(&s, "", zoneProxyReporter)
+	got, ok := decode(&s, "", zoneProxyReporter, false)
 	want := sample.Sample{Kind: sample.Connections, Proxy: sample.Proxy{Zone: "zone-2", ZoneProxy: "ingress"}, Cluster: "default_backend", Value: 5}
 	if !ok || got != want {
 		t.Errorf("decode = %+v, %v; want %+v", got, ok, want)
 	}
-	got, _ = decode(&s, "", reporterOf(naming.RegimeUnified))
+	got, _ = decode(&s, "", reporterOf(naming.RegimeUnified), false)
 	if got.Proxy.ZoneProxy != "" {
 		t.Errorf("a sidecar's sample as a zone proxy's: %+v", got)
 	}

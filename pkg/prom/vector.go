@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/api"
 	"github.com/prometheus/common/model"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 // series is one element of an instant vector: its labels in answer order and its value.
@@ -25,6 +29,10 @@ type series struct {
 	long bool
 }
 
+// minSeriesBytes is less than the JSON of any series a map's sub-query returns (a
+// metric object of nine labels or more and a value).
+const minSeriesBytes = 100
+
 // maxLabel caps label names and values, like query fields: longer ones become node ids
 // and names in the answer to Grafana, and no mesh, zone or service has them.
 const maxLabel = 1024
@@ -36,6 +44,71 @@ func (s *series) get(name string) string {
 		}
 	}
 	return ""
+}
+
+// Envoy's labels of a response's status class and of an inbound listener's stats.
+const (
+	labelClass         = "envoy_response_code_class"
+	labelInboundPrefix = "envoy_http_conn_manager_prefix"
+)
+
+// labelSlot numbers the labels decode reads; -1 for any other.
+func labelSlot(name string) int {
+	switch name {
+	case naming.LabelMesh:
+		return 0
+	case naming.LabelZone:
+		return 1
+	case naming.LabelLegacyZone:
+		return 2
+	case naming.LabelService:
+		return 3
+	case naming.LabelWorkload:
+		return 4
+	case naming.LabelProxyRole:
+		return 5
+	case naming.LabelMeshGateway:
+		return 6
+	case naming.LabelCluster:
+		return 7
+	case labelInboundPrefix:
+		return 8
+	case labelClass:
+		return 9
+	case "le":
+		return 10
+	case kindLabel:
+		return 11
+	case labelZoneProxy:
+		return 12
+	}
+	return -1
+}
+
+// fields holds a series' values of the labels decode reads, by labelSlot: one pass over
+// the labels instead of one per label read.
+type fields struct {
+	s      *series
+	values [13]string
+}
+
+func (s *series) fields() fields {
+	f := fields{s: s}
+	var seen uint16
+	for i := 0; i+1 < len(s.labels); i += 2 {
+		if k := labelSlot(s.labels[i]); k >= 0 && seen&(1<<k) == 0 { // the first, as get
+			f.values[k], seen = s.labels[i+1], seen|1<<k
+		}
+	}
+	return f
+}
+
+// get is series.get.
+func (f *fields) get(name string) string {
+	if k := labelSlot(name); k >= 0 {
+		return f.values[k]
+	}
+	return f.s.get(name)
 }
 
 func fromVector(vec model.Vector) []series {
@@ -58,14 +131,23 @@ func fromVector(vec model.Vector) []series {
 // fast path does not fully understand reaches v1 unchanged.
 type vectorClient struct {
 	api.Client
+	answers *answerReader
 	// maxSeries is how many series of an answer are kept: the largest (scanner.keep).
 	maxSeries int
 	decoded   []series
 	ok        bool
+	// buf holds the answer until release.
+	buf *[]byte
 }
 
 func (c *vectorClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
-	resp, body, err := c.Client.Do(ctx, req)
+	c.release() // a retry (v1's GET fallback) reads a new answer
+	resp, buf, err := c.answers.do(ctx, req)
+	c.buf = buf
+	var body []byte
+	if buf != nil {
+		body = *buf
+	}
 	if err != nil || resp.StatusCode/100 != 2 {
 		return resp, body, err
 	}
@@ -89,6 +171,73 @@ func (c *vectorClient) Do(ctx context.Context, req *http.Request) (*http.Respons
 	}
 	c.decoded, c.ok = env.result, true
 	return resp, empty, nil
+}
+
+// release gives the answer's buffer back once v1 is done with it: what was decoded
+// holds copies (interned strings), never the answer's bytes.
+func (c *vectorClient) release() {
+	if c.buf != nil {
+		c.answers.buffers.Put(c.buf)
+		c.buf = nil
+	}
+}
+
+// answerReader does what client_golang's HTTP client does with a request, reading the
+// answer into a buffer that is used again for later answers: a map's answers run to
+// tens of MB, and growing a new buffer for each cost more than decoding it.
+type answerReader struct {
+	hc      *http.Client
+	buffers sync.Pool // of *[]byte
+}
+
+// do sends req and reads its answer. When ctx ends first, the answer is left to the
+// reading goroutine and its buffer is not reused.
+func (a *answerReader) do(ctx context.Context, req *http.Request) (*http.Response, *[]byte, error) {
+	resp, err := a.hc.Do(req.WithContext(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	buf, _ := a.buffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	done := make(chan error, 1)
+	go func() { done <- readAll(resp.Body, buf) }()
+	select {
+	case <-ctx.Done():
+		resp.Body.Close()
+		return resp, nil, ctx.Err()
+	case err := <-done:
+		resp.Body.Close()
+		return resp, buf, err
+	}
+}
+
+// minRead is the first buffer's size: most answers but the map's are smaller.
+const minRead = 64 << 10
+
+// readAll reads r into *buf from its start, growing it as needed. Content-Length does
+// not size it: a peer's header is no reason to allocate.
+func readAll(r io.Reader, buf *[]byte) error {
+	b := (*buf)[:0]
+	for {
+		if len(b) == cap(b) {
+			// Doubling, as bytes.Buffer does: append grows large slices by a quarter,
+			// which copies a 30 MB answer some twenty times over.
+			nb := make([]byte, len(b), max(2*cap(b), minRead))
+			copy(nb, b)
+			b = nb
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			*buf = b
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 type envelope struct {
@@ -123,8 +272,10 @@ func decodeVector(body []byte, maxSeries int) (envelope, bool) {
 					vector = string(v) == model.ValVector.String()
 					return ok
 				case "result":
-					// Counting series first sizes the result without regrowing it.
-					env.result = make([]series, 0, min(bytes.Count(body, []byte(`"metric"`)), maxSeries))
+					// Sized from the answer's length without counting its series (a pass
+					// over tens of MB): Prometheus writes more than 100 bytes per series
+					// of the map's, so this is enough room, and regrowing cost more.
+					env.result = make([]series, 0, min(len(body)/minSeriesBytes+1, maxSeries))
 					return sc.series(&env.result)
 				}
 				return sc.skip()
@@ -146,6 +297,10 @@ type scanner struct {
 	// strs interns names and values: series repeat the same few (a latency answer
 	// has twenty series per edge), so each distinct string is allocated once.
 	strs map[string]string
+	// last is the name and value of each label position in the series before: series
+	// share their label names and most values with the one before (Prometheus sorts
+	// labels by name), and comparing costs less than hashing (intern).
+	last []string
 	// chunk holds labels; a new one is started when fewer than chunkReserve are
 	// left, so it never has to be copied to grow (a series with more labels still
 	// fits: append moves the chunk and the series read before keep the old one).
@@ -170,6 +325,10 @@ func (sc *scanner) space() {
 
 // next consumes c (after white space) if it comes next.
 func (sc *scanner) next(c byte) bool {
+	if sc.i < len(sc.b) && sc.b[sc.i] == c { // Prometheus writes no white space
+		sc.i++
+		return true
+	}
 	sc.space()
 	if sc.i < len(sc.b) && sc.b[sc.i] == c {
 		sc.i++
@@ -190,13 +349,19 @@ func (sc *scanner) rawStr() ([]byte, bool) {
 	if !sc.next('"') {
 		return nil, false
 	}
-	n := bytes.IndexByte(sc.b[sc.i:], '"')
-	if n < 0 {
-		return nil, false
+	// One pass for the closing quote and escapes: labels are short, and a byte loop
+	// beats two vectorised searches on short strings.
+	for j := sc.i; j < len(sc.b); j++ {
+		switch sc.b[j] {
+		case '"':
+			s := sc.b[sc.i:j]
+			sc.i = j + 1
+			return s, true
+		case '\\':
+			return nil, false
+		}
 	}
-	s := sc.b[sc.i : sc.i+n]
-	sc.i += n + 1
-	return s, bytes.IndexByte(s, '\\') < 0
+	return nil, false
 }
 
 // intern returns the one copy of b's string, checking its UTF-8 the first time it is seen.
@@ -213,6 +378,22 @@ func (sc *scanner) intern(b []byte) (string, bool) {
 	v := string(b)
 	sc.strs[v] = v
 	return v, true
+}
+
+// internAt is intern for the string at position at of a series' labels, looked up
+// first in the series before.
+func (sc *scanner) internAt(at int, b []byte) (string, bool) {
+	if at < len(sc.last) && sc.last[at] == string(b) { // does not allocate
+		return sc.last[at], true
+	}
+	v, ok := sc.intern(b)
+	if ok {
+		if at >= len(sc.last) {
+			sc.last = append(sc.last, make([]string, at+1-len(sc.last))...)
+		}
+		sc.last[at] = v
+	}
+	return v, ok
 }
 
 // object reads {"key": value, ...}, field calling read for each value.
@@ -330,6 +511,17 @@ func (sc *scanner) skip() bool {
 	}
 }
 
+// number reads a JSON number (the sample's time) without parsing it.
+func (sc *scanner) number() bool {
+	sc.space()
+	start := sc.i
+	for sc.i < len(sc.b) && (sc.b[sc.i] >= '0' && sc.b[sc.i] <= '9' || sc.b[sc.i] == '.' || sc.b[sc.i] == '-' ||
+		sc.b[sc.i] == '+' || sc.b[sc.i] == 'e' || sc.b[sc.i] == 'E') {
+		sc.i++
+	}
+	return sc.i > start
+}
+
 // key reads an object key and its colon.
 func (sc *scanner) key() bool {
 	sc.space()
@@ -370,8 +562,9 @@ func (sc *scanner) series(out *[]series) bool {
 					if s.long = s.long || len(name) > maxLabel || len(value) > maxLabel; s.long {
 						return ok // not interned: the series is dropped
 					}
-					n, nameOK := sc.intern(name)
-					v, valueOK := sc.intern(value)
+					at := len(sc.chunk) - start
+					n, nameOK := sc.internAt(at, name)
+					v, valueOK := sc.internAt(at+1, value)
 					sc.chunk = append(sc.chunk, n, v)
 					return ok && nameOK && valueOK
 				})
@@ -381,7 +574,7 @@ func (sc *scanner) series(out *[]series) bool {
 				}
 				return ok
 			case "value":
-				if !sc.next('[') || !sc.skip() || !sc.next(',') {
+				if !sc.next('[') || !sc.number() || !sc.next(',') {
 					return false
 				}
 				v, ok := sc.rawStr()

@@ -24,7 +24,8 @@ const HEALTH_FIELDS: Array<{ key: HealthKey; label: string; tooltip: string }> =
   },
 ];
 
-function parseOptional(raw: string): number | undefined {
+/** A number field's value: undefined when empty or not a number (the setting's default applies). */
+export function parseOptional(raw: string): number | undefined {
   const n = Number(raw);
   return raw.trim() === '' || !Number.isFinite(n) ? undefined : n;
 }

@@ -4,7 +4,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import React from 'react';
 
 import { KumaDataSourceOptions } from '../types';
-import { HealthSettings, LinksSettings, withMapSettings } from './MapSettings';
+import { HealthSettings, LinksSettings, PERFORMANCE_FIELDS, PerformanceSettings, withMapSettings } from './MapSettings';
 
 // Grafana's picker lists the instance's data sources; this one offers three and a clear
 // button, and applies the editor's filter as Grafana does.
@@ -103,5 +103,60 @@ describe('HealthSettings', () => {
     );
     fireEvent.change(screen.getByLabelText(/^Failing at errors/), { target: { value: '0.1' } });
     expect(onOptionsChange.mock.calls[0][0].jsonData).toEqual({ prometheusUrl: 'p', healthErrorRatioFailing: 0.1 });
+  });
+});
+
+describe('PerformanceSettings', () => {
+  function setupPerformance(jsonData: KumaDataSourceOptions) {
+    const onOptionsChange = jest.fn();
+    render(
+      <PerformanceSettings options={{ jsonData, secureJsonFields: {} } as never} onOptionsChange={onOptionsChange} />
+    );
+    return (): KumaDataSourceOptions => onOptionsChange.mock.calls[onOptionsChange.mock.calls.length - 1][0].jsonData;
+  }
+
+  it('shows the backend defaults as placeholders, with their bounds', () => {
+    setupPerformance({});
+    const want = {
+      prometheusShards: ['2', '1', '16'],
+      prometheusMaxConcurrentQueries: ['8', '1', '64'],
+      incrementalCacheMB: ['64', '0', '4096'],
+    };
+    expect(PERFORMANCE_FIELDS.map((f) => f.key)).toEqual(Object.keys(want));
+    for (const [key, [placeholder, min, max]] of Object.entries(want)) {
+      const input = document.getElementById(`kuma-${key}`);
+      expect(input).toHaveAttribute('placeholder', placeholder);
+      expect(input).toHaveAttribute('min', min);
+      expect(input).toHaveAttribute('max', max);
+    }
+    expect(screen.getByRole('radio', { name: 'Auto' })).toBeChecked();
+  });
+
+  it('stores the numbers in jsonData, an emptied field removing its key', () => {
+    const last = setupPerformance({ prometheusUrl: 'p', prometheusShards: 4 });
+    expect(screen.getByLabelText(/^Latency query shards/)).toHaveValue(4);
+    fireEvent.change(screen.getByLabelText(/^Max concurrent queries/), { target: { value: '16' } });
+    expect(last()).toEqual({ prometheusUrl: 'p', prometheusShards: 4, prometheusMaxConcurrentQueries: 16 });
+    fireEvent.change(screen.getByLabelText(/^Latency query shards/), { target: { value: '' } });
+    expect(last()).toEqual({ prometheusUrl: 'p' });
+  });
+
+  it('keeps 0 for the refresh cache: it turns the cache off', () => {
+    const last = setupPerformance({});
+    fireEvent.change(screen.getByLabelText(/^Refresh cache/), { target: { value: '0' } });
+    expect(last()).toEqual({ incrementalCacheMB: 0 });
+  });
+
+  it('stores recording rules off, and auto as the default (no key)', () => {
+    const last = setupPerformance({ recordingRules: 'off' });
+    expect(screen.getByRole('radio', { name: 'Off' })).toBeChecked();
+    fireEvent.click(screen.getByRole('radio', { name: 'Auto' }));
+    expect(last()).toEqual({});
+  });
+
+  it('is on the configuration page', () => {
+    const Page = withMapSettings(() => <div>connection settings</div>);
+    render(<Page options={{ jsonData: {}, secureJsonFields: {} } as never} onOptionsChange={jest.fn()} />);
+    expect(screen.getByText('Performance')).toBeInTheDocument();
   });
 });

@@ -19,7 +19,7 @@ var envoyBounds = []float64{0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 50
 // Prometheus would give to the map's four sub-queries.
 type Synthetic struct {
 	Topology graph.Topology
-	Answers  Replay
+	Answers  *Replay
 	// Series is the number of series in all answers.
 	Series int
 }
@@ -64,7 +64,7 @@ func NewSynthetic(services, edges, zones, buckets int) (*Synthetic, error) {
 				"envoy_http_conn_manager_prefix", "localhost_8080", "envoy_response_code_class", "2")
 		}
 	}
-	s.Answers = Replay{"requests": req.json(), "latency": lat.json(), "inbound": in.json(), "tcp": newVector().json()}
+	s.Answers = &Replay{Bodies: map[string][]byte{"requests": req.json(), "latency": lat.json(), "inbound": in.json(), "tcp": newVector().json()}}
 	s.Series = req.n + lat.n + in.n
 	return s, nil
 }
@@ -73,9 +73,9 @@ func NewSynthetic(services, edges, zones, buckets int) (*Synthetic, error) {
 var SyntheticQuery = prom.MeshQuery{Mesh: "default", From: time.Unix(1764007200, 0), To: time.Unix(1764010800, 0)}
 
 // Client is a Prometheus client that gets the synthetic answers from memory, with the
-// series cap lifted so that every series reaches the join.
-func (s *Synthetic) Client() (*prom.Client, error) {
-	return prom.New("http://replay.invalid", &http.Client{Transport: s.Answers}, prom.WithMaxSeries(s.Series))
+// series cap lifted so that every series reaches the join, and opts (shards) applied.
+func (s *Synthetic) Client(opts ...prom.Option) (*prom.Client, error) {
+	return prom.New("http://replay.invalid", &http.Client{Transport: s.Answers}, append([]prom.Option{prom.WithMaxSeries(s.Series)}, opts...)...)
 }
 
 func formatLE(le float64) string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/promfake"
 )
 
 // CountingHandler counts the requests a handler serves (the fake CP's, in particular).
@@ -75,18 +77,39 @@ func (rec *Recorder) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // Replay answers from recorded bodies without a network, so that timing it measures
-// what the plugin does with an answer: JSON decoding and sample extraction.
-type Replay map[string][]byte
+// what the plugin does with an answer: JSON decoding and sample extraction. A sub-query
+// sharded by its buckets (prom.WithShards) gets its shard's part of the recorded whole,
+// cut once per shard and kept.
+type Replay struct {
+	// Bodies are the recorded answers by sub-query (SubQuery).
+	Bodies map[string][]byte
+	mu     sync.Mutex
+	shards map[string][]byte // by PromQL
+}
 
 // RoundTrip serves the recorded body of the request's sub-query.
-func (rp Replay) RoundTrip(r *http.Request) (*http.Response, error) {
-	name, _, err := queryText(r)
+func (rp *Replay) RoundTrip(r *http.Request) (*http.Response, error) {
+	name, q, err := queryText(r)
 	if err != nil {
 		return nil, err
 	}
-	body, ok := rp[name]
+	whole, ok := rp.Bodies[name]
 	if !ok {
 		return nil, fmt.Errorf("replay: no answer recorded for sub-query %q", name)
+	}
+	rp.mu.Lock()
+	body, ok := rp.shards[q]
+	if !ok {
+		if body, err = promfake.Shard(whole, q); err == nil {
+			if rp.shards == nil {
+				rp.shards = map[string][]byte{}
+			}
+			rp.shards[q] = body
+		}
+	}
+	rp.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
 	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
 		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil

@@ -34,6 +34,9 @@ type BackfillOptions struct {
 	// thinned out with age stays small enough to backfill, and Prometheus' increase
 	// handles the uneven spacing.
 	Keep func(at time.Time) bool
+	// Bounds is the form of histogram bounds (le) the receiving server's own scrapes
+	// store (BoundsFor its version); the zero value keeps the exporter's text.
+	Bounds BoundForm
 }
 
 // WriteOpenMetrics writes the metrics of every online proxy and every CP, and the up
@@ -70,6 +73,9 @@ func (s *Sim) WriteOpenMetrics(ctx context.Context, w io.Writer, o BackfillOptio
 					continue
 				}
 				for _, smp := range fam.Samples {
+					if o.Bounds != BoundsAsExposed && fam.Type == "histogram" {
+						smp = o.Bounds.sample(smp)
+					}
 					writeSample(bw, smp, stamp)
 				}
 			}

@@ -69,11 +69,11 @@ func (f *Families) Gauge(name string, v float64, labels ...Label) {
 }
 
 // Histogram adds one histogram series: cumulative counts per bound in bounds, then
-// +Inf = count. leFormat renders a bound as the exporter does.
+// +Inf = count. Bounds are written as Envoy writes them (exposedBound).
 func (f *Families) Histogram(name string, bounds, cumulative []float64, count, sum float64, labels ...Label) {
 	fam := f.family(name, "histogram")
 	for i, b := range bounds {
-		f.sample(fam, name+"_bucket", cumulative[i], append(labels[:len(labels):len(labels)], Label{"le", formatFloat(b)}))
+		f.sample(fam, name+"_bucket", cumulative[i], append(labels[:len(labels):len(labels)], Label{"le", exposedBound(b)}))
 	}
 	f.sample(fam, name+"_bucket", count, append(labels[:len(labels):len(labels)], Label{"le", "+Inf"}))
 	f.sample(fam, name+"_sum", sum, labels)
