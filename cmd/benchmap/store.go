@@ -208,7 +208,7 @@ func (m *mesh) withRecorded(ctx context.Context, tb *bench.TB, raw *store, rng t
 		}
 	}
 	srv := promtest.Start(tb, promtest.Options{DataDir: dir})
-	return newStore(ctx, tb, raw.name+" with the recorded series", srv.URL, m.end)
+	return newStore(ctx, tb, raw.name, srv.URL, m.end) // the report says "with the recorded series"
 }
 
 // victoria imports the same history into VictoriaMetrics.
