@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
@@ -14,23 +13,15 @@ import (
 // TestMapFocusHealthAndInstrumentation: the built binary against the simulated shop mesh.
 // A focus on backend's callers is backend and exactly the topology's callers of it;
 // the query's health thresholds colour the edges and the nodes' rings by the truths' error
-// ratios; the
-// external service is not instrumented, every node has a radius; edges inside the mTLS
-// mesh are mTLS.
+// ratios; the external service is not instrumented, every node has a radius; edges
+// inside the mTLS mesh are mTLS.
 func TestMapFocusHealthAndInstrumentation(t *testing.T) {
 	p := e2e.Start(t, nil)
 	bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Sim: meshsim.Options{Regime: meshsim.RegimeLegacy}})
 	inst := e2e.Instance{URL: bed.CPURL, JSONData: `{"prometheusUrl":"` + bed.PrometheusURL + `"}`}
 	mapOf := func(js string) (nodes, edges map[string]map[string]any) {
 		t.Helper()
-		resp, err := p.QueryData(ctx(t), inst, e2e.Query{RefID: "A", JSON: js, From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := resp.Responses["A"]
-		if r.Error != nil {
-			t.Fatal(r.Error)
-		}
+		r := lastTenMinutes(t, p, inst, bed, js)
 		return rows(t, r.Frames[0]), rows(t, r.Frames[1])
 	}
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
@@ -48,17 +49,7 @@ func TestMeshGraphMatchesTheSimulatedMesh(t *testing.T) {
 			t.Run(string(st.store)+"/"+string(regime), func(t *testing.T) {
 				bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Store: st.store, Sim: meshsim.Options{Regime: regime}})
 				inst := e2e.Instance{URL: bed.CPURL, JSONData: `{"prometheusUrl":"` + bed.PrometheusURL + `"}`}
-				resp, err := p.QueryData(ctx(t), inst, e2e.Query{
-					RefID: "A", JSON: `{"queryType":"mesh-graph","mesh":"default"}`,
-					From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli(),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				r := resp.Responses["A"]
-				if r.Error != nil {
-					t.Fatal(r.Error)
-				}
+				r := lastTenMinutes(t, p, inst, bed, `{"queryType":"mesh-graph","mesh":"default"}`)
 				nodes, edges := rows(t, r.Frames[0]), rows(t, r.Frames[1])
 				for _, n := range r.Frames[0].Meta.Notices {
 					t.Logf("notice: %s", n.Text)
@@ -136,6 +127,21 @@ func checkNodes(t *testing.T, nodes map[string]map[string]any, regime meshsim.Re
 	if s, _ := nodes["backend"]["detail__status"].(string); s != "partially degraded" {
 		t.Errorf("backend status %q, want partially degraded (one zone-2 instance offline)", s)
 	}
+}
+
+// lastTenMinutes asks the plugin for query js over the bed's last ten minutes; any error
+// fails the test.
+func lastTenMinutes(t *testing.T, p *e2e.Plugin, inst e2e.Instance, bed *meshsimtest.Bed, js string) backend.DataResponse {
+	t.Helper()
+	resp, err := p.QueryData(ctx(t), inst, e2e.Query{RefID: "A", JSON: js, From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := resp.Responses["A"]
+	if r.Error != nil {
+		t.Fatal(r.Error)
+	}
+	return r
 }
 
 // rows indexes a frame's rows by their id field.

@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/e2e"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/testbed/meshsim"
@@ -52,15 +51,7 @@ func TestMeshGraphAcrossZones(t *testing.T) {
 				}
 				query := func(js string) (nodes, edges map[string]map[string]any, notices []string) {
 					t.Helper()
-					resp, err := p.QueryData(ctx(t), inst, e2e.Query{RefID: "A", JSON: js,
-						From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli()})
-					if err != nil {
-						t.Fatal(err)
-					}
-					r := resp.Responses["A"]
-					if r.Error != nil {
-						t.Fatal(r.Error)
-					}
+					r := lastTenMinutes(t, p, inst, bed, js)
 					for _, n := range r.Frames[0].Meta.Notices {
 						notices = append(notices, n.Text)
 					}
@@ -216,15 +207,7 @@ func TestMeshGraphThroughZoneEgress(t *testing.T) {
 			t.Run(string(st.store)+"/"+string(regime), func(t *testing.T) {
 				bed := meshsimtest.Start(t, shopTopology(t), meshsimtest.Options{Store: st.store, Sim: meshsim.Options{Regime: regime}})
 				inst := e2e.Instance{URL: bed.CPURL, JSONData: `{"prometheusUrl":"` + bed.PrometheusURL + `"}`}
-				resp, err := p.QueryData(ctx(t), inst, e2e.Query{RefID: "A", JSON: `{"queryType":"mesh-graph","mesh":"default","showZoneProxies":true}`,
-					From: bed.End.Add(-10 * time.Minute).UnixMilli(), To: bed.End.UnixMilli()})
-				if err != nil {
-					t.Fatal(err)
-				}
-				r := resp.Responses["A"]
-				if r.Error != nil {
-					t.Fatal(r.Error)
-				}
+				r := lastTenMinutes(t, p, inst, bed, `{"queryType":"mesh-graph","mesh":"default","showZoneProxies":true}`)
 				nodes, edges := rows(t, r.Frames[0]), rows(t, r.Frames[1])
 				stripe, ok := bed.Sim.Truth("default", "backend", "stripe-api")
 				if !ok || stripe.RPS == 0 {
