@@ -105,6 +105,7 @@ func TestHistogramPlausible(t *testing.T) {
 		t.Errorf("the split histogram's p99 over all buckets = %v, want the hour this guards against", got)
 	}
 }
+
 // TestHistogramMergeEqualsAdds: merging walks both histograms in order; it must come
 // to what adding each bucket does, for bounds in any order, NaN and ±Inf included.
 func TestHistogramMergeEqualsAdds(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
@@ -251,6 +252,30 @@ func TestLongLabelsAndManySeries(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no notice: %v", set.Notices)
+		}
+	})
+	t.Run("long label in the recording rules check", func(t *testing.T) {
+		// The check is read like a sub-query: its series with a long label are left out
+		// (here: a group that would otherwise be read from the rules), never copied.
+		long := strings.Repeat("s", 10<<20)
+		var requests atomic.Value
+		client := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			query := r.Form.Get("query")
+			if strings.Contains(query, recordedLabel) {
+				fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{%q:"requests","x":%q},"value":[1,"1"]}]}}`, recordedLabel, long)
+				return
+			}
+			if strings.Contains(query, `"requests"`) {
+				requests.Store(query)
+			}
+			_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+		})
+		if _, err := fetch(client, t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := requests.Load().(string); q == "" || strings.Contains(q, "kuma_edge:") {
+			t.Errorf("requests sub-query %.200q, want the raw series", q)
 		}
 	})
 	t.Run("200,000 series, the largest kept", func(t *testing.T) {

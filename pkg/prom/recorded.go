@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
-
 	"github.com/kumahq/kuma-grafana-datasource/pkg/cache"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
@@ -117,17 +114,15 @@ func (c *Client) presentGroups(ctx context.Context, mesh string, to time.Time, w
 	at := to.Truncate(time.Minute)
 	key := fmt.Sprintf("%q %d %d", mesh, at.Unix(), int64(w.Seconds()))
 	present, err := c.presence.Get(ctx, key, func(ctx context.Context) (map[string]bool, error) {
-		val, _, _, err := v1.NewAPI(c.client).Query(ctx, presenceExpr(mesh, w), at)
-		if err != nil {
-			return nil, err
-		}
-		vec, ok := val.(model.Vector)
-		if !ok {
-			return nil, fmt.Errorf("recording rules check: got %T, want a vector", val)
+		// The map's own query path: a query slot, and the streaming decoder's bounds on
+		// series and label lengths (a hostile answer here is read like a sub-query's).
+		list, r := c.query(ctx, MeshQuery{To: at}, subQuery{name: "recording rules check"}, presenceExpr(mesh, w))
+		if r.err != nil {
+			return nil, r.err
 		}
 		present := map[string]bool{}
-		for _, s := range vec {
-			present[string(s.Metric[recordedLabel])] = true
+		for i := range list {
+			present[list[i].get(recordedLabel)] = true
 		}
 		return present, nil
 	})

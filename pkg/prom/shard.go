@@ -132,8 +132,13 @@ func (c *Client) series(ctx context.Context, q MeshQuery, sq subQuery) ([]series
 }
 
 // acquire takes one of the client's query slots, waiting for one to free up or for
-// ctx to end; release gives it back. A client without a bound always has a slot.
+// ctx to end; release gives it back. A client without a bound always has a slot, an
+// ended ctx never: a canceled map sends nothing more (a free slot and an ended ctx
+// would otherwise be a coin toss in the select).
 func (c *Client) acquire(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return cmp.Or(context.Cause(ctx), ctx.Err())
+	}
 	if c.slots == nil {
 		return nil
 	}

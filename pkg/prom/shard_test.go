@@ -239,17 +239,31 @@ func TestMaxConcurrentQueriesBounds(t *testing.T) {
 	}
 }
 
-// TestAcquireHonoursContext: a query waiting for a slot gives up when its context ends.
+// TestAcquireHonoursContext: a query waiting for a slot gives up when its context ends,
+// and an ended context gets no slot even when one is free (bounded or not).
 func TestAcquireHonoursContext(t *testing.T) {
-	c, err := New("http://prometheus.invalid", &http.Client{}, WithMaxConcurrentQueries(1))
+	c, err := New("http://prometheus.invalid", &http.Client{}, WithMaxConcurrentQueries(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.acquire(context.Background()); err != nil {
+	unbounded, err := New("http://prometheus.invalid", &http.Client{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
+	for range 20 { // a free slot and an ended context: no coin toss
+		for _, cl := range []*Client{c, unbounded} {
+			if err := cl.acquire(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("acquire with a cancelled context and a free slot: %v, want context.Canceled", err)
+			}
+		}
+	}
+	for range 2 {
+		if err := c.acquire(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := c.acquire(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("acquire with a cancelled context: %v, want context.Canceled", err)
 	}

@@ -93,6 +93,7 @@ func TestHostilePeersStayWithinBudget(t *testing.T) {
 		queries  []e2e.Query
 		resource string
 		want     string // in the answer, if set
+		unwanted string // not in the answer, if set
 	}{
 		{
 			name: "four maps over Prometheus gzip bombs",
@@ -115,13 +116,19 @@ func TestHostilePeersStayWithinBudget(t *testing.T) {
 			want:    "exceed the plugin's budget",
 		},
 		{
-			name: "label values of 10 MB",
+			name: "label values of 2 MB",
 			cp:   fixtures,
 			prom: gzipped(vector(3, func(w *bytes.Buffer, i int) {
-				fmt.Fprintf(w, `{"metric":{"envoy_cluster_name":"%d%s","kuma_datasource_kind":"requests"},"value":[1,"1"]}`, i, strings.Repeat("n", 10<<20))
+				fmt.Fprintf(w, `{"metric":{"envoy_cluster_name":"%d%s","kuma_datasource_kind":"requests"},"value":[1,"1"]}`, i, strings.Repeat("n", 2<<20))
 			})),
-			queries: maps(1), // 4 answers of 30 MB: within the read budget, so the labels are seen
-			want:    "3 series with a label longer than 1024 bytes left out",
+			// Each of the map's Prometheus requests gets this answer of 6 MB. A first map
+			// over an hour sends eleven: the rules check, then each sub-query's range edges
+			// and body (the incremental cache), latency in two shards. 66 MB stay within
+			// the read budget, so every sub-query reads the labels (labels of 10 MB made
+			// four answers of 30 MB before; eleven of them exceed the budget).
+			queries:  maps(1),
+			want:     "3 series with a label longer than 1024 bytes left out",
+			unwanted: "exceed the plugin's budget",
 		},
 		{
 			name: "meshes over a CP page of a million empty items",
@@ -188,6 +195,9 @@ func TestHostilePeersStayWithinBudget(t *testing.T) {
 			}
 			if !strings.Contains(string(answer), c.want) {
 				t.Errorf("the answer does not say %q", c.want)
+			}
+			if c.unwanted != "" && strings.Contains(string(answer), c.unwanted) {
+				t.Errorf("the answer says %q", c.unwanted)
 			}
 			if len(answer) > answerBudget {
 				t.Errorf("answer of %d MiB", len(answer)>>20)
