@@ -74,8 +74,11 @@ var SyntheticQuery = prom.MeshQuery{Mesh: "default", From: time.Unix(1764007200,
 
 // Client is a Prometheus client that gets the synthetic answers from memory, with the
 // series cap lifted so that every series reaches the join, and opts (shards) applied.
+// The answers hold no recorded series, so the client does not look for them: the
+// presence check would otherwise be answered (and decoded) as a raw sub-query.
 func (s *Synthetic) Client(opts ...prom.Option) (*prom.Client, error) {
-	return prom.New("http://replay.invalid", &http.Client{Transport: s.Answers}, append([]prom.Option{prom.WithMaxSeries(s.Series)}, opts...)...)
+	base := []prom.Option{prom.WithMaxSeries(s.Series), prom.WithRecordingRules(false)}
+	return prom.New("http://replay.invalid", &http.Client{Transport: s.Answers}, append(base, opts...)...)
 }
 
 func formatLE(le float64) string {
