@@ -16,19 +16,20 @@ import (
 // from the callers' upstream stats, so traffic from outside the mesh shows
 // only in node stats (inbound stats of gateways and services).
 func Build(topo Topology, set sample.Set, opts Options) Graph {
-	b := newBuilder(set, opts)
+	b := newBuilder(topo, set, opts)
 	for _, svc := range topo.Services {
 		b.addService(svc)
 	}
 	if opts.ShowZoneProxies {
 		b.addZoneProxies(set.Samples)
 	}
-	for _, smp := range set.Samples {
-		b.addSample(smp)
+	for i := range set.Samples {
+		b.addSample(&set.Samples[i])
 	}
 	g := Graph{Regime: set.Regime, Window: set.Window, Notices: slices.Clone(set.Notices)}
 	g.Notices = append(g.Notices, b.zones.notices()...)
-	nodes, edges, notice := focus(b.nodeStats(), b.edges, opts)
+	edges := b.edgesByID()
+	nodes, edges, notice := focus(b.nodeStats(edges), edges, opts)
 	if notice != nil {
 		g.Notices = append(g.Notices, *notice)
 	}
@@ -44,27 +45,44 @@ func Build(topo Topology, set sample.Set, opts Options) Graph {
 	if notice != nil {
 		g.Notices = append(g.Notices, *notice)
 	}
-	for _, n := range nodes {
-		n.Stats.finish(set.Window)
-		g.Nodes = append(g.Nodes, *n)
+	g.Nodes = sortedByID(nodes, func(n *Node) string { return n.ID })
+	for i := range g.Nodes {
+		g.Nodes[i].Stats.finish(set.Window)
 	}
-	for _, e := range edges {
-		e.Stats.finish(set.Window)
-		g.Edges = append(g.Edges, *e)
+	g.Edges = sortedByID(edges, func(e *Edge) string { return e.ID })
+	for i := range g.Edges {
+		g.Edges[i].Stats.finish(set.Window)
 	}
 	if notice := splitBucketsNotice(g.Edges); notice != nil {
 		g.Notices = append(g.Notices, *notice)
 	}
-	slices.SortFunc(g.Nodes, func(a, b Node) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(g.Edges, func(a, b Edge) int { return strings.Compare(a.ID, b.ID) })
 	return g
+}
+
+// sortedByID copies the values of byID sorted by their IDs (unique: the map's keys).
+// The pointers are sorted, not the values: a Node or an Edge is a few hundred bytes.
+func sortedByID[T any](byID map[string]*T, id func(*T) string) []T {
+	if len(byID) == 0 {
+		return nil
+	}
+	ptrs := make([]*T, 0, len(byID))
+	for _, v := range byID {
+		ptrs = append(ptrs, v)
+	}
+	slices.SortFunc(ptrs, func(a, b *T) int { return strings.Compare(id(a), id(b)) })
+	out := make([]T, len(ptrs))
+	for i, v := range ptrs {
+		out[i] = *v
+	}
+	return out
 }
 
 type builder struct {
 	opts   Options
 	regime naming.Regime
 	nodes  map[string]*Node
-	edges  map[string]*Edge
+	// edges are in the order they were made.
+	edges []*Edge
 	// inbound holds what a node's own proxies received, by node ID.
 	inbound map[string]*Stats
 	// workloads maps a kuma.io/workload value to the service selecting it.
@@ -86,6 +104,14 @@ type builder struct {
 	lastEdge    *Edge
 	// sourced and targeted say that lastProxy and lastCluster hold a lookup.
 	sourced, targeted bool
+	// The last upstream route: the samples of a series group (one proxy, one
+	// cluster: its buckets, its classes) follow one another and all go the same way,
+	// so one comparison spares the look-ups, filters and zone bookkeeping above.
+	// routeEdge is nil when the route's samples add to no edge.
+	routeProxy   sample.Proxy
+	routeCluster string
+	routeEdge    *Edge
+	routed       bool
 	// services is every CP service as one zone-less node, by name: the
 	// node itself without GroupByZone, else what a node of the service in
 	// an unknown zone is made from.
@@ -104,21 +130,26 @@ type target struct {
 	placement
 }
 
-func newBuilder(set sample.Set, opts Options) *builder {
+// samplesPerEdge is about how many samples an edge of a map has (Envoy's 20 latency
+// buckets and some status classes): the edge index is sized from the samples by it,
+// so that it does not grow step by step.
+const samplesPerEdge = 16
+
+func newBuilder(topo Topology, set sample.Set, opts Options) *builder {
+	services := len(topo.Services)
 	return &builder{
 		opts:      opts,
 		regime:    set.Regime,
-		nodes:     map[string]*Node{},
-		edges:     map[string]*Edge{},
+		nodes:     make(map[string]*Node, services),
 		inbound:   map[string]*Stats{},
 		workloads: map[string]string{},
-		sources:   map[sample.Proxy]*Node{},
-		clusters:  map[string]target{},
-		services:  map[string]*Node{},
+		sources:   make(map[sample.Proxy]*Node, services),
+		clusters:  make(map[string]target, services),
+		services:  make(map[string]*Node, services),
 		zoneNodes: map[string][]string{},
 		zones:     zoneFilter{zones: opts.Zones, side: opts.ZoneSide},
 
-		edgesByEnds: map[[2]*Node]*Edge{},
+		edgesByEnds: make(map[[2]*Node]*Edge, len(set.Samples)/samplesPerEdge),
 		zoneProxies: map[zoneProxyKey]*zoneProxy{},
 	}
 }
@@ -221,20 +252,20 @@ func (b *builder) node(name, zone string, kind Kind) *Node {
 
 // source resolves the proxy that reported a sample to its node. Proxies
 // without a source label (zone proxies, unlabelled scrapes) have none.
-func (b *builder) source(p sample.Proxy) (*Node, bool) {
-	if b.sourced && b.lastProxy == p {
+func (b *builder) source(p *sample.Proxy) (*Node, bool) {
+	if b.sourced && b.lastProxy == *p {
 		return b.lastSource, b.lastSource != nil
 	}
-	n, seen := b.sources[p]
+	n, seen := b.sources[*p]
 	if !seen {
 		n = b.resolveSource(p)
-		b.sources[p] = n
+		b.sources[*p] = n
 	}
-	b.lastProxy, b.lastSource, b.sourced = p, n, true
+	b.lastProxy, b.lastSource, b.sourced = *p, n, true
 	return n, n != nil
 }
 
-func (b *builder) resolveSource(p sample.Proxy) *Node {
+func (b *builder) resolveSource(p *sample.Proxy) *Node {
 	if p.Source == "" {
 		return nil
 	}
@@ -294,30 +325,44 @@ func (b *builder) resolveDestination(cluster string) target {
 	return target{node: n, placement: place(d.Zone, kind, cpZones)}
 }
 
-func (b *builder) addSample(smp sample.Sample) {
-	src, ok := b.source(smp.Proxy)
-	if !ok {
-		return
-	}
+func (b *builder) addSample(smp *sample.Sample) {
 	if smp.Kind == sample.InboundRequests {
-		if b.zones.inbound(smp.Proxy.Zone) {
+		if src, ok := b.source(&smp.Proxy); ok && b.zones.inbound(smp.Proxy.Zone) {
 			b.addInbound(src, smp)
 		}
 		return
 	}
-	dst, ok := b.destination(smp.Cluster)
+	if !b.routed || b.routeCluster != smp.Cluster || b.routeProxy != smp.Proxy {
+		b.routeEdge = b.route(&smp.Proxy, smp.Cluster)
+		b.routeProxy, b.routeCluster, b.routed = smp.Proxy, smp.Cluster, true
+	}
+	if b.routeEdge != nil {
+		b.routeEdge.Stats.addSample(smp)
+	}
+}
+
+// route resolves the edge that upstream samples of proxy p to cluster add to, and
+// records the zones they come from and go to on it; nil when they add to none.
+func (b *builder) route(p *sample.Proxy, cluster string) *Edge {
+	src, ok := b.source(p)
+	if !ok {
+		return nil
+	}
+	dst, ok := b.destination(cluster)
 	// A service calling itself (or a rollup merging two of its ports) would
 	// be a self-loop the node graph cannot draw; its traffic is not an edge.
-	if !ok || dst.node == src || !b.zones.upstream(smp.Proxy.Zone, dst.placement, dst.node.Name) {
-		return
+	if !ok || dst.node == src || !b.zones.upstream(p.Zone, dst.placement, dst.node.Name) {
+		return nil
 	}
 	to := dst.node
 	if b.opts.ShowZoneProxies {
-		if to = b.hop(KindZoneEgress, smp.Proxy.Zone, dst); to == src {
-			return
+		if to = b.hop(KindZoneEgress, p.Zone, dst); to == src {
+			return nil
 		}
 	}
-	b.edge(src, to).addSample(smp.Proxy.Zone, dst.placement, smp)
+	e := b.edge(src, to)
+	e.addZones(p.Zone, dst.placement)
+	return e
 }
 
 // edge finds or creates the edge from src to dst; the callers rule out
@@ -330,17 +375,15 @@ func (b *builder) edge(src, dst *Node) *Edge {
 	e, ok := b.edgesByEnds[ends]
 	if !ok {
 		e = &Edge{ID: edgeID(src.ID, dst.ID), Source: src.ID, Target: dst.ID}
-		b.edges[e.ID] = e
+		b.edges = append(b.edges, e)
 		b.edgesByEnds[ends] = e
 	}
 	b.lastEnds, b.lastEdge = ends, e
 	return e
 }
 
-// addSample adds one upstream sample of a proxy in zone to a destination
-// placed at dst.
-func (e *Edge) addSample(zone string, dst placement, smp sample.Sample) {
-	// Checked before addSorted, which sorts: this runs once per sample.
+// addZones records traffic from a proxy in zone to a destination placed at dst.
+func (e *Edge) addZones(zone string, dst placement) {
 	if !slices.Contains(e.SourceZones, zone) {
 		e.SourceZones = addSorted(e.SourceZones, zone)
 	}
@@ -349,13 +392,12 @@ func (e *Edge) addSample(zone string, dst placement, smp sample.Sample) {
 	} else if dst.zone != "" && !slices.Contains(e.DestinationZones, dst.zone) {
 		e.DestinationZones = addSorted(e.DestinationZones, dst.zone)
 	}
-	e.Stats.addSample(smp)
 }
 
 // addInbound counts requests a proxy received on its inbound listeners
 // (gateways: any listener but the proxy's own admin and metrics ones), so
 // that traffic from outside the mesh shows.
-func (b *builder) addInbound(n *Node, smp sample.Sample) {
+func (b *builder) addInbound(n *Node, smp *sample.Sample) {
 	gatewayListener := smp.Proxy.Gateway && !naming.IsInternalCluster(smp.Cluster)
 	if !gatewayListener && !naming.IsInboundStatPrefix(smp.Cluster) {
 		return
@@ -368,12 +410,22 @@ func (b *builder) addInbound(n *Node, smp sample.Sample) {
 	s.addSample(smp)
 }
 
+// edgesByID indexes the edges by ID, for focus, filter and fold; of edges of one ID
+// (names containing "->"), the last made.
+func (b *builder) edgesByID() map[string]*Edge {
+	byID := make(map[string]*Edge, len(b.edges))
+	for _, e := range b.edges {
+		byID[e.ID] = e
+	}
+	return byID
+}
+
 // nodeStats fills each node's Stats from its incoming edges, with request
 // counts from its own inbound stats where the proxies report them.
-func (b *builder) nodeStats() map[string]*Node {
-	for _, e := range b.edges {
+func (b *builder) nodeStats(edges map[string]*Edge) map[string]*Node {
+	for _, e := range edges {
 		n := b.nodes[e.Target]
-		n.Stats.add(e.Stats)
+		n.Stats.add(&e.Stats)
 		n.SourceZones = addSorted(n.SourceZones, e.SourceZones...)
 	}
 	for id, in := range b.inbound {
@@ -382,12 +434,17 @@ func (b *builder) nodeStats() map[string]*Node {
 	return b.nodes
 }
 
+// addSorted adds the non-empty zones of more that zones (sorted) lacks, keeping zones
+// sorted.
 func addSorted(zones []string, more ...string) []string {
+	added := false
 	for _, z := range more {
 		if z != "" && !slices.Contains(zones, z) {
-			zones = append(zones, z)
+			zones, added = append(zones, z), true
 		}
 	}
-	slices.Sort(zones)
+	if added {
+		slices.Sort(zones)
+	}
 	return zones
 }

@@ -87,31 +87,39 @@ func filter(nodes map[string]*Node, edges map[string]*Edge, opts Options) (map[s
 		}
 		return opts.ServiceRegex == nil || opts.ServiceRegex.MatchString(n.Name)
 	}
-	keptNodes, keptEdges := map[string]*Node{}, map[string]*Edge{}
-	for id, n := range nodes {
-		if seed(n) {
-			keptNodes[id] = n
+	// Without a filter every node is a seed: nodes and edges are kept as they are.
+	keptNodes, keptEdges := nodes, edges
+	if len(opts.Zones) > 0 || opts.ServiceRegex != nil {
+		keptNodes, keptEdges = map[string]*Node{}, map[string]*Edge{}
+		for id, n := range nodes {
+			if seed(n) {
+				keptNodes[id] = n
+			}
 		}
-	}
-	for id, e := range edges {
-		_, src := keptNodes[e.Source]
-		_, dst := keptNodes[e.Target]
-		if src || dst {
-			keptEdges[id] = e
+		for id, e := range edges {
+			_, src := keptNodes[e.Source]
+			_, dst := keptNodes[e.Target]
+			if src || dst {
+				keptEdges[id] = e
+			}
 		}
-	}
-	for _, e := range keptEdges {
-		keptNodes[e.Source], keptNodes[e.Target] = nodes[e.Source], nodes[e.Target]
+		for _, e := range keptEdges {
+			keptNodes[e.Source], keptNodes[e.Target] = nodes[e.Source], nodes[e.Target]
+		}
 	}
 
-	busy := map[string]bool{}
-	for _, e := range keptEdges {
-		busy[e.Source], busy[e.Target] = true, true
+	// A node is idle without traffic of its own and without a kept edge.
+	for _, n := range keptNodes {
+		n.Idle = !n.Stats.Active()
 	}
-	for id, n := range keptNodes {
-		n.Idle = !busy[id] && !n.Stats.Active()
-		if n.Idle && opts.HideIdle {
-			delete(keptNodes, id)
+	for _, e := range keptEdges {
+		keptNodes[e.Source].Idle, keptNodes[e.Target].Idle = false, false
+	}
+	if opts.HideIdle {
+		for id, n := range keptNodes {
+			if n.Idle {
+				delete(keptNodes, id)
+			}
 		}
 	}
 	return keptNodes, keptEdges

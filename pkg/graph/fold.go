@@ -37,7 +37,7 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 			kept[id] = other
 		}
 		other.Folded = append(other.Folded, n.Name)
-		other.Stats.add(n.Stats)
+		other.Stats.add(&n.Stats)
 		other.SourceZones = addSorted(other.SourceZones, n.SourceZones...)
 		moved[n.ID] = id
 	}
@@ -60,7 +60,7 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 			m = &Edge{ID: id, Source: src, Target: dst}
 			merged[id] = m
 		}
-		m.add(*e)
+		m.add(e)
 	}
 	for _, e := range merged {
 		kept[e.Source].Idle, kept[e.Target].Idle = false, false

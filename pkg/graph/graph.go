@@ -128,8 +128,8 @@ func (e Edge) CrossZone() bool {
 }
 
 // add merges o's traffic and zones into e.
-func (e *Edge) add(o Edge) {
-	e.Stats.add(o.Stats)
+func (e *Edge) add(o *Edge) {
+	e.Stats.add(&o.Stats)
 	e.SourceZones = addSorted(e.SourceZones, o.SourceZones...)
 	e.DestinationZones = addSorted(e.DestinationZones, o.DestinationZones...)
 	e.DestinationZoneUnknown = e.DestinationZoneUnknown || o.DestinationZoneUnknown
@@ -185,7 +185,7 @@ func (s Stats) Active() bool {
 	return s.Requests.Total() > 0 || s.RxBytes > 0 || s.TxBytes > 0 || s.Connections > 0
 }
 
-func (s *Stats) add(o Stats) {
+func (s *Stats) add(o *Stats) {
 	s.Requests.Class2xx += o.Requests.Class2xx
 	s.Requests.Class3xx += o.Requests.Class3xx
 	s.Requests.Class4xx += o.Requests.Class4xx
@@ -198,7 +198,7 @@ func (s *Stats) add(o Stats) {
 }
 
 // addSample adds one upstream or inbound sample's value.
-func (s *Stats) addSample(smp sample.Sample) {
+func (s *Stats) addSample(smp *sample.Sample) {
 	switch smp.Kind {
 	case sample.Requests, sample.InboundRequests:
 		s.addClass(smp.Class, smp.Value)

@@ -18,11 +18,20 @@ type histogram []bucket
 
 type bucket struct{ le, count float64 }
 
+// envoyBuckets is how many buckets Envoy's default latency histogram has (19 bounds and
+// +Inf): a histogram's first bucket reserves room for them, so that filling it costs one
+// allocation rather than one per doubling.
+const envoyBuckets = 20
+
 // add adds count to the bucket of bound le. Bounds are ordered as cmp.Compare orders
 // them (NaN first, equal to itself). The search starts at the end: a series' buckets
-// come in ascending order.
+// come mostly in ascending order (Prometheus returns them in le's text order).
 func (h *histogram) add(le, count float64) {
 	b := *h
+	if b == nil {
+		*h = append(make(histogram, 0, envoyBuckets), bucket{le, count})
+		return
+	}
 	i := len(b)
 	for i > 0 && cmp.Less(le, b[i-1].le) {
 		i--
@@ -34,8 +43,19 @@ func (h *histogram) add(le, count float64) {
 	*h = slices.Insert(b, i, bucket{le, count})
 }
 
-// merge adds o's buckets, walking both in order.
+// merge adds o's buckets, walking both in order. Histograms merged into a node or an
+// edge mostly have the same bounds (Envoy's), which takes no search.
 func (h *histogram) merge(o histogram) {
+	if len(*h) == 0 {
+		*h = append((*h)[:0], o...)
+		return
+	}
+	if h.sameBounds(o) {
+		for i, ob := range o {
+			(*h)[i].count += ob.count
+		}
+		return
+	}
 	i := 0
 	for _, ob := range o {
 		for i < len(*h) && cmp.Less((*h)[i].le, ob.le) {
@@ -47,6 +67,20 @@ func (h *histogram) merge(o histogram) {
 		}
 		*h = slices.Insert(*h, i, ob)
 	}
+}
+
+// sameBounds reports whether h and o have the same bounds, as cmp.Compare orders them.
+func (h histogram) sameBounds(o histogram) bool {
+	if len(h) != len(o) {
+		return false
+	}
+	for i := range h {
+		// cmp.Compare's equality, without its ordering work: equal, or both NaN.
+		if a, b := h[i].le, o[i].le; a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
+			return false
+		}
+	}
+	return true
 }
 
 // EnvoyTopBoundMs is the largest finite bound of Envoy's latency histograms (one hour).
@@ -93,7 +127,13 @@ func (h histogram) quantile(q float64) float64 {
 	if len(h) < 2 || !math.IsInf(h[len(h)-1].le, 1) {
 		return math.NaN()
 	}
-	counts := make([]float64, len(h))
+	// On the stack for Envoy's buckets: finish takes three quantiles of every edge.
+	var buf [2 * envoyBuckets]float64
+	counts := buf[:0]
+	if len(h) > len(buf) {
+		counts = make([]float64, 0, len(h))
+	}
+	counts = counts[:len(h)]
 	for i, b := range h {
 		counts[i] = b.count
 		// Counter resets and scrapes at different times can make merged

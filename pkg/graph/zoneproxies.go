@@ -42,12 +42,13 @@ type zoneProxy struct {
 // of the map, then its edges. The hops of the sidecars' edges are decided
 // from what the zone proxies carry, so this runs before the sidecars' samples.
 func (b *builder) addZoneProxies(samples []sample.Sample) {
-	for _, smp := range samples {
-		if zp, dst, ok := b.zoneProxySample(smp); ok {
+	for i := range samples {
+		if zp, dst, ok := b.zoneProxySample(&samples[i]); ok {
 			zp.carries[dst.node] = true
 		}
 	}
-	for _, smp := range samples {
+	for i := range samples {
+		smp := &samples[i]
 		zp, dst, ok := b.zoneProxySample(smp)
 		if !ok {
 			continue
@@ -62,12 +63,14 @@ func (b *builder) addZoneProxies(samples []sample.Sample) {
 		}
 		// A zone proxy does not know which zone its traffic came from: the zone
 		// filter selects its hops by their nodes only.
-		b.edge(zp.node, next).addSample(zone, dst.placement, smp)
+		e := b.edge(zp.node, next)
+		e.addZones(zone, dst.placement)
+		e.Stats.addSample(smp)
 	}
 }
 
 // zoneProxySample resolves a zone proxy's sample to its proxy and destination.
-func (b *builder) zoneProxySample(smp sample.Sample) (*zoneProxy, target, bool) {
+func (b *builder) zoneProxySample(smp *sample.Sample) (*zoneProxy, target, bool) {
 	kind, ok := zoneProxyKinds[smp.Proxy.ZoneProxy]
 	if !ok || smp.Proxy.Zone == "" {
 		return nil, target{}, false
