@@ -89,7 +89,7 @@ type builder struct {
 	workloads map[string]string
 	// Name resolution runs regexes; samples repeat the same few thousand
 	// proxies and clusters, so resolved nodes are remembered (nil: no node).
-	sources  map[sample.Proxy]*Node
+	sources  map[sample.Proxy]proxyRef
 	clusters map[string]target
 	// edgesByEnds indexes edges without building an ID string per sample.
 	edgesByEnds map[[2]*Node]*Edge
@@ -97,17 +97,18 @@ type builder struct {
 	// come one after another, and comparing their (decoder-interned) strings costs
 	// less than hashing them.
 	lastProxy   sample.Proxy
-	lastSource  *Node
+	lastSource  proxyRef
 	lastCluster string
 	lastTarget  target
 	lastEnds    [2]*Node
 	lastEdge    *Edge
 	// sourced and targeted say that lastProxy and lastCluster hold a lookup.
 	sourced, targeted bool
-	// The last upstream route: the samples of a series group (one proxy, one
-	// cluster: its buckets, its classes) follow one another and all go the same way,
-	// so one comparison spares the look-ups, filters and zone bookkeeping above.
-	// routeEdge is nil when the route's samples add to no edge.
+	// routes maps the upstream samples of a proxy to a cluster (by their numbers)
+	// to their edge (nil: none), resolved once per route with its filters and zone
+	// bookkeeping. The last route is compared first: the samples of a series group
+	// (one proxy, one cluster: its buckets, its classes) follow one another.
+	routes       map[[2]int32]*Edge
 	routeProxy   sample.Proxy
 	routeCluster string
 	routeEdge    *Edge
@@ -124,10 +125,17 @@ type builder struct {
 	zoneProxies map[zoneProxyKey]*zoneProxy
 }
 
-// target is a resolved destination cluster.
+// proxyRef is a resolved proxy: its node (nil: none) and its number.
+type proxyRef struct {
+	node *Node
+	id   int32
+}
+
+// target is a resolved destination cluster, with its number.
 type target struct {
 	node *Node
 	placement
+	id int32
 }
 
 // samplesPerEdge is about how many samples an edge of a map has (Envoy's 20 latency
@@ -143,13 +151,14 @@ func newBuilder(topo Topology, set sample.Set, opts Options) *builder {
 		nodes:     make(map[string]*Node, services),
 		inbound:   map[string]*Stats{},
 		workloads: map[string]string{},
-		sources:   make(map[sample.Proxy]*Node, services),
+		sources:   make(map[sample.Proxy]proxyRef, services),
 		clusters:  make(map[string]target, services),
 		services:  make(map[string]*Node, services),
 		zoneNodes: map[string][]string{},
 		zones:     zoneFilter{zones: opts.Zones, side: opts.ZoneSide},
 
 		edgesByEnds: make(map[[2]*Node]*Edge, len(set.Samples)/samplesPerEdge),
+		routes:      make(map[[2]int32]*Edge, len(set.Samples)/samplesPerEdge),
 		zoneProxies: map[zoneProxyKey]*zoneProxy{},
 	}
 }
@@ -252,17 +261,17 @@ func (b *builder) node(name, zone string, kind Kind) *Node {
 
 // source resolves the proxy that reported a sample to its node. Proxies
 // without a source label (zone proxies, unlabelled scrapes) have none.
-func (b *builder) source(p *sample.Proxy) (*Node, bool) {
+func (b *builder) source(p *sample.Proxy) proxyRef {
 	if b.sourced && b.lastProxy == *p {
-		return b.lastSource, b.lastSource != nil
+		return b.lastSource
 	}
-	n, seen := b.sources[*p]
+	r, seen := b.sources[*p]
 	if !seen {
-		n = b.resolveSource(p)
-		b.sources[*p] = n
+		r = proxyRef{node: b.resolveSource(p), id: int32(len(b.sources))}
+		b.sources[*p] = r
 	}
-	b.lastProxy, b.lastSource, b.sourced = *p, n, true
-	return n, n != nil
+	b.lastProxy, b.lastSource, b.sourced = *p, r, true
+	return r
 }
 
 func (b *builder) resolveSource(p *sample.Proxy) *Node {
@@ -303,6 +312,7 @@ func (b *builder) destination(cluster string) (target, bool) {
 	t, seen := b.clusters[cluster]
 	if !seen {
 		t = b.resolveDestination(cluster)
+		t.id = int32(len(b.clusters))
 		b.clusters[cluster] = t
 	}
 	b.lastCluster, b.lastTarget, b.targeted = cluster, t, true
@@ -327,8 +337,8 @@ func (b *builder) resolveDestination(cluster string) target {
 
 func (b *builder) addSample(smp *sample.Sample) {
 	if smp.Kind == sample.InboundRequests {
-		if src, ok := b.source(&smp.Proxy); ok && b.zones.inbound(smp.Proxy.Zone) {
-			b.addInbound(src, smp)
+		if src := b.source(&smp.Proxy); src.node != nil && b.zones.inbound(smp.Proxy.Zone) {
+			b.addInbound(src.node, smp)
 		}
 		return
 	}
@@ -341,27 +351,39 @@ func (b *builder) addSample(smp *sample.Sample) {
 	}
 }
 
-// route resolves the edge that upstream samples of proxy p to cluster add to, and
-// records the zones they come from and go to on it; nil when they add to none.
+// route is the edge that upstream samples of proxy p to cluster add to; nil when
+// they add to none.
 func (b *builder) route(p *sample.Proxy, cluster string) *Edge {
-	src, ok := b.source(p)
-	if !ok {
+	src := b.source(p)
+	if src.node == nil {
 		return nil
 	}
-	dst, ok := b.destination(cluster)
+	dst, _ := b.destination(cluster)
+	key := [2]int32{src.id, dst.id}
+	e, seen := b.routes[key]
+	if !seen {
+		e = b.resolveRoute(src.node, p.Zone, dst)
+		b.routes[key] = e
+	}
+	return e
+}
+
+// resolveRoute resolves the edge of a route from src, a proxy in zone, to dst, and
+// records the zones its samples come from and go to on it.
+func (b *builder) resolveRoute(src *Node, zone string, dst target) *Edge {
 	// A service calling itself (or a rollup merging two of its ports) would
 	// be a self-loop the node graph cannot draw; its traffic is not an edge.
-	if !ok || dst.node == src || !b.zones.upstream(p.Zone, dst.placement, dst.node.Name) {
+	if dst.node == nil || dst.node == src || !b.zones.upstream(zone, dst.placement, dst.node.Name) {
 		return nil
 	}
 	to := dst.node
 	if b.opts.ShowZoneProxies {
-		if to = b.hop(KindZoneEgress, p.Zone, dst); to == src {
+		if to = b.hop(KindZoneEgress, zone, dst); to == src {
 			return nil
 		}
 	}
 	e := b.edge(src, to)
-	e.addZones(p.Zone, dst.placement)
+	e.addZones(zone, dst.placement)
 	return e
 }
 
