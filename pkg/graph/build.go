@@ -121,6 +121,8 @@ type builder struct {
 	// service, by name.
 	zoneNodes map[string][]string
 	zones     zoneFilter
+	// oneZone holds the shared lists of one zone (withZone).
+	oneZone map[string][]string
 	// zoneProxies are the zone proxies drawn with ShowZoneProxies.
 	zoneProxies map[zoneProxyKey]*zoneProxy
 }
@@ -160,6 +162,7 @@ func newBuilder(topo Topology, set sample.Set, opts Options) *builder {
 		edgesByEnds: make(map[[2]*Node]*Edge, len(set.Samples)/samplesPerEdge),
 		routes:      make(map[[2]int32]*Edge, len(set.Samples)/samplesPerEdge),
 		zoneProxies: map[zoneProxyKey]*zoneProxy{},
+		oneZone:     map[string][]string{},
 	}
 }
 
@@ -383,7 +386,7 @@ func (b *builder) resolveRoute(src *Node, zone string, dst target) *Edge {
 		}
 	}
 	e := b.edge(src, to)
-	e.addZones(zone, dst.placement)
+	b.addZones(e, zone, dst.placement)
 	return e
 }
 
@@ -404,16 +407,32 @@ func (b *builder) edge(src, dst *Node) *Edge {
 	return e
 }
 
-// addZones records traffic from a proxy in zone to a destination placed at dst.
-func (e *Edge) addZones(zone string, dst placement) {
-	if !slices.Contains(e.SourceZones, zone) {
-		e.SourceZones = addSorted(e.SourceZones, zone)
-	}
+// addZones records on e traffic from a proxy in zone to a destination placed at dst.
+func (b *builder) addZones(e *Edge, zone string, dst placement) {
+	e.SourceZones = b.withZone(e.SourceZones, zone)
 	if dst.unknown {
 		e.DestinationZoneUnknown = true
-	} else if dst.zone != "" && !slices.Contains(e.DestinationZones, dst.zone) {
-		e.DestinationZones = addSorted(e.DestinationZones, dst.zone)
+	} else {
+		e.DestinationZones = b.withZone(e.DestinationZones, dst.zone)
 	}
+}
+
+// withZone is addSorted(zones, zone), but a list of one zone is shared: most edges
+// have one source and one destination zone, of a few. A shared list is full (its
+// length is its capacity), so adding to it copies it.
+func (b *builder) withZone(zones []string, zone string) []string {
+	switch {
+	case zone == "" || slices.Contains(zones, zone):
+		return zones
+	case len(zones) > 0:
+		return addSorted(zones, zone)
+	}
+	one, ok := b.oneZone[zone]
+	if !ok {
+		one = []string{zone}
+		b.oneZone[zone] = one
+	}
+	return one
 }
 
 // addInbound counts requests a proxy received on its inbound listeners

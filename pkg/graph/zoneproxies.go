@@ -64,7 +64,7 @@ func (b *builder) addZoneProxies(samples []sample.Sample) {
 		// A zone proxy does not know which zone its traffic came from: the zone
 		// filter selects its hops by their nodes only.
 		e := b.edge(zp.node, next)
-		e.addZones(zone, dst.placement)
+		b.addZones(e, zone, dst.placement)
 		e.Stats.addSample(smp)
 	}
 }
