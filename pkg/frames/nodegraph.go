@@ -48,19 +48,21 @@ func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
 }
 
 func number[T any](name, display, unit string, v func(T) float64) column[T] {
-	return column[T]{name: name, display: display, unit: unit, typ: data.FieldTypeFloat64, value: func(t T) any { return v(t) }}
+	return column[T]{name: name, display: display, unit: unit, values: valuesOf(v)}
 }
 
 // latency is a nullable millisecond field: no observations is no value,
 // not zero.
 func latency[T any](name, display string, v func(T) graph.Latency, q func(graph.Latency) float64) column[T] {
-	return column[T]{name: name, display: display, unit: "ms", typ: data.FieldTypeNullableFloat64, value: func(t T) any {
-		l := v(t)
-		if !l.Known {
-			return (*float64)(nil)
+	return column[T]{name: name, display: display, unit: "ms", values: func(rows []T) any {
+		ms, out := make([]float64, len(rows)), make([]*float64, len(rows))
+		for i := range rows {
+			if l := v(rows[i]); l.Known {
+				ms[i] = q(l)
+				out[i] = &ms[i]
+			}
 		}
-		ms := q(l)
-		return &ms
+		return out
 	}}
 }
 
@@ -105,9 +107,9 @@ func nodeFields(g graph.Graph, links LinkOptions) []column[graph.Node] {
 		textColumn("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
 		// Externals and destinations only metrics know have no proxy of ours: nothing
 		// reports from inside them. Zone proxies report their own clusters.
-		{name: "isInstrumented", display: "Instrumented", typ: data.FieldTypeBool, value: func(n graph.Node) any {
+		flagColumn("isInstrumented", "Instrumented", func(n graph.Node) bool {
 			return n.KnownToCP && n.Kind != graph.KindExternal || n.Kind.IsZoneProxy()
-		}},
+		}),
 		number("nodeRadius", "Radius", "none", trafficScale(g.Nodes, func(n graph.Node) graph.Stats { return n.Stats }, minNodeRadius, maxNodeRadius)),
 	}, linkFields...)
 }
