@@ -173,7 +173,10 @@ func nodeID(name, zone string) string {
 	return name + "@" + zone
 }
 
-func edgeID(source, target string) string { return source + "->" + target }
+// edgeArrow joins the IDs of an edge's ends into its own.
+const edgeArrow = "->"
+
+func edgeID(source, target string) string { return source + edgeArrow + target }
 
 // addService merges a CP service into its node, or with GroupByZone into one
 // node per zone where the CP tells the zones apart (per-zone parts, or a

@@ -49,16 +49,19 @@ func fold(nodes map[string]*Node, edges map[string]*Edge, maxNodes int) (map[str
 	}
 
 	merged := map[string]*Edge{}
+	// The ID is built in buf and looked up without a string of its own: most edges
+	// merge into one made before.
+	var buf []byte
 	for _, e := range edges {
 		src, dst := moved[e.Source], moved[e.Target]
 		if src == dst {
 			continue
 		}
-		id := edgeID(src, dst)
-		m, ok := merged[id]
+		buf = append(append(append(buf[:0], src...), edgeArrow...), dst...)
+		m, ok := merged[string(buf)]
 		if !ok {
-			m = &Edge{ID: id, Source: src, Target: dst}
-			merged[id] = m
+			m = &Edge{ID: string(buf), Source: src, Target: dst}
+			merged[m.ID] = m
 		}
 		m.add(e)
 	}

@@ -44,20 +44,18 @@ func (h *histogram) add(le, count float64) {
 }
 
 // merge adds o's buckets, walking both in order. Histograms merged into a node or an
-// edge mostly have the same bounds (Envoy's), which takes no search.
+// edge mostly have the same bounds (Envoy's): while the bounds agree, buckets add up
+// pairwise without a search.
 func (h *histogram) merge(o histogram) {
 	if len(*h) == 0 {
 		*h = append((*h)[:0], o...)
 		return
 	}
-	if h.sameBounds(o) {
-		for i, ob := range o {
-			(*h)[i].count += ob.count
-		}
-		return
-	}
 	i := 0
-	for _, ob := range o {
+	for b := *h; i < len(o) && i < len(b) && equalBounds(b[i].le, o[i].le); i++ {
+		b[i].count += o[i].count
+	}
+	for _, ob := range o[i:] {
 		for i < len(*h) && cmp.Less((*h)[i].le, ob.le) {
 			i++
 		}
@@ -69,19 +67,8 @@ func (h *histogram) merge(o histogram) {
 	}
 }
 
-// sameBounds reports whether h and o have the same bounds, as cmp.Compare orders them.
-func (h histogram) sameBounds(o histogram) bool {
-	if len(h) != len(o) {
-		return false
-	}
-	for i := range h {
-		// cmp.Compare's equality, without its ordering work: equal, or both NaN.
-		if a, b := h[i].le, o[i].le; a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
-			return false
-		}
-	}
-	return true
-}
+// equalBounds is cmp.Compare's equality without its ordering work: equal, or both NaN.
+func equalBounds(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
 
 // EnvoyTopBoundMs is the largest finite bound of Envoy's latency histograms (one hour).
 // Envoy fills its buckets from the same observations, so +Inf can exceed this bucket
