@@ -81,8 +81,9 @@ type builder struct {
 	opts   Options
 	regime naming.Regime
 	nodes  map[string]*Node
-	// edges are in the order they were made.
-	edges []*Edge
+	// edges are in the order they were made, from blocks of spareEdges.
+	edges      []*Edge
+	spareEdges []Edge
 	// inbound holds what a node's own proxies received, by node ID.
 	inbound map[string]*Stats
 	// workloads maps a kuma.io/workload value to the service selecting it.
@@ -144,6 +145,9 @@ type target struct {
 // buckets and some status classes): the edge index is sized from the samples by it,
 // so that it does not grow step by step.
 const samplesPerEdge = 16
+
+// edgeBlock is how many edges are allocated at once.
+const edgeBlock = 64
 
 func newBuilder(topo Topology, set sample.Set, opts Options) *builder {
 	services := len(topo.Services)
@@ -402,7 +406,12 @@ func (b *builder) edge(src, dst *Node) *Edge {
 	}
 	e, ok := b.edgesByEnds[ends]
 	if !ok {
-		e = &Edge{ID: edgeID(src.ID, dst.ID), Source: src.ID, Target: dst.ID}
+		// Edges are allocated in blocks: a map makes thousands, and Build copies them out.
+		if len(b.spareEdges) == 0 {
+			b.spareEdges = make([]Edge, edgeBlock)
+		}
+		e, b.spareEdges = &b.spareEdges[0], b.spareEdges[1:]
+		e.ID, e.Source, e.Target = edgeID(src.ID, dst.ID), src.ID, dst.ID
 		b.edges = append(b.edges, e)
 		b.edgesByEnds[ends] = e
 	}
