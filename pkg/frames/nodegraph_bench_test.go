@@ -6,29 +6,13 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/frames"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 // BenchmarkNodeGraphLargeMesh renders the frames of a 5,000-service mesh folded to
 // Grafana's 200 visible nodes: what a refresh of a big mesh costs after the join.
 func BenchmarkNodeGraphLargeMesh(b *testing.B) {
-	syn, err := bench.NewSynthetic(5_000, 25_000, 3, 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pc, err := syn.Client()
-	if err != nil {
-		b.Fatal(err)
-	}
-	set, err := pc.FetchMeshSamples(b.Context(), bench.SyntheticQuery)
-	if err != nil {
-		b.Fatal(err)
-	}
-	normaliser, err := naming.NewNormaliser("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	g := graph.Build(syn.Topology, set, graph.Options{Normaliser: normaliser})
+	topo, set, opts := bench.SyntheticJoin(b, 5_000, 25_000)
+	g := graph.Build(topo, set, opts)
 	b.ReportAllocs()
 	for b.Loop() {
 		f := frames.NodeGraph(g, frames.LinkOptions{Mesh: "default"})

@@ -8,7 +8,6 @@ import (
 	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
-	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 )
 
 // BenchmarkBuildSynthetic joins the decoded answers of the synthetic 1,000-service /
@@ -16,22 +15,9 @@ import (
 // come in the decoder's order, with its interned strings, so the lookups' shortcuts
 // meet what they meet in the plugin.
 func BenchmarkBuildSynthetic(b *testing.B) {
-	syn, err := bench.NewSynthetic(1_000, 5_000, 3, 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pc, err := syn.Client()
-	if err != nil {
-		b.Fatal(err)
-	}
-	set, err := pc.FetchMeshSamples(b.Context(), bench.SyntheticQuery)
-	if err != nil {
-		b.Fatal(err)
-	}
-	normaliser, err := naming.NewNormaliser("")
-	if err != nil {
-		b.Fatal(err)
-	}
+	topo, set, opts := bench.SyntheticJoin(b, 1_000, 5_000)
+	byZone := opts
+	byZone.GroupByZone = true
 	// shuffled is the same set in an order with no runs at all: what the join costs
 	// when a store returns a series group's samples apart.
 	shuffled := set
@@ -44,14 +30,14 @@ func BenchmarkBuildSynthetic(b *testing.B) {
 		set  sample.Set
 		opts graph.Options
 	}{
-		{"topN", set, graph.Options{Normaliser: normaliser}},
-		{"groupByZone", set, graph.Options{Normaliser: normaliser, GroupByZone: true}},
-		{"shuffled", shuffled, graph.Options{Normaliser: normaliser}},
+		{"topN", set, opts},
+		{"groupByZone", set, byZone},
+		{"shuffled", shuffled, opts},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				graph.Build(syn.Topology, bc.set, bc.opts)
+				graph.Build(topo, bc.set, bc.opts)
 			}
 			b.ReportMetric(float64(len(bc.set.Samples)), "samples")
 		})

@@ -5,9 +5,12 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"testing"
 	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/pkg/graph"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/graph/sample"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/naming"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 )
 
@@ -79,6 +82,30 @@ var SyntheticQuery = prom.MeshQuery{Mesh: "default", From: time.Unix(1764007200,
 func (s *Synthetic) Client(opts ...prom.Option) (*prom.Client, error) {
 	base := []prom.Option{prom.WithMaxSeries(s.Series), prom.WithRecordingRules(false)}
 	return prom.New("http://replay.invalid", &http.Client{Transport: s.Answers}, append(base, opts...)...)
+}
+
+// SyntheticJoin is what benchmarks of the join and the frames start from: the topology
+// of a synthetic mesh of services and edges (3 zones, Envoy's 20 buckets), its answers
+// decoded as the plugin decodes them, and join options with the default normaliser.
+func SyntheticJoin(tb testing.TB, services, edges int) (graph.Topology, sample.Set, graph.Options) {
+	tb.Helper()
+	syn, err := NewSynthetic(services, edges, 3, len(envoyBounds))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pc, err := syn.Client()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	set, err := pc.FetchMeshSamples(tb.Context(), SyntheticQuery)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	normaliser, err := naming.NewNormaliser("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return syn.Topology, set, graph.Options{Normaliser: normaliser}
 }
 
 func formatLE(le float64) string {
