@@ -86,14 +86,15 @@ func (s *Synthetic) Client(opts ...prom.Option) (*prom.Client, error) {
 
 // SyntheticJoin is what benchmarks of the join and the frames start from: the topology
 // of a synthetic mesh of services and edges (3 zones, Envoy's 20 buckets), its answers
-// decoded as the plugin decodes them, and join options with the default normaliser.
-func SyntheticJoin(tb testing.TB, services, edges int) (graph.Topology, sample.Set, graph.Options) {
+// decoded as the plugin decodes them (with the client options opts: shards), and join
+// options with the default normaliser.
+func SyntheticJoin(tb testing.TB, services, edges int, opts ...prom.Option) (graph.Topology, sample.Set, graph.Options) {
 	tb.Helper()
 	syn, err := NewSynthetic(services, edges, 3, len(envoyBounds))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pc, err := syn.Client()
+	pc, err := syn.Client(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
