@@ -97,30 +97,30 @@ func alternation(names []string) string {
 }
 
 // nodeLinkFields are the query fields of the configured links, and the links on id.
-func nodeLinkFields(l models.Links) (fields []column[graph.Node], links []data.DataLink) {
+func nodeLinkFields(l models.Links) (fields []column[*graph.Node], links []data.DataLink) {
 	if l.TracesUID != "" {
-		fields = append(fields, textColumn(tracesQueryField, "Traces query", func(n graph.Node) string { return nodeTracesQuery(l, n) }))
+		fields = append(fields, textColumn(tracesQueryField, "Traces query", func(n *graph.Node) string { return nodeTracesQuery(l, *n) }))
 		links = append(links, tracesLink(l, "Traces"))
 	}
 	if l.LogsUID != "" {
-		fields = append(fields, textColumn(logsQueryField, "Logs query", func(n graph.Node) string { return logsQuery(l, proxyNames(n)) }))
+		fields = append(fields, textColumn(logsQueryField, "Logs query", func(n *graph.Node) string { return logsQuery(l, proxyNames(*n)) }))
 		links = append(links, logsLink(l, "Logs"))
 	}
 	return fields, links
 }
 
 // edgeLinkFields are nodeLinkFields for edges: nodes maps ids to the ends.
-func edgeLinkFields(l models.Links, nodes map[string]graph.Node) (fields []column[graph.Edge], links []data.DataLink) {
-	ends := func(e graph.Edge) (graph.Node, graph.Node) { return nodes[e.Source], nodes[e.Target] }
+func edgeLinkFields(l models.Links, nodes map[string]graph.Node) (fields []column[*graph.Edge], links []data.DataLink) {
+	ends := func(e *graph.Edge) (graph.Node, graph.Node) { return nodes[e.Source], nodes[e.Target] }
 	if l.TracesUID != "" {
-		fields = append(fields, textColumn(tracesQueryField, "Traces query", func(e graph.Edge) string {
+		fields = append(fields, textColumn(tracesQueryField, "Traces query", func(e *graph.Edge) string {
 			src, dst := ends(e)
 			return edgeTracesQuery(l, src, dst)
 		}))
 		links = append(links, tracesLink(l, "Traces of these calls"))
 	}
 	if l.LogsUID != "" {
-		fields = append(fields, textColumn(logsQueryField, "Logs query", func(e graph.Edge) string {
+		fields = append(fields, textColumn(logsQueryField, "Logs query", func(e *graph.Edge) string {
 			src, dst := ends(e)
 			return logsQuery(l, proxyNames(src), proxyNames(dst))
 		}))

@@ -41,10 +41,20 @@ type LinkOptions struct {
 // NodeGraph renders a service map as Grafana's node-graph frames "nodes"
 // and "edges". Notices go on the nodes frame, once.
 func NodeGraph(g graph.Graph, links LinkOptions) data.Frames {
-	nodes := nodeGraphFrame("nodes", g.Nodes, nodeFields(g, links))
+	nodes := nodeGraphFrame("nodes", pointers(g.Nodes), nodeFields(g, links))
 	nodes.Meta.Notices = notices(g.Notices)
-	edges := nodeGraphFrame("edges", g.Edges, edgeFields(g, links))
+	edges := nodeGraphFrame("edges", pointers(g.Edges), edgeFields(g, links))
 	return data.Frames{nodes, edges}
+}
+
+// pointers lets the columns read the rows in place: a node or an edge is a few hundred
+// bytes, and every column reads every row.
+func pointers[T any](rows []T) []*T {
+	out := make([]*T, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out
 }
 
 func number[T any](name, display, unit string, v func(T) float64) column[T] {
@@ -70,10 +80,10 @@ func nodeGraphFrame[T any](name string, rows []T, columns []column[T]) *data.Fra
 	return newFrame(name, data.VisTypeNodeGraph, rows, columns)
 }
 
-func nodeFields(g graph.Graph, links LinkOptions) []column[graph.Node] {
+func nodeFields(g graph.Graph, links LinkOptions) []column[*graph.Node] {
 	health := cmp.Or(links.Health, models.DefaultHealth)
-	lat := func(n graph.Node) graph.Latency { return n.Stats.Latency }
-	id := textColumn("id", "ID", func(n graph.Node) string { return n.ID })
+	lat := func(n *graph.Node) graph.Latency { return n.Stats.Latency }
+	id := textColumn("id", "ID", func(n *graph.Node) string { return n.ID })
 	id.links = []data.DataLink{{
 		Title: "Service dashboard",
 		URL: dashboardURL(links.ServiceDashboardUID, ServiceDashboardUID, links.Mesh,
@@ -81,46 +91,46 @@ func nodeFields(g graph.Graph, links LinkOptions) []column[graph.Node] {
 	}}
 	linkFields, dataLinks := nodeLinkFields(links.Data)
 	id.links = append(id.links, dataLinks...)
-	return append([]column[graph.Node]{
+	return append([]column[*graph.Node]{
 		id,
-		textColumn("title", "Service", func(n graph.Node) string { return n.Name }),
+		textColumn("title", "Service", func(n *graph.Node) string { return n.Name }),
 		textColumn("subtitle", "Kind", subtitle),
-		textColumn("mainstat", "Traffic", func(n graph.Node) string { return traffic(n.Stats) }),
-		number("secondarystat", "Errors", "percent", func(n graph.Node) float64 { return 100 * n.Stats.ErrorRatio }),
+		textColumn("mainstat", "Traffic", func(n *graph.Node) string { return traffic(n.Stats) }),
+		number("secondarystat", "Errors", "percent", func(n *graph.Node) float64 { return 100 * n.Stats.ErrorRatio }),
 		// Grafana draws a node's ring from its arc fields and reads the color field only
 		// when every arc is zero, so the ring itself carries the verdict: one full arc.
 		arc(healthy, health), arc(degraded, health), arc(failing, health), arc(idle, health),
-		textColumn("detail__status", "Status", func(n graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
-		number("detail__dataplanes_online", "Dataplanes online", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Online) }),
-		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
-		number("detail__dataplanes_total", "Dataplanes", "none", func(n graph.Node) float64 { return float64(n.Dataplanes.Total) }),
-		textColumn("detail__protocol", "Protocol", func(n graph.Node) string { return n.Protocol }),
-		textColumn("detail__zones", "Zones", func(n graph.Node) string { return strings.Join(n.Zones, ", ") }),
-		textColumn("detail__zone", "Zone", linkZone),
-		textColumn("detail__source_zones", "Traffic from zones", func(n graph.Node) string { return strings.Join(n.SourceZones, ", ") }),
-		number("detail__rps", "Requests", "reqps", func(n graph.Node) float64 { return n.Stats.RequestRate }),
-		number("detail__bps", "Bytes", "Bps", func(n graph.Node) float64 { return n.Stats.ByteRate }),
+		textColumn("detail__status", "Status", func(n *graph.Node) string { return strings.ReplaceAll(string(n.Status), "_", " ") }),
+		number("detail__dataplanes_online", "Dataplanes online", "none", func(n *graph.Node) float64 { return float64(n.Dataplanes.Online) }),
+		number("detail__dataplanes_offline", "Dataplanes offline", "none", func(n *graph.Node) float64 { return float64(n.Dataplanes.Offline) }),
+		number("detail__dataplanes_total", "Dataplanes", "none", func(n *graph.Node) float64 { return float64(n.Dataplanes.Total) }),
+		textColumn("detail__protocol", "Protocol", func(n *graph.Node) string { return n.Protocol }),
+		textColumn("detail__zones", "Zones", func(n *graph.Node) string { return strings.Join(n.Zones, ", ") }),
+		textColumn("detail__zone", "Zone", func(n *graph.Node) string { return linkZone(*n) }),
+		textColumn("detail__source_zones", "Traffic from zones", func(n *graph.Node) string { return strings.Join(n.SourceZones, ", ") }),
+		number("detail__rps", "Requests", "reqps", func(n *graph.Node) float64 { return n.Stats.RequestRate }),
+		number("detail__bps", "Bytes", "Bps", func(n *graph.Node) float64 { return n.Stats.ByteRate }),
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
 		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
-		textColumn("detail__mtls", "mTLS", nodeMTLS),
-		textColumn("detail__folded", "Folded services", func(n graph.Node) string { return strings.Join(n.Folded, ", ") }),
+		textColumn("detail__mtls", "mTLS", func(n *graph.Node) string { return nodeMTLS(*n) }),
+		textColumn("detail__folded", "Folded services", func(n *graph.Node) string { return strings.Join(n.Folded, ", ") }),
 		// Externals and destinations only metrics know have no proxy of ours: nothing
 		// reports from inside them. Zone proxies report their own clusters.
-		flagColumn("isInstrumented", "Instrumented", func(n graph.Node) bool {
+		flagColumn("isInstrumented", "Instrumented", func(n *graph.Node) bool {
 			return n.KnownToCP && n.Kind != graph.KindExternal || n.Kind.IsZoneProxy()
 		}),
-		number("nodeRadius", "Radius", "none", trafficScale(g.Nodes, func(n graph.Node) graph.Stats { return n.Stats }, minNodeRadius, maxNodeRadius)),
+		number("nodeRadius", "Radius", "none", trafficScale(pointers(g.Nodes), func(n *graph.Node) graph.Stats { return n.Stats }, minNodeRadius, maxNodeRadius)),
 	}, linkFields...)
 }
 
-func edgeFields(g graph.Graph, links LinkOptions) []column[graph.Edge] {
+func edgeFields(g graph.Graph, links LinkOptions) []column[*graph.Edge] {
 	health := cmp.Or(links.Health, models.DefaultHealth)
-	lat := func(e graph.Edge) graph.Latency { return e.Stats.Latency }
-	count := func(name, display string, v func(graph.StatusCounts) float64) column[graph.Edge] {
-		return number(name, display, "none", func(e graph.Edge) float64 { return v(e.Stats.Requests) })
+	lat := func(e *graph.Edge) graph.Latency { return e.Stats.Latency }
+	count := func(name, display string, v func(graph.StatusCounts) float64) column[*graph.Edge] {
+		return number(name, display, "none", func(e *graph.Edge) float64 { return v(e.Stats.Requests) })
 	}
-	id := textColumn("id", "ID", func(e graph.Edge) string { return e.ID })
+	id := textColumn("id", "ID", func(e *graph.Edge) string { return e.ID })
 	id.links = []data.DataLink{{
 		Title: "Service to service dashboard",
 		URL: dashboardURL(links.EdgeDashboardUID, ServiceToServiceDashboardUID, links.Mesh,
@@ -132,33 +142,33 @@ func edgeFields(g graph.Graph, links LinkOptions) []column[graph.Edge] {
 	}
 	linkFields, dataLinks := edgeLinkFields(links.Data, nodes)
 	id.links = append(id.links, dataLinks...)
-	thickness := trafficScale(g.Edges, func(e graph.Edge) graph.Stats { return e.Stats }, 1, 8)
-	return append([]column[graph.Edge]{
+	thickness := trafficScale(pointers(g.Edges), func(e *graph.Edge) graph.Stats { return e.Stats }, 1, 8)
+	return append([]column[*graph.Edge]{
 		id,
-		textColumn("source", "Source", func(e graph.Edge) string { return e.Source }),
-		textColumn("target", "Target", func(e graph.Edge) string { return e.Target }),
-		textColumn("mainstat", "Traffic", func(e graph.Edge) string {
-			if edgeMTLS(nodes, e) == mtlsDisabled {
+		textColumn("source", "Source", func(e *graph.Edge) string { return e.Source }),
+		textColumn("target", "Target", func(e *graph.Edge) string { return e.Target }),
+		textColumn("mainstat", "Traffic", func(e *graph.Edge) string {
+			if edgeMTLS(nodes, *e) == mtlsDisabled {
 				return plaintextMarker + traffic(e.Stats)
 			}
 			return traffic(e.Stats)
 		}),
-		number("secondarystat", "Errors", "percent", func(e graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
+		number("secondarystat", "Errors", "percent", func(e *graph.Edge) float64 { return 100 * e.Stats.ErrorRatio }),
 		number("thickness", "Thickness", "none", thickness),
-		textColumn("color", "Color", func(e graph.Edge) string { return statsVerdict(e.Stats, health).color() }),
-		textColumn("strokeDasharray", "Stroke", func(e graph.Edge) string {
+		textColumn("color", "Color", func(e *graph.Edge) string { return statsVerdict(e.Stats, health).color() }),
+		textColumn("strokeDasharray", "Stroke", func(e *graph.Edge) string {
 			if e.Stats.IsTCP() {
 				return "6 3"
 			}
 			return ""
 		}),
-		textColumn("detail__source", "Source service", func(e graph.Edge) string { return serviceOf(e.Source) }),
-		textColumn("detail__destination", "Destination service", func(e graph.Edge) string { return serviceOf(e.Target) }),
-		textColumn("detail__source_zone", "Source zone", func(e graph.Edge) string { return strings.Join(e.SourceZones, ", ") }),
+		textColumn("detail__source", "Source service", func(e *graph.Edge) string { return serviceOf(e.Source) }),
+		textColumn("detail__destination", "Destination service", func(e *graph.Edge) string { return serviceOf(e.Target) }),
+		textColumn("detail__source_zone", "Source zone", func(e *graph.Edge) string { return strings.Join(e.SourceZones, ", ") }),
 		textColumn("detail__destination_zone", "Destination zone", destinationZone),
-		textColumn("detail__cross_zone", "Cross-zone", func(e graph.Edge) string { return yesNo(e.CrossZone()) }),
-		number("detail__rps", "Requests", "reqps", func(e graph.Edge) float64 { return e.Stats.RequestRate }),
-		number("detail__bps", "Bytes", "Bps", func(e graph.Edge) float64 { return e.Stats.ByteRate }),
+		textColumn("detail__cross_zone", "Cross-zone", func(e *graph.Edge) string { return yesNo(e.CrossZone()) }),
+		number("detail__rps", "Requests", "reqps", func(e *graph.Edge) float64 { return e.Stats.RequestRate }),
+		number("detail__bps", "Bytes", "Bps", func(e *graph.Edge) float64 { return e.Stats.ByteRate }),
 		latency("detail__p50", "p50", lat, func(l graph.Latency) float64 { return l.P50 }),
 		latency("detail__p95", "p95", lat, func(l graph.Latency) float64 { return l.P95 }),
 		latency("detail__p99", "p99", lat, func(l graph.Latency) float64 { return l.P99 }),
@@ -166,15 +176,15 @@ func edgeFields(g graph.Graph, links LinkOptions) []column[graph.Edge] {
 		count("detail__3xx", "3xx", func(c graph.StatusCounts) float64 { return c.Class3xx }),
 		count("detail__4xx", "4xx", func(c graph.StatusCounts) float64 { return c.Class4xx }),
 		count("detail__5xx", "5xx", func(c graph.StatusCounts) float64 { return c.Class5xx }),
-		number("detail__grpc_failures", "gRPC failures", "none", func(e graph.Edge) float64 { return e.Stats.GRPCFailures }),
-		number("detail__connections", "Connections", "none", func(e graph.Edge) float64 { return e.Stats.Connections }),
-		textColumn("detail__mtls", "mTLS", func(e graph.Edge) string { return edgeMTLS(nodes, e) }),
+		number("detail__grpc_failures", "gRPC failures", "none", func(e *graph.Edge) float64 { return e.Stats.GRPCFailures }),
+		number("detail__connections", "Connections", "none", func(e *graph.Edge) float64 { return e.Stats.Connections }),
+		textColumn("detail__mtls", "mTLS", func(e *graph.Edge) string { return edgeMTLS(nodes, *e) }),
 	}, linkFields...)
 }
 
 // arc is the ring section of one verdict: 1 on the nodes that have it, 0 elsewhere.
-func arc(v verdict, h models.Health) column[graph.Node] {
-	f := number("arc__"+v.name(), v.display(), "percentunit", func(n graph.Node) float64 {
+func arc(v verdict, h models.Health) column[*graph.Node] {
+	f := number("arc__"+v.name(), v.display(), "percentunit", func(n *graph.Node) float64 {
 		if nodeVerdict(n, h) == v {
 			return 1
 		}
@@ -187,7 +197,7 @@ func arc(v verdict, h models.Health) column[graph.Node] {
 // idleColor greys out services without traffic.
 const idleColor = "#8e8e8e"
 
-func subtitle(n graph.Node) string {
+func subtitle(n *graph.Node) string {
 	kind := map[graph.Kind]string{
 		graph.KindGatewayBuiltin:   "builtin gateway",
 		graph.KindGatewayDelegated: "delegated gateway",
@@ -207,7 +217,7 @@ func subtitle(n graph.Node) string {
 	case n.Namespace != "":
 		parts = append(parts, n.Namespace)
 	}
-	switch z := linkZone(n); {
+	switch z := linkZone(*n); {
 	case z != "":
 		parts = append(parts, z)
 	case n.ZoneUnknown:
@@ -255,7 +265,7 @@ func (v verdict) color() string   { return [...]string{"green", "orange", "red",
 
 // nodeVerdict adds what the CP knows to the traffic's verdict: no traffic is idle, an
 // offline service fails and a partially degraded one is degraded whatever its traffic.
-func nodeVerdict(n graph.Node, h models.Health) verdict {
+func nodeVerdict(n *graph.Node, h models.Health) verdict {
 	switch {
 	case n.Idle:
 		return idle
@@ -282,7 +292,7 @@ func statsVerdict(s graph.Stats, h models.Health) verdict {
 
 // destinationZone lists the zones an edge's traffic went to, "unknown" standing for the
 // part whose zone cannot be told.
-func destinationZone(e graph.Edge) string {
+func destinationZone(e *graph.Edge) string {
 	zones := e.DestinationZones
 	if e.DestinationZoneUnknown {
 		zones = append(slices.Clone(zones), "unknown")
