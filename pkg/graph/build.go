@@ -105,11 +105,16 @@ type builder struct {
 	lastEdge    *Edge
 	// sourced and targeted say that lastProxy and lastCluster hold a lookup.
 	sourced, targeted bool
-	// routes maps the upstream samples of a proxy to a cluster (by their numbers)
-	// to their edge (nil: none), resolved once per route with its filters and zone
-	// bookkeeping. The last route is compared first: the samples of a series group
-	// (one proxy, one cluster: its buckets, its classes) follow one another.
-	routes       map[[2]int32]*Edge
+	// routes numbers the routes of upstream samples (a proxy to a cluster) by the
+	// numbers of their proxy and cluster; routeList holds them, each resolved once
+	// with its filters and zone bookkeeping. The last route is compared first: the
+	// samples of a series group (one proxy, one cluster: its buckets, its classes)
+	// follow one another. Then the route that followed it last time: every answer
+	// lists its routes in the same order (Prometheus sorts series by their labels),
+	// so most changes of route take no look-up.
+	routes       map[[2]int32]int32
+	routeList    []route
+	routeAt      int32 // in routeList, -1: none
 	routeProxy   sample.Proxy
 	routeCluster string
 	routeEdge    *Edge
@@ -126,6 +131,16 @@ type builder struct {
 	oneZone map[string][]string
 	// zoneProxies are the zone proxies drawn with ShowZoneProxies.
 	zoneProxies map[zoneProxyKey]*zoneProxy
+}
+
+// route is where upstream samples of a proxy (in the set's first sample of the route)
+// to a cluster go: edge (nil: nowhere), and the route that followed it last (next, in
+// routeList; -1: none yet).
+type route struct {
+	proxy   *sample.Proxy
+	cluster string
+	edge    *Edge
+	next    int32
 }
 
 // proxyRef is a resolved proxy: its node (nil: none) and its number.
@@ -164,7 +179,9 @@ func newBuilder(topo Topology, set sample.Set, opts Options) *builder {
 		zones:     zoneFilter{zones: opts.Zones, side: opts.ZoneSide},
 
 		edgesByEnds: make(map[[2]*Node]*Edge, len(set.Samples)/samplesPerEdge),
-		routes:      make(map[[2]int32]*Edge, len(set.Samples)/samplesPerEdge),
+		routes:      make(map[[2]int32]int32, len(set.Samples)/samplesPerEdge),
+		routeList:   make([]route, 0, len(set.Samples)/samplesPerEdge),
+		routeAt:     -1,
 		zoneProxies: map[zoneProxyKey]*zoneProxy{},
 		oneZone:     map[string][]string{},
 	}
@@ -353,7 +370,7 @@ func (b *builder) addSample(smp *sample.Sample) {
 		return
 	}
 	if !b.routed || b.routeCluster != smp.Cluster || b.routeProxy != smp.Proxy {
-		b.routeEdge = b.route(&smp.Proxy, smp.Cluster)
+		b.routeEdge = b.nextRoute(&smp.Proxy, smp.Cluster)
 		b.routeProxy, b.routeCluster, b.routed = smp.Proxy, smp.Cluster, true
 	}
 	if b.routeEdge != nil {
@@ -361,21 +378,41 @@ func (b *builder) addSample(smp *sample.Sample) {
 	}
 }
 
-// route is the edge that upstream samples of proxy p to cluster add to; nil when
-// they add to none.
-func (b *builder) route(p *sample.Proxy, cluster string) *Edge {
+// nextRoute is the edge that upstream samples of proxy p to cluster add to (nil:
+// none), when they follow samples of another route.
+func (b *builder) nextRoute(p *sample.Proxy, cluster string) *Edge {
+	if b.routeAt >= 0 {
+		if n := b.routeList[b.routeAt].next; n >= 0 && b.routeList[n].cluster == cluster && *b.routeList[n].proxy == *p {
+			b.routeAt = n
+			return b.routeList[n].edge
+		}
+	}
+	n := b.route(p, cluster)
+	if b.routeAt >= 0 && n >= 0 {
+		b.routeList[b.routeAt].next = n
+	}
+	if b.routeAt = n; n < 0 {
+		return nil
+	}
+	return b.routeList[n].edge
+}
+
+// route finds or resolves the route of proxy p to cluster in routeList; -1 for a
+// proxy of no node, whose samples add to no edge.
+func (b *builder) route(p *sample.Proxy, cluster string) int32 {
 	src := b.source(p)
 	if src.node == nil {
-		return nil
+		return -1
 	}
 	dst, _ := b.destination(cluster)
 	key := [2]int32{src.id, dst.id}
-	e, seen := b.routes[key]
+	n, seen := b.routes[key]
 	if !seen {
-		e = b.resolveRoute(src.node, p.Zone, dst)
-		b.routes[key] = e
+		n = int32(len(b.routeList))
+		b.routeList = append(b.routeList, route{proxy: p, cluster: cluster, edge: b.resolveRoute(src.node, p.Zone, dst), next: -1})
+		b.routes[key] = n
 	}
-	return e
+	return n
 }
 
 // resolveRoute resolves the edge of a route from src, a proxy in zone, to dst, and
