@@ -167,6 +167,15 @@ func (b *body) samples() []sample.Sample {
 	return out
 }
 
+// scaled is the body's series with their values times f.
+func (b *body) scaled(f float64) []sample.Sample {
+	out := b.samples()
+	for i := range out {
+		out[i].Value *= f
+	}
+	return out
+}
+
 func (b *body) clusters() []string { return slices.Clip(b.cls) }
 
 // bodyStore keeps bodies within a byte bound, the least recently used leaving first.
