@@ -203,6 +203,18 @@ func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
 	if used, _ := s.bytes(); used > s.max {
 		t.Errorf("%d bytes used, bound %d", used, s.max)
 	}
+	// A mark is older than the bodies that push others out, yet stays.
+	mark := &body{key: "mark", whole: true, size: 200}
+	s = newBodyStore(a.size + b.size)
+	s.put(mark)
+	s.put(a)
+	s.put(b)
+	if s.get("mark") != mark || s.get("a") != nil || s.get("b") != b {
+		t.Error("the mark should have stayed and a, the least recently used body, left")
+	}
+	if used, _ := s.bytes(); used > s.max {
+		t.Errorf("%d bytes used, bound %d", used, s.max)
+	}
 }
 
 func TestBodyDropsSeriesThatLeftTheRange(t *testing.T) {
