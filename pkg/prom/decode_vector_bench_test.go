@@ -51,7 +51,7 @@ func BenchmarkDecodeVector(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, ok := decodeVector(body, DefaultMaxSeries); !ok {
+				if _, ok := decodeAnswer(body, DefaultMaxSeries, false); !ok {
 					b.Fatal("refused")
 				}
 			}
