@@ -409,6 +409,17 @@ func closingQuote(b []byte, i int) (end int, ascii, ok bool) {
 	return i, false, false
 }
 
+// closingQuoteLike is closingQuote trying first the string like (the one at the same
+// place in the series before): label names and most values repeat. same says it is
+// like, and then ascii is false (like was checked when it was new).
+func closingQuoteLike(b []byte, i int, like []byte) (end int, ascii, same, ok bool) {
+	if n := i + len(like); like != nil && n < len(b) && b[n] == '"' && bytes.Equal(b[i:n], like) {
+		return n, false, true, true
+	}
+	end, ascii, ok = closingQuote(b, i)
+	return end, ascii, false, ok
+}
+
 // zeroByte has the high bit of the first zero byte of x set, and none below it.
 func zeroByte(x uint64) uint64 { return (x - ones) & ^x & highBits }
 
@@ -420,10 +431,7 @@ func (sc *scanner) label(s *series, at int, name, value []byte, nameASCII, value
 		}
 		return true // not kept: the series is dropped
 	}
-	for at >= len(sc.last) {
-		sc.last = append(sc.last, position{})
-	}
-	p := &sc.last[at]
+	p := sc.position(at)
 	if !p.valued || !bytes.Equal(p.name, name) {
 		n, ok := sc.names[string(name)] // does not allocate
 		if !ok {
@@ -447,13 +455,26 @@ func (sc *scanner) label(s *series, at int, name, value []byte, nameASCII, value
 		}
 		p.value, p.valued = value, true
 	}
+	sc.fill(s, p)
+	return true
+}
+
+// position is what the at-th label of the series before held.
+func (sc *scanner) position(at int) *position {
+	for at >= len(sc.last) {
+		sc.last = append(sc.last, position{})
+	}
+	return &sc.last[at]
+}
+
+// fill sets the label at p in s.
+func (sc *scanner) fill(s *series, p *position) {
 	if p.slot >= 0 && sc.filled&(1<<p.slot) == 0 {
 		s.slots[p.slot], sc.filled = p.idx, sc.filled|1<<p.slot
 	}
 	if sc.labels {
 		s.labels = append(s.labels, p.labelName.name, sc.strs.s[p.idx])
 	}
-	return true
 }
 
 // intern returns the index of b's string in strs, checking its UTF-8 the first time it is seen.
@@ -658,12 +679,18 @@ func (sc *scanner) prometheusSeries() (series, bool) {
 			if !hasAt(b, i, `"`) {
 				return s, false
 			}
-			nameEnd, nameASCII, ok := closingQuote(b, i+1)
+			p := sc.position(at)
+			nameEnd, nameASCII, sameName, ok := closingQuoteLike(b, i+1, p.name)
 			if !ok || !hasAt(b, nameEnd, `":"`) {
 				return s, false
 			}
-			valueEnd, valueASCII, ok := closingQuote(b, nameEnd+3)
-			if !ok || !sc.label(&s, at, b[i+1:nameEnd], b[nameEnd+3:valueEnd], nameASCII, valueASCII) {
+			valueEnd, valueASCII, sameValue, ok := closingQuoteLike(b, nameEnd+3, p.value)
+			switch {
+			case !ok:
+				return s, false
+			case sameName && sameValue && p.valued && !s.long:
+				sc.fill(&s, p) // the label at this place in the series before
+			case !sc.label(&s, at, b[i+1:nameEnd], b[nameEnd+3:valueEnd], nameASCII, valueASCII):
 				return s, false
 			}
 			i = valueEnd + 1
