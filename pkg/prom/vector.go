@@ -76,7 +76,8 @@ func labelSlot(name string) int {
 }
 
 // minSeriesBytes is less than the JSON of any series a map's sub-query returns (a
-// metric object of nine labels or more and a value).
+// metric object of five labels or more and a value): room for more series than an
+// answer's length allows is never reserved.
 const minSeriesBytes = 100
 
 // maxLabel caps label names and values, like query fields: longer ones become node ids
@@ -279,10 +280,6 @@ func decodeAnswer(body []byte, maxSeries int, labels bool) (envelope, bool) {
 					vector = string(v) == model.ValVector.String()
 					return ok
 				case "result":
-					// Sized from the answer's length without counting its series (a pass
-					// over tens of MB): Prometheus writes more than 100 bytes per series
-					// of the map's, so this is enough room, and regrowing cost more.
-					env.result = make([]series, 0, min(len(body)/minSeriesBytes+1, maxSeries))
 					return sc.series(&env.result)
 				}
 				return sc.skip()
@@ -651,6 +648,13 @@ func (sc *scanner) series(out *[]series) bool {
 			if s, ok = sc.anySeries(); !ok {
 				return false
 			}
+		}
+		if *out == nil {
+			// Sized from the answer's length and its first series' without counting
+			// them (a pass over tens of MB): the series of an answer have the same
+			// labels, their values differ by a few bytes, and regrowing cost more.
+			each := max(sc.i-start, minSeriesBytes)
+			*out = make([]series, 0, min((len(sc.b)-start)/each*5/4+1, sc.max))
 		}
 		sc.keep(out, s)
 		return true
