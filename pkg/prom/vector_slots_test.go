@@ -201,3 +201,37 @@ func TestReporterSlots(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeAnswerSlots: whatever the answer, the slots the client reads are the values
+// of the first of their labels among every label the same decoder reads, and both
+// accept and keep the same series.
+func FuzzDecodeAnswerSlots(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, name := range files {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(body)
+	}
+	f.Add([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"le":"1","le":"2","mesh":"m"},"value":[1,"1"]},` +
+		`{"metric":{"mesh":"m","le":"1"},"value":[1,"2"]},{ "metric" : {"le":"1"}, "value":[1,"3"]},{"value":[1,"4"],"metric":{"mesh":"n"}}]}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		slots, ok := decodeAnswer(body, 3, false)
+		labels, labelsOK := decodeAnswer(body, 3, true)
+		if ok != labelsOK || len(slots.result) != len(labels.result) {
+			t.Fatalf("slots: %v, %d series; labels: %v, %d series", ok, len(slots.result), labelsOK, len(labels.result))
+		}
+		for i := range slots.result {
+			s, l := &slots.result[i], &series{labels: labels.result[i].labels}
+			if v, w := s.value, labels.result[i].value; math.Float64bits(v) != math.Float64bits(w) || s.long != labels.result[i].long {
+				t.Fatalf("series %d: %v %v, want %v %v", i, v, s.long, w, labels.result[i].long)
+			}
+			for k := range numSlots {
+				if s.at(k) != l.at(k) {
+					t.Fatalf("series %d: %s=%q, want %q", i, slotNames[k], s.at(k), l.at(k))
+				}
+			}
+		}
+	})
+}
