@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"net/http"
 	"strconv"
@@ -772,9 +773,8 @@ func (sc *scanner) anySeries() (series, bool) {
 }
 
 // parseFloat is strconv.ParseFloat(b, 64), without its general machinery for the
-// plain decimals of up to 15 digits Prometheus writes for most samples (and Envoy's
-// bucket bounds): those and a power of ten up to 10^22 are exact in a float64, so one
-// division rounds correctly, as ParseFloat does.
+// plain decimals of up to 19 digits Prometheus writes for most samples (and Envoy's
+// bucket bounds); others go to ParseFloat. Both round correctly, so they agree.
 func parseFloat[T string | []byte](b T) (float64, bool) {
 	i, neg := 0, len(b) > 0 && b[0] == '-'
 	if neg {
@@ -790,9 +790,9 @@ func parseFloat[T string | []byte](b T) (float64, bool) {
 		case c == '.' && point < 0 && digits > 0:
 			point = digits
 		default:
-			digits = 16 // not plain: ParseFloat
+			digits = 20 // not plain
 		}
-		if digits > 15 {
+		if digits > 19 { // 10^19 fits in a uint64
 			v, err := strconv.ParseFloat(string(b), 64)
 			return v, err == nil
 		}
@@ -801,18 +801,59 @@ func parseFloat[T string | []byte](b T) (float64, bool) {
 		v, err := strconv.ParseFloat(string(b), 64)
 		return v, err == nil
 	}
-	v := float64(m)
+	k := 0 // the decimal is m / 10^k
 	if point >= 0 {
-		v /= pow10[digits-point]
+		k = digits - point
 	}
+	v := quotient(m, k)
 	if neg {
 		v = -v
 	}
 	return v, true
 }
 
-// pow10 are the powers of ten a float64 holds exactly (and more than a 15-digit decimal needs).
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+// quotient is m / 10^k (k <= 19) rounded to the nearest float64, ties to even.
+func quotient(m uint64, k int) float64 {
+	if m < 1<<53 && k < len(pow10) {
+		return float64(m) / pow10[k] // both exact: one division rounds correctly
+	}
+	if m == 0 {
+		return 0
+	}
+	// q = m·2^s / 10^k in 64 bits with its top bit set, r the remainder: q's top 53
+	// bits are the mantissa, its other 11 bits and r say which way to round.
+	d := pow10Int[k]
+	s := bits.LeadingZeros64(m) + bits.Len64(d) - 1
+	q, r := shiftDiv(m, s, d)
+	if q < 1<<63 {
+		s++
+		q, r = shiftDiv(m, s, d)
+	}
+	mant, rest := q>>11, q&(1<<11-1)
+	if rest > 1<<10 || rest == 1<<10 && (r != 0 || mant&1 == 1) {
+		mant++ // 1<<53 at most: still exact
+	}
+	return math.Ldexp(float64(mant), 11-s)
+}
+
+// shiftDiv is m·2^s divided by d, for s < 128 and a quotient below 2^64.
+func shiftDiv(m uint64, s int, d uint64) (q, r uint64) {
+	var hi, lo uint64
+	if s >= 64 {
+		hi = m << (s - 64)
+	} else {
+		hi, lo = m>>(64-s), m<<s
+	}
+	return bits.Div64(hi, lo, d)
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// pow10Int are the powers of ten a uint64 holds.
+var pow10Int = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19}
 
 // keep adds s to out, which holds at most sc.max series: once full, out is a min-heap
 // by value and a larger series takes the smallest one's place. Prometheus is asked for

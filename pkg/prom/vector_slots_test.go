@@ -132,10 +132,17 @@ func TestParseFloat(t *testing.T) {
 	cases := []string{"", "-", ".", "0", "-0", "00", "007", "5.", ".5", "-.5", "0.5", "1.2.3", "1e3", "+1", "+Inf", "-Inf",
 		"NaN", "Inf", "1_0", "0x10", "123456789012345", "1234567890123456", "12345678901234567890", "999999999999999",
 		"0.000000000000001", "0.0000000000000001", "99999999999999.9", "1764010800.123", "2016.0000000000002", "1a", "- 1"}
+	cases = append(cases, "9007199254740992", "9007199254740993", "9007199254740995", "18446744073709551615",
+		"9999999999999999999", "10000000000000000000", "0.9999999999999999999", "1844674407370955161.5", "0.0000000000000000001",
+		"2965.6932975859963", "-0.00000000000000000001")
 	rng := rand.New(rand.NewPCG(7, 8))
-	for range 10_000 {
-		cases = append(cases, strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(30)-15)), 'f', rng.IntN(18)-1, 64),
-			strconv.FormatFloat(float64(rng.IntN(1<<20))/float64(1+rng.IntN(1000)), 'g', -1, 64))
+	for range 20_000 {
+		x := rng.NormFloat64() * math.Pow(10, float64(rng.IntN(30)-15))
+		digits := strconv.FormatUint(rng.Uint64()%10_000_000_000_000_000_000, 10)
+		point := rng.IntN(len(digits) + 1)
+		cases = append(cases, strconv.FormatFloat(x, 'f', rng.IntN(18)-1, 64), strconv.FormatFloat(x, 'f', -1, 64),
+			strconv.FormatFloat(x, 'g', -1, 64), strconv.FormatFloat(float64(rng.IntN(1<<20))/float64(1+rng.IntN(1000)), 'g', -1, 64),
+			digits, digits[:point]+"."+digits[point:], strconv.FormatUint(rng.Uint64()>>rng.IntN(64), 10))
 	}
 	for _, c := range cases {
 		want, err := strconv.ParseFloat(c, 64)
@@ -232,6 +239,20 @@ func FuzzDecodeAnswerSlots(f *testing.F) {
 					t.Fatalf("series %d: %s=%q, want %q", i, slotNames[k], s.at(k), l.at(k))
 				}
 			}
+		}
+	})
+}
+
+// FuzzParseFloat: parseFloat agrees with strconv.ParseFloat on any string.
+func FuzzParseFloat(f *testing.F) {
+	for _, seed := range []string{"0", "-0.5", "2965.6932975859963", "9007199254740993", "1e3", "+Inf", "0.0000000000000000001"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := strconv.ParseFloat(s, 64)
+		got, ok := parseFloat(s)
+		if ok != (err == nil) || ok && math.Float64bits(got) != math.Float64bits(want) && !(got != got && want != want) {
+			t.Fatalf("parseFloat(%q) = %v, %v; want %v, %v", s, got, ok, want, err)
 		}
 	})
 }
