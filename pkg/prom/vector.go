@@ -301,8 +301,9 @@ type scanner struct {
 	labels bool
 	// strs interns label values, index finds them: series repeat the same few (a
 	// latency answer has twenty series per edge), so each is allocated once.
-	strs  *strTable
-	index map[string]uint32
+	strs   *strTable
+	index  map[string]uint32
+	recent [256]uint32 // indices of values recently interned, by a hash of a few bytes
 	// names are the label names seen, each checked and copied once.
 	names map[string]labelName
 	// last is what each label position held in the series before: series share their
@@ -477,16 +478,26 @@ func (sc *scanner) fill(s *series, p *position) {
 
 // intern returns the index of b's string in strs, checking its UTF-8 the first time it is seen.
 func (sc *scanner) intern(b []byte, ascii bool) (uint32, bool) {
-	if i, ok := sc.index[string(b)]; ok { // does not allocate
+	if len(b) == 0 {
+		return 0, true
+	}
+	// The values that change from one series to the next (le) are a few: found by a
+	// guess at their index before the map is asked.
+	h := (len(b)*131 + int(b[0])*31 + int(b[len(b)-1])*7 + int(b[len(b)/2])) % len(sc.recent)
+	if i := sc.recent[h]; sc.strs.s[i] == string(b) {
 		return i, true
 	}
-	if !ascii && !utf8.Valid(b) {
-		return 0, false
+	i, ok := sc.index[string(b)] // does not allocate
+	if !ok {
+		if !ascii && !utf8.Valid(b) {
+			return 0, false
+		}
+		i = uint32(len(sc.strs.s))
+		v := string(b)
+		sc.strs.s = append(sc.strs.s, v)
+		sc.index[v] = i
 	}
-	i := uint32(len(sc.strs.s))
-	v := string(b)
-	sc.strs.s = append(sc.strs.s, v)
-	sc.index[v] = i
+	sc.recent[h] = i
 	return i, true
 }
 
