@@ -309,7 +309,8 @@ type scanner struct {
 	// last is what each label position held in the series before: series share their
 	// label names and most values with the one before (Prometheus sorts labels by
 	// name), and comparing costs less than hashing. Its bytes are b's.
-	last []position
+	last   []position
+	beyond position // the position of labels past maxPositions
 	// filled marks the slots of the current series set so far: the first of a repeated
 	// label counts.
 	filled uint16
@@ -458,8 +459,17 @@ func (sc *scanner) label(s *series, at int, name, value []byte, nameASCII, value
 	return true
 }
 
-// position is what the at-th label of the series before held.
+// maxPositions bounds last: a hostile series of a million labels would otherwise
+// hold it at a million positions.
+const maxPositions = 64
+
+// position is what the at-th label of the series before held; past maxPositions,
+// nothing (a label there is looked up as new).
 func (sc *scanner) position(at int) *position {
+	if at >= maxPositions {
+		sc.beyond = position{}
+		return &sc.beyond
+	}
 	for at >= len(sc.last) {
 		sc.last = append(sc.last, position{})
 	}

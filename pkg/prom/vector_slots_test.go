@@ -256,3 +256,29 @@ func FuzzParseFloat(f *testing.F) {
 		}
 	})
 }
+
+// Labels past maxPositions are read like the others, without a position of their own.
+func TestDecodeAnswerManyLabels(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"status":"success","data":{"resultType":"vector","result":[`)
+	for i := range 3 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"metric":{`)
+		for l := range 2 * maxPositions {
+			fmt.Fprintf(&b, `"l%03d":"v%d",`, l, l%7+i)
+		}
+		fmt.Fprintf(&b, `"le":"%d","mesh":"m%d"},"value":[1,"%d"]}`, i, i%2, i)
+	}
+	b.WriteString(`]}}`)
+	env, ok := decodeAnswer(b.Bytes(), 10, false)
+	if !ok || len(env.result) != 3 {
+		t.Fatalf("%v, %d series", ok, len(env.result))
+	}
+	for i, s := range env.result {
+		if s.at(slotLE) != strconv.Itoa(i) || s.at(slotMesh) != fmt.Sprintf("m%d", i%2) || s.value != float64(i) {
+			t.Errorf("series %d: le %q, mesh %q, value %v", i, s.at(slotLE), s.at(slotMesh), s.value)
+		}
+	}
+}
