@@ -73,10 +73,10 @@ func (c *Client) shardExprs(sq subQuery) []string {
 	return exprs
 }
 
-// series runs sq's shards concurrently and returns their series, a list per shard, as
-// if one query had answered: the caller caps and decodes the whole. A failing shard fails the sub-query
-// (the others are cancelled): a histogram without some of its buckets would give wrong
-// quantiles. Its warnings and infos are each shown once.
+// series runs sq's shards concurrently and returns their series, a list per shard (not
+// copied into one), as if one query had answered: the caller caps and decodes the whole.
+// A failing shard fails the sub-query (the others are cancelled): a histogram without
+// some of its buckets would give wrong quantiles. Its warnings and infos are each shown once.
 func (c *Client) series(ctx context.Context, q MeshQuery, sq subQuery) ([][]series, result) {
 	exprs := c.shardExprs(sq)
 	if len(exprs) == 1 {
