@@ -19,6 +19,9 @@ type spec struct {
 	settings     map[string]any
 	// refresh also times the same map refreshAfter later on the same instance.
 	refresh bool
+	// moved also times, on an instance of its own, the same map gridBlock after a
+	// first one: the refresh that finds the cache's blocks moved.
+	moved bool
 }
 
 // window is what both sides' rates read: the range, or rateInterval when set.
@@ -35,7 +38,7 @@ type row struct {
 	store                       string
 	services, edges, series     int
 	samples                     int
-	ours, refresh, base         []time.Duration
+	ours, refresh, base, moved  []time.Duration
 	oursTrips, oursSeries       int64
 	refreshTrips, refreshSeries int64
 	baseTrips, baseSeries       int64
@@ -48,6 +51,7 @@ type row struct {
 func (r *row) oursMedian() time.Duration    { return bench.Median(r.ours) }
 func (r *row) baseMedian() time.Duration    { return bench.Median(r.base) }
 func (r *row) refreshMedian() time.Duration { return bench.Median(r.refresh) }
+func (r *row) movedMedian() time.Duration   { return bench.Median(r.moved) }
 
 // measure counts one map's round trips, series and the plugin's peak memory through
 // the tally, then times runs cold maps (each on a new instance), their refreshes and
@@ -107,6 +111,18 @@ func measure(ctx context.Context, pp *pluginProc, m *mesh, st *store, s spec, ru
 			return fmt.Errorf("refresh: %w", err)
 		}
 		r.refresh = append(r.refresh, time.Since(start))
+		if !s.moved {
+			return nil
+		}
+		in = pp.instance(st.url, s.settings, m.step)
+		if _, err := pp.queryMap(ctx, in, s.rng, m.end.Add(-gridBlock), rateInterval); err != nil {
+			return fmt.Errorf("before the blocks moved: %w", err)
+		}
+		start = time.Now()
+		if _, err := pp.queryMap(ctx, in, s.rng, m.end, rateInterval); err != nil {
+			return fmt.Errorf("refresh after the blocks moved: %w", err)
+		}
+		r.moved = append(r.moved, time.Since(start))
 		return nil
 	}
 	base := func() error {

@@ -48,10 +48,12 @@ func TestGoals(t *testing.T) {
 		return &row{spec: spec{rng: rng}, store: "Prometheus 2.42.0", services: 1000,
 			ours: []time.Duration{ours}, refresh: []time.Duration{refresh}, base: []time.Duration{base}}
 	}
+	long := mk(6*time.Hour, 3*time.Second, 2*time.Second, 4*time.Second)
+	long.moved = []time.Duration{2500 * time.Millisecond}
 	shard := mk(5*time.Minute, 400*time.Millisecond, 0, time.Second)
 	shard.rateInterval, shard.settings = time.Minute, map[string]any{"prometheusShards": 2}
 	r := &report{options: options{goalSize: 1000}, rulesNote: "skipped: no rules",
-		rows:       []*row{mk(5*time.Minute, time.Second, 0, 2*time.Second), mk(6*time.Hour, 3*time.Second, 2*time.Second, 4*time.Second)},
+		rows:       []*row{mk(5*time.Minute, time.Second, 0, 2*time.Second), long},
 		sameWindow: []*row{shard},
 		overhead:   &overheadResult{services: 1000, rng: 5 * time.Minute, decode: 40 * time.Millisecond, join: 30 * time.Millisecond}}
 	var b strings.Builder
@@ -59,7 +61,8 @@ func TestGoals(t *testing.T) {
 	text := b.String()
 	for _, want := range []string{
 		"both sides 1m windows (`rateInterval: \"1m\"`), `prometheusShards: 2` | 400.0 ms / 1000.0 ms = **0.40** | ≤ 0.45 | ✅ met |",
-		"| 2. refresh of a 6 h map / a 5 m map | over gRPC, Prometheus 2.42.0, 1,000 services, `incrementalCacheMB: 64`, refresh 30s later on the same instance against a cold 5 m map | 2000.0 ms / 1000.0 ms = **2.00** | ≤ 1.5 | ❌ not met |",
+		"| 2. refresh of a 6 h map / a 5 m map | over gRPC, Prometheus 2.42.0, 1,000 services, `incrementalCacheMB: 64`, refresh 30s later on the same instance (the same blocks) against a cold 5 m map | 2000.0 ms / 1000.0 ms = **2.00** | ≤ 1.5 | ❌ not met |",
+		"| 2. (blocks moved) refresh 5m later of a 6 h map / a 5 m map | the same, on an instance of its own whose first map ended 5m earlier: the oldest minutes, the blocks dropped and added and the last minutes are read | 2500.0 ms / 1000.0 ms = **2.50** | (two or three refreshes in ten) | |",
 		"| 3. 24 h map with recording rules / 5 m map | 1,000 services | skipped: no rules | ≤ 3 | |",
 		"in process, 1,000 services, 5m map, 0 series replayed from memory | 40.0 ms + 30.0 ms + 0.0 ms = **70.0 ms** | ≤ 60.0 ms | ❌ not met |",
 	} {

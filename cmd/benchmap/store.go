@@ -32,6 +32,11 @@ var families = regexp.MustCompile(`^envoy_(cluster_upstream_rq_(xx|total|time)|c
 // the first map's end, so that the refresh reads data, not an empty tail.
 const refreshAfter = 30 * time.Second
 
+// gridBlock is the refresh cache's block (pkg/prom incrBlock): a refresh that crosses
+// one of its boundaries at either end of the range reads the range's oldest minutes and
+// the blocks dropped and added, besides its last minutes.
+const gridBlock = 5 * time.Minute
+
 // tiers thin the history out with age (bench.Thinned): scrapes every step for the
 // last 7 minutes (the 5 m maps, the 1 m windows and the refresh read only these), then
 // one every 15 minutes to 1 h 15, every hour to 6 h 15 and every 6 hours to 24 h 15.
@@ -60,8 +65,11 @@ func newMesh(tb *bench.TB, o options, services, fanout int, longest time.Duratio
 	if err != nil {
 		return nil, err
 	}
-	// A little in the past, so that the refresh's end is too.
-	end := time.Now().Add(-2 * time.Minute).Truncate(o.step)
+	// A little in the past, so that the refresh's end is too, and 2 minutes into a
+	// block of the refresh cache's grid, so that a refresh refreshAfter later stays on
+	// the same blocks at both ends of every range of whole blocks (the typical refresh;
+	// the blocks moving is measured apart, spec.moved).
+	end := time.Now().Add(-2*time.Minute - gridBlock).Truncate(gridBlock).Add(2 * time.Minute)
 	last := end.Add(refreshAfter)
 	sim, err := meshsim.New(topo, meshsim.Options{Start: last.Add(-longest - 15*time.Minute - o.step)})
 	if err != nil {

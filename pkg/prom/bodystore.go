@@ -167,6 +167,15 @@ func (b *body) samples() []sample.Sample {
 	return out
 }
 
+// scaled is the body's series with their values times f.
+func (b *body) scaled(f float64) []sample.Sample {
+	out := b.samples()
+	for i := range out {
+		out[i].Value *= f
+	}
+	return out
+}
+
 func (b *body) clusters() []string { return slices.Clip(b.cls) }
 
 // bodyStore keeps bodies within a byte bound, the least recently used leaving first.
@@ -207,6 +216,15 @@ func (s *bodyStore) put(b *body) bool {
 	}
 	s.byKey[b.key] = s.lru.PushFront(b)
 	s.used += b.size
+	// Marks (body.whole) leave last: each is a few hundred bytes that spare Prometheus
+	// a body too large to keep, queried on every refresh once its mark is gone.
+	for e := s.lru.Back(); s.used > s.max && e != nil; {
+		prev := e.Prev()
+		if !e.Value.(*body).whole {
+			s.remove(e)
+		}
+		e = prev
+	}
 	for s.used > s.max {
 		s.remove(s.lru.Back())
 	}

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -184,48 +183,58 @@ func (c *Client) fetch(ctx context.Context, q MeshQuery) (sample.Set, error) {
 }
 
 func (c *Client) run(ctx context.Context, q MeshQuery, sq subQuery) result {
-	list, r := c.series(ctx, q, sq)
+	lists, r := c.series(ctx, q, sq)
 	if r.err != nil {
 		return r
 	}
-	if len(list) > c.maxSeries {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	if n > c.maxSeries {
 		// Keep the largest of what came back: they carry most of the
 		// traffic. (A Prometheus that honours limit has already cut
 		// arbitrarily, so this is best effort.)
+		list := slices.Concat(lists...)
 		slices.SortFunc(list, func(a, b series) int { return cmp.Compare(b.value, a.value) })
 		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
 			"Prometheus (%s): more than %d series, the rest is left out; narrow the zones or raise the series limit", sq.name, c.maxSeries)})
-		list = list[:c.maxSeries]
+		lists, n = [][]series{list[:c.maxSeries]}, c.maxSeries
 	}
-	if kept := slices.DeleteFunc(list, func(s series) bool { return s.long }); len(kept) < len(list) {
-		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
-			"Prometheus (%s): %d series with a label longer than %d bytes left out", sq.name, len(list)-len(kept), maxLabel)})
-		list = kept
-	}
-	seen, last := map[string]bool{}, ""
-	r.samples = make([]sample.Sample, 0, len(list))
-	for i := range list {
-		s := &list[i]
-		smp, ok := decode(s, sq.kind, sq.reporter, sq.signed)
-		if !ok {
-			continue
-		}
-		if smp.Proxy.ZoneProxy != "" {
-			smp.Proxy.Mesh = q.Mesh // its clusters were selected by the mesh in their names
-		}
-		r.samples = append(r.samples, smp)
-		if !r.workload && s.get(string(naming.LabelWorkload)) != "" {
-			r.workload = true
-		}
-		// Regime detection needs each cluster once, not once per bucket and class
-		// (which follow one another: the one before is looked at first).
-		if smp.Kind != sample.InboundRequests && smp.Cluster != last {
-			if !seen[smp.Cluster] {
-				seen[smp.Cluster] = true
-				r.clusters = append(r.clusters, smp.Cluster)
+	seen, last, long := map[string]bool{}, "", 0
+	r.samples = make([]sample.Sample, 0, n)
+	for _, list := range lists {
+		for i := range list {
+			s := &list[i]
+			if s.long {
+				long++
+				continue
 			}
-			last = smp.Cluster
+			smp, ok := decode(s, sq.kind, sq.reporter, sq.signed)
+			if !ok {
+				continue
+			}
+			if smp.Proxy.ZoneProxy != "" {
+				smp.Proxy.Mesh = q.Mesh // its clusters were selected by the mesh in their names
+			}
+			r.samples = append(r.samples, smp)
+			if !r.workload && s.at(slotWorkload) != "" {
+				r.workload = true
+			}
+			// Regime detection needs each cluster once, not once per bucket and class
+			// (which follow one another: the one before is looked at first).
+			if smp.Kind != sample.InboundRequests && smp.Cluster != last {
+				if !seen[smp.Cluster] {
+					seen[smp.Cluster] = true
+					r.clusters = append(r.clusters, smp.Cluster)
+				}
+				last = smp.Cluster
+			}
 		}
+	}
+	if long > 0 {
+		r.notices = append(r.notices, sample.Notice{Severity: sample.SeverityWarning, Text: fmt.Sprintf(
+			"Prometheus (%s): %d series with a label longer than %d bytes left out", sq.name, long, maxLabel)})
 	}
 	return r
 }
@@ -315,37 +324,36 @@ func decode(s *series, kind sample.Kind, r reporter, signed bool) (sample.Sample
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && !signed {
 		return sample.Sample{}, false
 	}
-	f := s.fields()
-	get := func(names ...string) string {
-		for _, n := range names {
-			if v := f.get(n); v != "" {
+	first := func(slots []int) string {
+		for _, k := range slots {
+			if v := s.at(k); v != "" {
 				return v
 			}
 		}
 		return ""
 	}
 	smp := sample.Sample{
-		Kind: cmp.Or(kind, sample.Kind(get(kindLabel))),
+		Kind: cmp.Or(kind, sample.Kind(s.at(slotKind))),
 		Proxy: sample.Proxy{
-			Mesh:    get(naming.LabelMesh),
-			Zone:    get(r.zone...),
-			Source:  get(r.source...),
-			Gateway: get(naming.LabelProxyRole) == "gateway" || get(naming.LabelMeshGateway) != "",
+			Mesh:    s.at(slotMesh),
+			Zone:    first(r.zone),
+			Source:  first(r.source),
+			Gateway: s.at(slotProxyRole) == "gateway" || s.at(slotMeshGateway) != "",
 		},
-		Cluster: get(naming.LabelCluster, labelInboundPrefix),
-		Class:   statusClass(get(labelClass)),
+		Cluster: cmp.Or(s.at(slotCluster), s.at(slotInboundPrefix)),
+		Class:   statusClass(s.at(slotClass)),
 		Value:   v,
 	}
 	if !kinds[smp.Kind] {
 		return sample.Sample{}, false
 	}
-	if r.zoneProxy != "" {
-		smp.Proxy.ZoneProxy = get(r.zoneProxy)
+	if r.zoneProxy {
+		smp.Proxy.ZoneProxy = s.at(slotZoneProxy)
 	}
 	if smp.Kind == sample.LatencyBucket {
 		// A NaN bound cannot be looked up in a histogram, a -Inf one bounds nothing.
-		le, err := strconv.ParseFloat(get("le"), 64)
-		if err != nil || math.IsNaN(le) || math.IsInf(le, -1) {
+		le, ok := parseFloat(s.at(slotLE))
+		if !ok || math.IsNaN(le) || math.IsInf(le, -1) {
 			return sample.Sample{}, false
 		}
 		smp.LE = le

@@ -2,9 +2,13 @@ package prom_test
 
 import (
 	"fmt"
+	"net/http"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/kumahq/kuma-grafana-datasource/cmd/benchmap/bench"
+	"github.com/kumahq/kuma-grafana-datasource/pkg/models"
 	"github.com/kumahq/kuma-grafana-datasource/pkg/prom"
 )
 
@@ -35,6 +39,41 @@ func BenchmarkFetchMeshSamplesDecode(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(syn.Series), "series")
+		})
+	}
+}
+
+// BenchmarkFetchMeshSamplesRecorded is BenchmarkFetchMeshSamplesDecode on the answers
+// cmd/benchmap records at /tmp (synthetic and real, 1,000 services) when present, with
+// the default shards.
+func BenchmarkFetchMeshSamplesRecorded(b *testing.B) {
+	for _, kind := range []string{"syn", "real"} {
+		b.Run(kind, func(b *testing.B) {
+			bodies := map[string][]byte{}
+			size := 0
+			for _, sq := range []string{"requests", "latency", "inbound", "tcp"} {
+				body, err := os.ReadFile("/tmp/" + kind + "-" + sq + ".json")
+				if err != nil {
+					b.Skip(err)
+				}
+				bodies[sq], size = body, size+len(body)
+			}
+			pc, err := prom.New("http://replay.invalid", &http.Client{Transport: &bench.Replay{Bodies: bodies}},
+				prom.WithShards(models.DefaultPrometheusShards), prom.WithRecordingRules(false))
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := prom.MeshQuery{Mesh: "default", From: time.Unix(1764007200, 0), To: time.Unix(1764010800, 0)}
+			if _, err := pc.FetchMeshSamples(b.Context(), q); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pc.FetchMeshSamples(b.Context(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -1,6 +1,9 @@
 package prom
 
-// KeptBodies is what c's incremental cache holds: bytes, bodies and the largest body's bytes.
+import "strings"
+
+// KeptBodies is what c's incremental cache holds: bytes, bodies and heads, and the largest
+// body's bytes (heads aside).
 func KeptBodies(c *Client) (used int64, n int, largest int64) {
 	if c.incr == nil {
 		return 0, 0, 0
@@ -9,7 +12,9 @@ func KeptBodies(c *Client) (used int64, n int, largest int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for e := s.lru.Front(); e != nil; e = e.Next() {
-		largest = max(largest, e.Value.(*body).size)
+		if b := e.Value.(*body); !strings.HasSuffix(b.key, headSuffix) {
+			largest = max(largest, b.size)
+		}
 	}
 	return s.used, s.lru.Len(), largest
 }

@@ -19,11 +19,17 @@ import (
 
 // Incremental refresh: a map over a long range is the increase over a body of whole,
 // epoch-aligned blocks (kept per sub-query in a bodyStore) plus the increase over a head
-// and a tail queried each time. A refresh with the same range length queries only the
-// head and tail, and when the grid has moved, the blocks dropped and added as one signed
-// delta that updates the kept body. Counters' increases over adjacent windows add up
-// (each window extrapolates to its own edges), so the sum stays within a fraction of a
-// per cent of the one long window's.
+// and a tail. A refresh with the same range length queries the tail, and when the grid
+// has moved, the blocks dropped and added as one signed delta that updates the kept body.
+// Counters' increases over adjacent windows add up (each window extrapolates to its own
+// edges), so the sum stays within a fraction of a per cent of the one long window's.
+//
+// The head is kept too: while the range's start has moved by at most headEstimate of the
+// window since the head was read, and the grid has not moved, the refresh scales the
+// kept head to its shorter span instead of reading it again. The head lies in older
+// storage blocks than the tail, so reading it cost a refresh as much as the tail did; the
+// estimate is exact for steady traffic and otherwise off by at most what differed from
+// the head's average rate in that 1 % of the window.
 const (
 	// incrBlock is the grid. Prometheus' cost per window is mostly the series it touches,
 	// not the samples, so a small block keeps a refresh to two short windows.
@@ -34,9 +40,14 @@ const (
 	incrMinEdge = time.Minute
 	// incrMinBlocks is the shortest body worth keeping; shorter ranges are queried whole.
 	incrMinBlocks = 3
+	// headEstimate is the largest share of the window whose increase a refresh estimates
+	// from the kept head (see above) rather than reads.
+	headEstimate = 100
 	// partLabel tags the windows of one round trip so that "or" keeps them all before
 	// "sum without" adds them up.
 	partLabel = "kuma_datasource_part"
+	// headSuffix keys a kept head beside its body.
+	headSuffix = "\x00head"
 )
 
 // span is the window (from, to] in Unix milliseconds.
@@ -194,13 +205,23 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	default:
 		update = []piece{{g.body, 1}}
 	}
-	var edges, upd result
+	headKey := key + headSuffix
+	keptHead := c.incr.store.get(headKey)
+	if keptHead != nil && !headScalable(keptHead.span, g.head, q.Window()) {
+		keptHead = nil
+	}
+	var head, tail, upd result
 	var wg sync.WaitGroup
-	wg.Go(func() { edges = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})) })
+	wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.tail, 1}})) })
+	if keptHead == nil {
+		wg.Go(func() { head = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}})) })
+	}
 	if len(update) > 0 {
 		wg.Go(func() { upd = c.run(ctx, q, piecesQuery(q, sq.name, update)) })
 	}
 	wg.Wait()
+	edges := result{samples: slices.Concat(head.samples, tail.samples), notices: slices.Concat(head.notices, tail.notices),
+		err: errors.Join(head.err, tail.err), workload: head.workload || tail.workload, clusters: slices.Concat(head.clusters, tail.clusters)}
 	if err := errors.Join(edges.err, upd.err); err != nil {
 		switch {
 		case !badData(err) && edges.err != nil:
@@ -214,19 +235,37 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 		}
 		return plain
 	}
-	next := base
+	if keptHead != nil {
+		edges.samples = slices.Concat(keptHead.scaled(float64(g.head.length())/float64(keptHead.span.length())), tail.samples)
+		edges.workload = edges.workload || keptHead.workload
+		edges.clusters = slices.Concat(keptHead.clusters(), edges.clusters)
+	}
+	next, kept := base, true
 	if len(update) > 0 {
 		next = base.apply(c.incr.store.seed, key, g.body, upd)
 		// A cut or partial answer is not kept, nor a body beyond the bound; until the
 		// range moves on, whole queries cost less than a body queried again each time.
 		if len(upd.notices) > 0 || !c.incr.store.put(next) {
 			c.incr.store.put(&body{key: key, span: g.body, whole: true, size: int64(len(key)) + int64(unsafe.Sizeof(body{}))})
+			kept = false
 		}
+	}
+	// A head serves the refreshes of a kept body only.
+	if keptHead == nil && kept && len(head.notices) == 0 {
+		c.incr.store.put((*body)(nil).apply(c.incr.store.seed, headKey, g.head, head))
 	}
 	r := result{notices: append(upd.notices, edges.notices...), workload: next.workload || edges.workload,
 		clusters: append(next.clusters(), edges.clusters...)}
 	r.samples, _ = next.plus(c.incr.store.seed, edges.samples)
 	return r
+}
+
+// headScalable reports whether the head kept over span kept can stand for the head
+// now: the same end (the grid has not moved) and a start later by at most headEstimate
+// of the window.
+func headScalable(kept, now span, window time.Duration) bool {
+	later := now.from - kept.from
+	return kept.to == now.to && later >= 0 && later <= window.Milliseconds()/headEstimate && now.length() > 0
 }
 
 // badData reports Prometheus refusing a query as malformed.

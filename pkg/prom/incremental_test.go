@@ -66,6 +66,32 @@ func TestGrid(t *testing.T) {
 	}
 }
 
+func TestHeadScalable(t *testing.T) {
+	const min = int64(time.Minute / time.Millisecond)
+	kept := span{0, 4 * min}
+	for _, tc := range []struct {
+		name   string
+		now    span
+		window time.Duration
+		want   bool
+	}{
+		{"the same head", kept, 6 * time.Hour, true},
+		{"30 s later, six hours", span{min / 2, 4 * min}, 6 * time.Hour, true},
+		{"1 % of the window later", span{216_000, 4 * min}, 6 * time.Hour, true},
+		{"more than 1 % later", span{216_001, 4 * min}, 6 * time.Hour, false},
+		{"30 s later, forty minutes", span{min / 2, 4 * min}, 40 * time.Minute, false},
+		{"the grid moved", span{min / 2, 9 * min}, 6 * time.Hour, false},
+		{"an earlier start", span{-min / 2, 4 * min}, 6 * time.Hour, false},
+		{"nothing left", span{4 * min, 4 * min}, 24 * 30 * time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := headScalable(kept, tc.now, tc.window); got != tc.want {
+				t.Errorf("headScalable(%v, %v, %s) = %t", kept, tc.now, tc.window, got)
+			}
+		})
+	}
+}
+
 func TestShift(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -173,6 +199,18 @@ func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
 	s.put(mk("huge", 1000))
 	if s.get("huge") != nil {
 		t.Error("a body larger than the bound was kept")
+	}
+	if used, _ := s.bytes(); used > s.max {
+		t.Errorf("%d bytes used, bound %d", used, s.max)
+	}
+	// A mark is older than the bodies that push others out, yet stays.
+	mark := &body{key: "mark", whole: true, size: 200}
+	s = newBodyStore(a.size + b.size)
+	s.put(mark)
+	s.put(a)
+	s.put(b)
+	if s.get("mark") != mark || s.get("a") != nil || s.get("b") != b {
+		t.Error("the mark should have stayed and a, the least recently used body, left")
 	}
 	if used, _ := s.bytes(); used > s.max {
 		t.Errorf("%d bytes used, bound %d", used, s.max)

@@ -131,7 +131,7 @@ func queriesOver(q MeshQuery, w string) []subQuery {
 // (kumahq/kuma dashboards/grafana/README.md) attaches proxy (sample.ZoneIngress or
 // sample.ZoneEgress) and zone in every naming regime, and no mesh: one zone proxy
 // serves every mesh.
-var zoneProxyReporter = reporter{zone: []string{naming.LabelZone}, zoneProxy: labelZoneProxy}
+var zoneProxyReporter = reporter{zone: []int{slotZone}, zoneProxy: true}
 
 const labelZoneProxy = "proxy"
 
@@ -160,29 +160,30 @@ func zoneProxyQuery(q MeshQuery, w string) subQuery {
 // each list in order of preference. Auto mode takes every regime's labels:
 // grouping by a label a series lacks costs nothing.
 type reporter struct {
-	source, zone []string
-	// zoneProxy is the label with a zone proxy's kind, for zone proxies only.
-	zoneProxy string
+	source, zone []int // slots
+	// zoneProxy: the series carry a zone proxy's kind (labelZoneProxy).
+	zoneProxy bool
 }
 
 func reporterOf(r naming.Regime) reporter {
 	if r == naming.RegimeUnified {
 		// Proxies without a kuma.io/workload label (delegated gateways)
 		// are still known by their kuma.io/service tag.
-		return reporter{source: []string{naming.LabelWorkload, naming.LabelService}, zone: []string{naming.LabelZone}}
+		return reporter{source: []int{slotWorkload, slotService}, zone: []int{slotZone}}
 	}
 	if l, ok := r.Labels(); ok {
-		return reporter{source: []string{l.Source}, zone: []string{l.Zone}}
+		return reporter{source: []int{labelSlot(l.Source)}, zone: []int{labelSlot(l.Zone)}}
 	}
-	return reporter{
-		source: []string{naming.LabelWorkload, naming.LabelService},
-		zone:   []string{naming.LabelZone, naming.LabelLegacyZone},
-	}
+	return reporter{source: []int{slotWorkload, slotService}, zone: []int{slotZone, slotLegacyZone}}
 }
 
 // groupBy is every label a sub-query keeps about the reporting proxy.
 func (r reporter) groupBy() []string {
-	return slices.Concat([]string{naming.LabelMesh}, r.source, r.zone, []string{naming.LabelProxyRole, naming.LabelMeshGateway})
+	by := []string{naming.LabelMesh}
+	for _, k := range slices.Concat(r.source, r.zone) {
+		by = append(by, slotNames[k])
+	}
+	return append(by, naming.LabelProxyRole, naming.LabelMeshGateway)
 }
 
 // matchers filter by mesh and zones. In auto mode the zone label is not

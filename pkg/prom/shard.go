@@ -73,14 +73,15 @@ func (c *Client) shardExprs(sq subQuery) []string {
 	return exprs
 }
 
-// series runs sq's shards concurrently and merges their series as if one query had
-// answered: the caller caps and decodes the whole. A failing shard fails the sub-query
-// (the others are cancelled): a histogram without some of its buckets would give wrong
-// quantiles. Its warnings and infos are each shown once.
-func (c *Client) series(ctx context.Context, q MeshQuery, sq subQuery) ([]series, result) {
+// series runs sq's shards concurrently and returns their series, a list per shard (not
+// copied into one), as if one query had answered: the caller caps and decodes the whole.
+// A failing shard fails the sub-query (the others are cancelled): a histogram without
+// some of its buckets would give wrong quantiles. Its warnings and infos are each shown once.
+func (c *Client) series(ctx context.Context, q MeshQuery, sq subQuery) ([][]series, result) {
 	exprs := c.shardExprs(sq)
 	if len(exprs) == 1 {
-		return c.query(ctx, q, sq, exprs[0])
+		list, r := c.query(ctx, q, sq, exprs[0])
+		return [][]series{list}, r
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -128,7 +129,7 @@ func (c *Client) series(ctx context.Context, q MeshQuery, sq subQuery) ([]series
 		merged.err = results[failed].err
 		return nil, merged
 	}
-	return slices.Concat(lists...), merged
+	return lists, merged
 }
 
 // acquire takes one of the client's query slots, waiting for one to free up or for

@@ -122,10 +122,10 @@ func TestHostilePeersStayWithinBudget(t *testing.T) {
 				fmt.Fprintf(w, `{"metric":{"envoy_cluster_name":"%d%s","kuma_datasource_kind":"requests"},"value":[1,"1"]}`, i, strings.Repeat("n", 2<<20))
 			})),
 			// Each of the map's Prometheus requests gets this answer of 6 MB. A first map
-			// over an hour sends eleven: the rules check, then each sub-query's range edges
-			// and body (the incremental cache), latency in two shards. 66 MB stay within
+			// over an hour sends sixteen: the rules check, then each sub-query's body, head
+			// and tail (the incremental cache), latency in two shards. 96 MB stay within
 			// the read budget, so every sub-query reads the labels (labels of 10 MB made
-			// four answers of 30 MB before; eleven of them exceed the budget).
+			// four answers of 30 MB before; sixteen of them exceed the budget).
 			queries:  maps(1),
 			want:     "3 series with a label longer than 1024 bytes left out",
 			unwanted: "exceed the plugin's budget",
