@@ -23,6 +23,7 @@ import (
 // overheadResult is what the plugin itself does with one map's answers, in process.
 type overheadResult struct {
 	services, series    int
+	bytes               int // of the answers' JSON
 	rng                 time.Duration
 	decode, join, frame time.Duration
 }
@@ -51,6 +52,7 @@ func overhead(ctx context.Context, m *mesh, st *store, rng time.Duration, runs i
 	r := &overheadResult{services: m.services, rng: rng}
 	for _, b := range rec.Bodies {
 		r.series += strings.Count(string(b), `"metric":`)
+		r.bytes += len(b)
 	}
 	topo, err := topology(ctx, m.cpURL)
 	if err != nil {
