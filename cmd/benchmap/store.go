@@ -77,9 +77,28 @@ func newMesh(tb *bench.TB, o options, services, fanout int, longest time.Duratio
 	}
 	srv := httptest.NewServer(sim.Handler())
 	tb.Cleanup(srv.Close)
+	keep := bench.Thinned(last, tiers(o.step))
+	if longest >= fullAt {
+		// The start of the 6-hour maps at full resolution too: their refresh after the
+		// blocks moved reads the oldest minutes and the block dropped (spec.moved), which
+		// a thinned history would leave empty.
+		from, to := end.Add(-fullAt-fullAround), end.Add(-fullAt+fullAround)
+		thinned := keep
+		keep = func(ts time.Time) bool {
+			return thinned(ts) || !ts.Before(from) && !ts.After(to) && ts.UnixMilli()%o.step.Milliseconds() == 0
+		}
+	}
 	return &mesh{services: services, fanout: fanout, edges: len(topo.Edges), proxies: len(sim.Targets()), sim: sim,
-		cpURL: srv.URL, end: end, step: o.step, keep: bench.Thinned(last, tiers(o.step))}, nil
+		cpURL: srv.URL, end: end, step: o.step, keep: keep}, nil
 }
+
+// fullAt ± fullAround is kept at full resolution (newMesh): the maps over fullAt read
+// their oldest minutes there (a head of up to 6 minutes, the block dropped when the
+// blocks move 5 minutes later, and increase's lookback).
+const (
+	fullAt     = 6 * time.Hour
+	fullAround = 8 * time.Minute
+)
 
 // history writes the thinned history in [from, to] as OpenMetrics text.
 func (m *mesh) history(ctx context.Context, from, to time.Time) func(io.Writer) error {

@@ -30,7 +30,26 @@ type body struct {
 	cells    []cell
 	workload bool
 	cls      []string // the clusters seen, for regime detection
-	size     int64
+	// head is the increase over the window's head, kept with the body so that the two
+	// are sized and evicted together (incremental.go); nil: none.
+	head *body
+	size int64 // the head's included
+}
+
+// withHead is b with head h (nil: none) instead of its own.
+func (b *body) withHead(h *body) *body {
+	nb := *b
+	nb.size -= b.head.bytes()
+	nb.head = h
+	nb.size += h.bytes()
+	return &nb
+}
+
+func (b *body) bytes() int64 {
+	if b == nil {
+		return 0
+	}
+	return b.size
 }
 
 // cell is one series: indices into strs, the bucket bound, the value and the key's hash.
@@ -185,6 +204,7 @@ type bodyStore struct {
 
 	mu    sync.Mutex
 	used  int64
+	marks int64      // the bytes of marks (body.whole) among used
 	lru   *list.List // of *body, most recent first
 	byKey map[string]*list.Element
 }
@@ -204,7 +224,8 @@ func (s *bodyStore) get(key string) *body {
 	return e.Value.(*body)
 }
 
-// put replaces the body under b.key; one larger than the bound is not kept (false).
+// put replaces the body under b.key and reports whether it is kept: one larger than the
+// bound is not.
 func (s *bodyStore) put(b *body) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -216,11 +237,15 @@ func (s *bodyStore) put(b *body) bool {
 	}
 	s.byKey[b.key] = s.lru.PushFront(b)
 	s.used += b.size
-	// Marks (body.whole) leave last: each is a few hundred bytes that spare Prometheus
-	// a body too large to keep, queried on every refresh once its mark is gone.
-	for e := s.lru.Back(); s.used > s.max && e != nil; {
+	if b.whole {
+		s.marks += b.size
+	}
+	// Marks (body.whole) leave last while they hold at most a sixteenth of the bound: each
+	// is a few hundred bytes that spare Prometheus a body too large to keep, queried on
+	// every refresh once its mark is gone; old ones of ranges no longer shown still go.
+	for e := s.lru.Back(); s.used > s.max && e != nil && e.Value.(*body) != b; {
 		prev := e.Prev()
-		if !e.Value.(*body).whole {
+		if !e.Value.(*body).whole || s.marks > s.max/16 {
 			s.remove(e)
 		}
 		e = prev
@@ -228,13 +253,31 @@ func (s *bodyStore) put(b *body) bool {
 	for s.used > s.max {
 		s.remove(s.lru.Back())
 	}
-	return true
+	return s.byKey[b.key] != nil
+}
+
+// keep stores b with head h, or without h when the two do not fit, or else a mark that
+// sends b's sub-query whole; it reports whether b is kept.
+func (s *bodyStore) keep(b, h *body) bool {
+	if s.put(b.withHead(h)) || h != nil && s.put(b.withHead(nil)) {
+		return true
+	}
+	s.mark(b.key, b.span)
+	return false
+}
+
+// mark stores the mark of a body over sp that is not kept (body.whole).
+func (s *bodyStore) mark(key string, sp span) {
+	s.put(&body{key: key, span: sp, whole: true, size: int64(len(key)) + int64(unsafe.Sizeof(body{}))})
 }
 
 func (s *bodyStore) remove(e *list.Element) {
 	b := s.lru.Remove(e).(*body)
 	delete(s.byKey, b.key)
 	s.used -= b.size
+	if b.whole {
+		s.marks -= b.size
+	}
 }
 
 // bytes is the memory the bodies take, as accounted.

@@ -1,9 +1,7 @@
 package prom
 
-import "strings"
-
-// KeptBodies is what c's incremental cache holds: bytes, bodies and heads, and the largest
-// body's bytes (heads aside).
+// KeptBodies is what c's incremental cache holds: bytes, bodies, and the largest body's
+// bytes (its head aside).
 func KeptBodies(c *Client) (used int64, n int, largest int64) {
 	if c.incr == nil {
 		return 0, 0, 0
@@ -12,9 +10,8 @@ func KeptBodies(c *Client) (used int64, n int, largest int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for e := s.lru.Front(); e != nil; e = e.Next() {
-		if b := e.Value.(*body); !strings.HasSuffix(b.key, headSuffix) {
-			largest = max(largest, b.size)
-		}
+		b := e.Value.(*body)
+		largest = max(largest, b.size-b.head.bytes())
 	}
 	return s.used, s.lru.Len(), largest
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
@@ -24,9 +23,10 @@ import (
 // Counters' increases over adjacent windows add up (each window extrapolates to its own
 // edges), so the sum stays within a fraction of a per cent of the one long window's.
 //
-// The head is kept too: while the range's start has moved by at most headEstimate of the
-// window since the head was read, and the grid has not moved, the refresh scales the
-// kept head to its shorter span instead of reading it again. The head lies in older
+// The head is kept too (with its body, windows of headApartWindow or more): while the
+// range's start has moved by at most 1/headEstimate of the window since the head was
+// read, and the grid has not moved, the refresh scales the kept head to its shorter span
+// instead of reading it again. The head lies in older
 // storage blocks than the tail, so reading it cost a refresh as much as the tail did; the
 // estimate is exact for steady traffic and otherwise off by at most what differed from
 // the head's average rate in that 1 % of the window.
@@ -40,14 +40,15 @@ const (
 	incrMinEdge = time.Minute
 	// incrMinBlocks is the shortest body worth keeping; shorter ranges are queried whole.
 	incrMinBlocks = 3
-	// headEstimate is the largest share of the window whose increase a refresh estimates
-	// from the kept head (see above) rather than reads.
+	// 1/headEstimate is the largest share of the window whose increase a refresh
+	// estimates from the kept head (see above) rather than reads.
 	headEstimate = 100
 	// partLabel tags the windows of one round trip so that "or" keeps them all before
 	// "sum without" adds them up.
 	partLabel = "kuma_datasource_part"
-	// headSuffix keys a kept head beside its body.
-	headSuffix = "\x00head"
+	// headApartWindow is the shortest window whose head is read apart and kept: 30 s,
+	// a wall display's refresh, is headEstimate of it.
+	headApartWindow = headEstimate * 30 * time.Second
 )
 
 // span is the window (from, to] in Unix milliseconds.
@@ -205,15 +206,22 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	default:
 		update = []piece{{g.body, 1}}
 	}
-	headKey := key + headSuffix
-	keptHead := c.incr.store.get(headKey)
-	if keptHead != nil && !headScalable(keptHead.span, g.head, q.Window()) {
-		keptHead = nil
+	// The head is read apart, and kept with the body, where a refresh 30 s later (a wall
+	// display's) can reuse it; elsewhere head and tail share one round trip.
+	apart := q.Window() >= headApartWindow
+	var keptHead *body
+	if apart && base != nil && base.head != nil && headScalable(base.head.span, g.head, q.Window()) {
+		keptHead = base.head
 	}
 	var head, tail, upd result
 	var wg sync.WaitGroup
-	wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.tail, 1}})) })
-	if keptHead == nil {
+	switch {
+	case !apart:
+		wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})) })
+	case keptHead != nil:
+		wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.tail, 1}})) })
+	default:
+		wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.tail, 1}})) })
 		wg.Go(func() { head = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}})) })
 	}
 	if len(update) > 0 {
@@ -225,7 +233,8 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	if err := errors.Join(edges.err, upd.err); err != nil {
 		switch {
 		case !badData(err) && edges.err != nil:
-			return edges
+			// Half of the range's ends is no answer: the sub-query fails whole.
+			return result{notices: edges.notices, err: edges.err}
 		case !badData(err):
 			return upd
 		}
@@ -235,24 +244,27 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 		}
 		return plain
 	}
+	newHead := keptHead
 	if keptHead != nil {
 		edges.samples = slices.Concat(keptHead.scaled(float64(g.head.length())/float64(keptHead.span.length())), tail.samples)
 		edges.workload = edges.workload || keptHead.workload
 		edges.clusters = slices.Concat(keptHead.clusters(), edges.clusters)
+	} else if apart && len(head.notices) == 0 {
+		newHead = (*body)(nil).apply(c.incr.store.seed, key, g.head, head)
 	}
-	next, kept := base, true
-	if len(update) > 0 {
+	next := base
+	switch {
+	case len(update) > 0:
 		next = base.apply(c.incr.store.seed, key, g.body, upd)
 		// A cut or partial answer is not kept, nor a body beyond the bound; until the
 		// range moves on, whole queries cost less than a body queried again each time.
-		if len(upd.notices) > 0 || !c.incr.store.put(next) {
-			c.incr.store.put(&body{key: key, span: g.body, whole: true, size: int64(len(key)) + int64(unsafe.Sizeof(body{}))})
-			kept = false
+		if len(upd.notices) > 0 {
+			c.incr.store.mark(key, g.body)
+		} else {
+			c.incr.store.keep(next, newHead)
 		}
-	}
-	// A head serves the refreshes of a kept body only.
-	if keptHead == nil && kept && len(head.notices) == 0 {
-		c.incr.store.put((*body)(nil).apply(c.incr.store.seed, headKey, g.head, head))
+	case newHead != base.head:
+		c.incr.store.keep(base, newHead)
 	}
 	r := result{notices: append(upd.notices, edges.notices...), workload: next.workload || edges.workload,
 		clusters: append(next.clusters(), edges.clusters...)}

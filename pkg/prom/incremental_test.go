@@ -2,6 +2,7 @@ package prom
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"math"
 	"strings"
@@ -208,12 +209,64 @@ func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
 	s = newBodyStore(a.size + b.size)
 	s.put(mark)
 	s.put(a)
-	s.put(b)
-	if s.get("mark") != mark || s.get("a") != nil || s.get("b") != b {
+	if !s.put(b) || s.get("mark") != mark || s.get("a") != nil || s.get("b") != b {
 		t.Error("the mark should have stayed and a, the least recently used body, left")
 	}
 	if used, _ := s.bytes(); used > s.max {
 		t.Errorf("%d bytes used, bound %d", used, s.max)
+	}
+	// Marks beyond a sixteenth of the bound leave like bodies; the body just put stays.
+	s = newBodyStore(a.size + 200)
+	for i := range 20 {
+		s.put(&body{key: fmt.Sprint("mark", i), whole: true, size: 200})
+	}
+	if !s.put(a) || s.get("a") != a {
+		t.Error("a body that fits beside a sixteenth of marks was not kept")
+	}
+	if used, n := s.bytes(); used > s.max || n > 2 {
+		t.Errorf("%d bytes in %d entries, bound %d", used, n, s.max)
+	}
+}
+
+// TestBodyStoreKeep: a body is kept with its head, or without it when the two do not
+// fit, or else marked; the head is counted in the body's bytes and leaves with it.
+func TestBodyStoreKeep(t *testing.T) {
+	mk := func(key string, n int) *body {
+		s := make([]sample.Sample, n)
+		for i := range s {
+			s[i] = sample.Sample{Kind: sample.LatencyBucket, Proxy: sample.Proxy{Mesh: "m", Source: "a"}, Cluster: "c", LE: float64(i), Value: 1}
+		}
+		return (*body)(nil).apply(maphash.MakeSeed(), key, span{0, 1}, result{samples: s})
+	}
+	b, h := mk("k", 100), mk("k", 80)
+	for _, tc := range []struct {
+		name      string
+		bound     int64
+		kept      bool
+		head      bool
+		whole     bool
+		bytesKept int64
+	}{
+		{"both fit", b.size + h.size, true, true, false, b.size + h.size},
+		{"the body alone fits", b.size + h.size - 1, true, false, false, b.size},
+		{"neither", b.size - 1, false, false, true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newBodyStore(tc.bound)
+			if kept := s.keep(b, h); kept != tc.kept {
+				t.Fatalf("kept = %t", kept)
+			}
+			got := s.get("k")
+			if got == nil || got.whole != tc.whole || (got.head != nil) != tc.head {
+				t.Fatalf("stored %+v", got)
+			}
+			if used, _ := s.bytes(); !tc.whole && used != tc.bytesKept {
+				t.Errorf("%d bytes used, want %d", used, tc.bytesKept)
+			}
+		})
+	}
+	if b.head != nil {
+		t.Error("keep changed the body it was given")
 	}
 }
 

@@ -262,7 +262,7 @@ func decodeAnswer(body []byte, maxSeries int, labels bool) (envelope, bool) {
 	var env envelope
 	sc := &scanner{b: body, max: maxSeries, labels: labels, strs: &strTable{s: []string{""}},
 		index: map[string]uint32{"": 0}, names: map[string]labelName{}}
-	status, vector := "", false
+	status, vector, results := "", false, 0
 	ok := sc.object(func(key []byte) bool {
 		switch string(key) {
 		case "status":
@@ -281,6 +281,10 @@ func decodeAnswer(body []byte, maxSeries int, labels bool) (envelope, bool) {
 					vector = string(v) == model.ValVector.String()
 					return ok
 				case "result":
+					// Twice is left to v1 (which keeps the last): the series of both would be merged here.
+					if results++; results > 1 {
+						return false
+					}
 					return sc.series(&env.result)
 				}
 				return sc.skip()

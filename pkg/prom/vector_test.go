@@ -77,6 +77,7 @@ func TestDecodeVectorFallsBack(t *testing.T) {
 		"bad value":        `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}`,
 		"truncated":        `{"status":"success","data":{"resultType":"vector","result":[{"metric":{}`,
 		"not json":         `<html>502</html>`,
+		"two results":      `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1,"1"]}],"result":[]}}`,
 		// Escaped label values are rare: they take client_golang's path.
 		"escaped value": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"\"q\""},"value":[1,"1"]}]}}`,
 		// Invalid UTF-8 in a label name or value, even one seen before, is client_golang's to judge.
