@@ -168,14 +168,17 @@ func TestPlusAddsByKey(t *testing.T) {
 	}
 }
 
-func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
-	mk := func(key string, n int) *body {
-		s := make([]sample.Sample, n)
-		for i := range s {
-			s[i] = sample.Sample{Kind: sample.LatencyBucket, Proxy: sample.Proxy{Mesh: "m", Source: "a"}, Cluster: "c", LE: float64(i), Value: 1}
-		}
-		return (*body)(nil).apply(maphash.MakeSeed(), key, span{0, 1}, result{samples: s})
+// bucketsBody is a body under key of n latency buckets of one edge.
+func bucketsBody(key string, n int) *body {
+	s := make([]sample.Sample, n)
+	for i := range s {
+		s[i] = sample.Sample{Kind: sample.LatencyBucket, Proxy: sample.Proxy{Mesh: "m", Source: "a"}, Cluster: "c", LE: float64(i), Value: 1}
 	}
+	return (*body)(nil).apply(maphash.MakeSeed(), key, span{0, 1}, result{samples: s})
+}
+
+func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
+	mk := bucketsBody
 	a, b, c := mk("a", 100), mk("b", 100), mk("c", 100)
 	if a.size < 100*56 || a.size > 100*56+1024 {
 		t.Fatalf("a body of 100 series takes %d bytes", a.size)
@@ -231,13 +234,7 @@ func TestBodyStoreEvictsLeastRecentlyUsed(t *testing.T) {
 // TestBodyStoreKeep: a body is kept with its head, or without it when the two do not
 // fit, or else marked; the head is counted in the body's bytes and leaves with it.
 func TestBodyStoreKeep(t *testing.T) {
-	mk := func(key string, n int) *body {
-		s := make([]sample.Sample, n)
-		for i := range s {
-			s[i] = sample.Sample{Kind: sample.LatencyBucket, Proxy: sample.Proxy{Mesh: "m", Source: "a"}, Cluster: "c", LE: float64(i), Value: 1}
-		}
-		return (*body)(nil).apply(maphash.MakeSeed(), key, span{0, 1}, result{samples: s})
-	}
+	mk := bucketsBody
 	b, h := mk("k", 100), mk("k", 80)
 	for _, tc := range []struct {
 		name      string
