@@ -215,13 +215,12 @@ func (c *Client) runSub(ctx context.Context, q MeshQuery, sq subQuery) result {
 	}
 	var head, tail, upd result
 	var wg sync.WaitGroup
-	switch {
-	case !apart:
-		wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}, {g.tail, 1}})) })
-	case keptHead != nil:
-		wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.tail, 1}})) })
-	default:
-		wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.tail, 1}})) })
+	ends := []piece{{g.tail, 1}}
+	if !apart {
+		ends = []piece{{g.head, 1}, {g.tail, 1}}
+	}
+	wg.Go(func() { tail = c.run(ctx, q, piecesQuery(q, sq.name, ends)) })
+	if apart && keptHead == nil {
 		wg.Go(func() { head = c.run(ctx, q, piecesQuery(q, sq.name, []piece{{g.head, 1}})) })
 	}
 	if len(update) > 0 {
